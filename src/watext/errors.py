@@ -1,0 +1,87 @@
+"""Typed errors of watext.
+
+::
+
+    WatextError
+    ├── ConfigError              bad settings or arguments
+    ├── StoreError               the database cannot be used
+    └── InputError               one input file cannot be turned into a Document
+        ├── EmptyFileError       zero bytes, or no text at all after extraction
+        ├── TooLargeError        file size, page count or archive size over a limit
+        ├── ArchiveBombError     compressed container that expands suspiciously
+        ├── UnsupportedFormatError  content is no format watext reads
+        ├── EncryptedError       password-protected file
+        ├── CorruptFileError     truncated or damaged file (ExtractionError)
+        └── NeedsOCRError        no text layer; OCR not available or failed
+
+Every ``InputError`` carries ``code`` (a stable machine-readable reason id) and a
+message written for the person who dropped the file in the folder. Adapters translate
+their parser library's exceptions into these, chaining the original (``raise ... from``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArchiveBombError",
+    "ConfigError",
+    "CorruptFileError",
+    "EmptyFileError",
+    "EncryptedError",
+    "ExtractionError",
+    "InputError",
+    "NeedsOCRError",
+    "StoreError",
+    "TooLargeError",
+    "UnsupportedFormatError",
+    "WatextError",
+]
+
+
+class WatextError(Exception):
+    """Root of all watext errors."""
+
+
+class ConfigError(WatextError):
+    pass
+
+
+class StoreError(WatextError):
+    pass
+
+
+class InputError(WatextError):
+    """A single input file could not be ingested. Stored with its reason; the batch goes on."""
+
+    code = "input_error"
+
+
+class EmptyFileError(InputError):
+    code = "empty"
+
+
+class TooLargeError(InputError):
+    code = "too_large"
+
+
+class ArchiveBombError(InputError):
+    code = "archive_bomb"
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+
+class EncryptedError(InputError):
+    code = "encrypted"
+
+
+class CorruptFileError(InputError):
+    code = "corrupt"
+
+
+#: Alias used by the adapters: a parser library failed on the file's content.
+ExtractionError = CorruptFileError
+
+
+class NeedsOCRError(InputError):
+    code = "needs_ocr"

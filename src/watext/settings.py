@@ -1,0 +1,42 @@
+"""One settings object for watext, read from ``WATEXT_*`` environment variables.
+
+Read only at the edges (CLI, flows); library functions take what they need as arguments.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WATEXT_", extra="ignore")
+
+    db: str = Field(
+        "sqlite:///watext.db",
+        description="SQLAlchemy database URL (sqlite:///path.db or postgresql+psycopg://...).",
+    )
+    max_file_mb: float = Field(100.0, description="Files larger than this are refused.")
+    max_pages: int = Field(2000, description="PDFs with more pages are refused.")
+    max_archive_mb: float = Field(
+        500.0, description="Maximum total uncompressed size of a DOCX/PPTX/ZIP container."
+    )
+    max_archive_ratio: float = Field(
+        200.0, description="Maximum compression ratio of a container (archive-bomb guard)."
+    )
+    max_archive_members: int = Field(10_000, description="Maximum entries in a container.")
+    ocr: str = Field(
+        "auto",
+        description="'auto': OCR image-only PDFs with ocrmypdf when installed; 'off': never.",
+    )
+    ocr_timeout_s: float = Field(300.0, description="Time limit for OCR of one file.")
+    max_passage_chars: int = Field(
+        1200, description="Paragraphs longer than this are split at sentence boundaries."
+    )
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (e.g. CLI flags) winning."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
