@@ -1,0 +1,13 @@
+"""Format adapters: each turns one file into a :class:`watext.model.Document`.
+
+Contract shared by every adapter module (``pdf``, ``pptx``, ``docx``, ``html``, ``text``)::
+
+    def extract(path: Path, settings: Settings) -> Document
+
+- returns a Document with ``id=""`` (the caller sets the content hash), ``source``,
+  ``format``, ``blocks`` in reading order, ``title`` (if the file states one),
+  ``pages`` (pages/slides, or None) and format-level ``metadata`` (author, producer…);
+- never touches the database and never looks at other stages;
+- raises only :class:`watext.errors.InputError` subclasses for bad files, chaining the
+  parser library's exception (``raise CorruptFileError(...) from exc``).
+"""
