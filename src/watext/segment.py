@@ -1,0 +1,134 @@
+"""Document -> passages. Pure: no I/O, no NLP models.
+
+Rules (every passage lies inside exactly one block, so provenance is exact):
+
+- TITLE and HEADING blocks are context, not passages: they form the heading path of
+  the passages that follow them. A TITLE opens a new context (a new slide or document
+  title); a HEADING of level *n* replaces headings of level >= *n*.
+- PARAGRAPH, LIST_ITEM and NOTES blocks become passages. Paragraphs longer than
+  ``max_chars`` are cut at sentence ends into passages of at most ``max_chars``
+  characters (a single overlong sentence stays whole).
+- A nested list item carries its parent items' texts in its heading path, so
+  "Freiberg: Oberbürgermeister" under "„Chefsache“" keeps that context.
+- Table cells: every non-empty cell outside the header row becomes a passage; its
+  heading path adds the column header (row 0) and, from column 1 on, the row header
+  (column 0) when they differ from the cell's own text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Block, BlockKind, Document, Passage
+
+__all__ = ["segment", "split_sentences"]
+
+_ABBREV = {
+    "z.b", "d.h", "u.a", "bzw", "ggf", "ca", "nr", "abs", "vgl", "evtl", "inkl", "ausl",
+    "lfd", "zzt", "usw", "dr", "prof", "st", "str", "tel", "mio", "mrd", "e.v", "i.d.r",
+    "s", "bspw", "etc", "e.g", "i.e", "mr", "mrs", "no", "vs", "art", "bzgl", "gem",
+}
+_SENT_END = re.compile(r"(?<=[.!?…])[\"“”»]?\s+(?=[\"„“«(]?[A-ZÄÖÜ0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (German/English punctuation, common abbreviations)."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        before = text[start : m.start()].rstrip("\"“”»")
+        last = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.strip() else ""
+        if last in _ABBREV or re.fullmatch(r"\d{1,2}", last):
+            continue  # "z. B.", "Nr. 5", "27. Oktober"
+        spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _chunk(text: str, max_chars: int) -> list[tuple[int, int]]:
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    chunks: list[tuple[int, int]] = []
+    for s, e in split_sentences(text):
+        if chunks and e - chunks[-1][0] <= max_chars:
+            chunks[-1] = (chunks[-1][0], e)
+        else:
+            chunks.append((s, e))
+    return chunks or [(0, len(text))]
+
+
+def _table_headers(blocks: list[Block]) -> dict[tuple[int, int, int], str]:
+    """(table, row, col) -> text, for header lookups."""
+    return {
+        (b.table, b.row or 0, b.col or 0): b.text
+        for b in blocks
+        if b.kind is BlockKind.TABLE_CELL and b.table is not None
+    }
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
+    """Split a document into passages with heading paths and exact character spans."""
+    passages: list[Passage] = []
+    offsets = doc.block_offsets()
+    cells = _table_headers(doc.blocks)
+    headings: list[tuple[int, str]] = []  # (level, text); TITLE is level 0
+
+    def emit(idx: int, block: Block, extra: tuple[str, ...] = ()) -> None:
+        heading = tuple(t for _, t in headings) + extra
+        for s, e in _chunk(block.text, max_chars):
+            # trim surrounding whitespace so the span matches the text exactly
+            while s < e and block.text[s].isspace():
+                s += 1
+            while e > s and block.text[e - 1].isspace():
+                e -= 1
+            if s == e:
+                continue
+            passages.append(
+                Passage(
+                    document=doc.id,
+                    ordinal=len(passages),
+                    text=block.text[s:e],
+                    start=offsets[idx] + s,
+                    end=offsets[idx] + e,
+                    heading=heading,
+                    page=block.page,
+                    kinds=(block.kind,),
+                    blocks=(idx,),
+                )
+            )
+
+    for idx, block in enumerate(doc.blocks):
+        if not block.text.strip():
+            continue
+        if block.kind is BlockKind.TITLE:
+            headings = [(0, _flat(block.text))]
+        elif block.kind is BlockKind.HEADING:
+            level = max(block.level, 1)
+            headings = [(lv, t) for lv, t in headings if lv < level] + [(level, _flat(block.text))]
+        elif block.kind is BlockKind.LIST_ITEM:
+            parents: list[str] = []
+            p = block.parent
+            while p is not None and 0 <= p < idx and len(parents) < 5:
+                parents.append(_flat(doc.blocks[p].text))
+                p = doc.blocks[p].parent
+            emit(idx, block, tuple(reversed(parents)))
+        elif block.kind is BlockKind.TABLE_CELL:
+            row, col = block.row or 0, block.col or 0
+            if row == 0:
+                continue
+            extra = []
+            col_head = cells.get((block.table, 0, col), "")
+            if col_head and col_head != block.text:
+                extra.append(_flat(col_head))
+            row_head = cells.get((block.table, row, 0), "") if col > 0 else ""
+            if row_head and row_head != block.text:
+                extra.append(_flat(row_head))
+            emit(idx, block, tuple(extra))
+        else:  # PARAGRAPH, NOTES
+            emit(idx, block)
+    return passages
