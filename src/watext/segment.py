@@ -37,7 +37,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for m in _SENT_END.finditer(text):
         before = text[start : m.start()].rstrip("\"“”»")
         last = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.strip() else ""
-        if last in _ABBREV or re.fullmatch(r"\d{1,2}", last):
+        if last in _ABBREV or len(last) == 1 or re.fullmatch(r"\d{1,2}", last):
             continue  # "z. B.", "Nr. 5", "27. Oktober"
         spans.append((start, m.start()))
         start = m.end()

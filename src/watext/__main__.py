@@ -1,0 +1,3 @@
+from watext.cli import run
+
+run()

@@ -1,0 +1,219 @@
+"""HTML adapter (BeautifulSoup with the lxml parser).
+
+Decoding: byte-order mark, else the ``<meta charset>`` / ``http-equiv`` declaration in the
+first 4 KB, else strict UTF-8, else the plain-text decoder's guess
+(:func:`watext.extract.text.decode_bytes`).
+
+Dropped before reading: comments, ``script style noscript template nav footer header form
+iframe svg button select`` and elements with ``hidden`` or ``aria-hidden="true"``
+(site chrome and non-content). The markup is only ever read as data: no URL is fetched and
+no block text contains markup.
+
+Blocks: ``h1``-``h6`` -> HEADING level n; ``li`` of ``ul``/``ol`` -> LIST_ITEM (level =
+list nesting depth, ``parent`` set; nested lists are not part of the item text);
+``table`` rows -> TABLE_CELL (every cell, ``colspan``/``rowspan`` cells once at their
+top-left); every other run of text between block boundaries (``p``, ``div``,
+``blockquote``, ``pre`` ...) -> PARAGRAPH. Whitespace and ``br`` collapse to single spaces.
+
+Document.title: the first ``h1``, else ``<title>`` (page titles often carry a site
+suffix). Metadata: ``<meta name>`` author/description/date/keywords, ``declared_language``
+from ``<html lang>``, ``encoding``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from watext.errors import EmptyFileError
+from watext.extract.lists import assign_parents
+from watext.extract.normalize import clean_text
+from watext.extract.text import decode_bytes
+from watext.model import Block, BlockKind, Document, Format
+from watext.settings import Settings
+
+__all__ = ["decode_html", "extract"]
+
+_DROP = ("script", "style", "noscript", "template", "nav", "footer", "header", "form",
+         "iframe", "svg", "button", "select", "head")  # fmt: skip
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCK_TAGS = frozenset(
+    "p div section article main aside blockquote pre address figure figcaption dl dt dd "
+    "ul ol li table tr td th thead tbody tfoot caption hr center details summary body "
+    "h1 h2 h3 h4 h5 h6".split()
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_NAMES = {"author": "author", "description": "description", "date": "date",
+               "dcterms.date": "date", "dc.date": "date", "keywords": "keywords"}  # fmt: skip
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Decode HTML bytes honouring a BOM or ``<meta charset>``; return (text, encoding)."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            name = m.group(1).decode("ascii").lower()
+            try:
+                codec = codecs.lookup(name).name
+                if codec in ("latin-1", "iso8859-1", "ascii"):
+                    codec = "cp1252"  # what browsers do, per the WHATWG encoding spec
+                return data.decode(codec, errors="replace"), codec
+            except LookupError:
+                pass
+    return decode_bytes(data)
+
+
+def extract(path: Path, settings: Settings) -> Document:
+    """Read an HTML file into a Document (``id=""``; the caller sets it)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise EmptyFileError("the HTML file is empty")
+    text, encoding = decode_html(data)
+    soup = BeautifulSoup(text, "lxml")
+    metadata = _read_metadata(soup)
+    metadata["encoding"] = encoding
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    reader = _Reader()
+    reader.read(soup.body or soup)
+    reader.flush()
+    blocks = reader.blocks
+    assign_parents(blocks)
+    if not blocks:
+        raise EmptyFileError("the HTML file contains no text")
+    h1 = next((b.text for b in blocks if b.kind is BlockKind.HEADING and b.level == 1), None)
+    return Document(
+        id="", source=str(path), format=Format.HTML, blocks=blocks,
+        title=h1 or clean_text(page_title) or None, pages=None, size=len(data),
+        metadata=metadata,
+    )  # fmt: skip
+
+
+def _read_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    """``<meta name=...>`` values and the declared language."""
+    out: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        key = _META_NAMES.get(str(meta.get("name", "")).lower())
+        content = clean_text(str(meta.get("content", "")))
+        if key and content and key not in out:
+            out[key] = content
+    html = soup.find("html")
+    lang = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
+    if lang:
+        out["declared_language"] = str(lang).strip()
+    return out
+
+
+def _inline_text(parts: list[str]) -> str:
+    """Collapse inline text fragments (``br`` included) into one clean line."""
+    return clean_text(" ".join("".join(parts).split()))
+
+
+class _Reader:
+    """Walks the cleaned tree and collects blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.inline: list[str] = []
+        self.table_no = 0
+
+    def flush(self) -> None:
+        """Emit pending inline text as a PARAGRAPH."""
+        text = _inline_text(self.inline)
+        self.inline = []
+        if text:
+            self.blocks.append(Block(BlockKind.PARAGRAPH, text))
+
+    def read(self, node: Tag, depth: int = 0) -> None:
+        """Visit the children of ``node``; ``depth`` is the list nesting depth."""
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                self.inline.append(str(child))
+            elif isinstance(child, Tag):
+                self.read_tag(child, depth)
+
+    def read_tag(self, tag: Tag, depth: int) -> None:
+        """Handle one element."""
+        name = tag.name
+        if name == "br":
+            self.inline.append("\n")
+        elif name not in _BLOCK_TAGS:
+            self.read(tag, depth)
+        elif name in _HEADINGS:
+            self.flush()
+            self.add(BlockKind.HEADING, tag.get_text(), level=_HEADINGS[name])
+        elif name in ("ul", "ol"):
+            self.flush()
+            for li in tag.find_all("li", recursive=False):
+                self.read_item(li, depth)
+            for other in tag.find_all(lambda t: t.name != "li", recursive=False):
+                self.read_tag(other, depth)
+            self.flush()
+        elif name == "li":
+            self.read_item(tag, depth)
+        elif name == "table":
+            self.flush()
+            self.read_table(tag)
+        else:
+            self.flush()
+            self.read(tag, depth)
+            self.flush()
+
+    def read_item(self, li: Tag, depth: int) -> None:
+        """Emit a list item (without its nested lists), then the nested lists."""
+        self.flush()
+        parts: list[str] = []
+        nested: list[Tag] = []
+        for node in li.children:
+            if isinstance(node, Tag) and node.name in ("ul", "ol"):
+                nested.append(node)
+            elif isinstance(node, Tag):
+                parts.append(node.get_text())
+            elif isinstance(node, NavigableString):
+                parts.append(str(node))
+        self.add(BlockKind.LIST_ITEM, "".join(parts), level=depth)
+        for sub in nested:
+            for child in sub.find_all("li", recursive=False):
+                self.read_item(child, depth + 1)
+
+    def read_table(self, table: Tag) -> None:
+        """Emit the table's cells with row/col positions honouring spans."""
+        rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        taken: set[tuple[int, int]] = set()
+        for r, tr in enumerate(rows):
+            c = 0
+            for cell in tr.find_all(("td", "th"), recursive=False):
+                while (r, c) in taken:
+                    c += 1
+                rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+                taken.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
+                text = _inline_text([cell.get_text(" ")])
+                self.blocks.append(
+                    Block(BlockKind.TABLE_CELL, text, table=self.table_no, row=r, col=c)
+                )
+                c += colspan
+        self.table_no += 1
+
+    def add(self, kind: BlockKind, text: str, level: int = 0) -> None:
+        """Append a block unless its cleaned text is empty."""
+        cleaned = _inline_text([text])
+        if cleaned:
+            self.blocks.append(Block(kind, cleaned, level=level))
+
+
+def _span(cell: Tag, attr: str) -> int:
+    """A cell's rowspan/colspan as a sane positive integer."""
+    try:
+        return min(max(int(str(cell.get(attr, "1")).strip()), 1), 1000)
+    except ValueError:
+        return 1

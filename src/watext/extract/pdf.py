@@ -1,0 +1,404 @@
+"""PDF adapter: one PDF file -> :class:`watext.model.Document` (via pdfplumber).
+
+Per page, one ``extract_words`` pass and one ``find_tables`` pass feed everything:
+tables become ``TABLE_CELL`` blocks (their words are excluded from the running text),
+the remaining words go through :mod:`watext.extract.pdf_layout` (lines -> paragraphs
+and list items). Across the document this module then drops running headers/footers
+and page numbers, classifies blocks (title, heading, paragraph, list item), joins a
+paragraph that continues across a page break, and translates library errors into
+:mod:`watext.errors` types.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+from watext.errors import CorruptFileError, EncryptedError, InputError, NeedsOCRError, TooLargeError
+from watext.extract.normalize import clean_text, ends_sentence, join_lines, repair_cell
+from watext.extract.pdf_layout import Line, RawBlock, assign_levels, build_blocks, group_lines
+from watext.model import Block, BlockKind, Document, Format
+from watext.settings import Settings
+
+__all__ = ["extract", "extract_pages", "parse_pdf_date"]
+
+_MIN_TEXT_CHARS = 20  # fewer letters than this in the whole file: no text layer
+_MIN_PAGE_CHARS = 50  # a page with fewer non-space chars and a large image is a scan
+_BAND = 0.1  # top/bottom fraction of the page where running headers/footers live
+_PAGE_NUMBER = re.compile(
+    r"^(?:seite|page|s\.)?\s*[-–]?\s*\d{1,4}\s*[-–]?(?:\s*(?:von|of|/)\s*\d{1,4})?$", re.IGNORECASE
+)
+_SEITE = re.compile(r"^(?:seite|page)\s+\d{1,4}(?:\s*(?:von|of|/)\s*\d{1,4})?$", re.IGNORECASE)
+_SLIDE_PRODUCERS = re.compile(r"impress|powerpoint|keynote", re.IGNORECASE)
+_MEANINGLESS_TITLE = re.compile(
+    r"^(untitled|unbenannt|folie \d+|slide \d+|powerpoint-präsentation|microsoft \w+ - .*|.*\.(docx?|pptx?|odt|pdf|rtf))$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class _Table:
+    bbox: tuple[float, float, float, float]
+    cells: list[tuple[int, int, str, tuple[float, float, float, float] | None]]
+    shape: tuple[int, int]
+
+
+@dataclass(slots=True)
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    tables: list[_Table]
+    nonspace_chars: int
+    letters: int
+    image_cover: float
+    blocks: list[tuple[float, RawBlock | _Table]] = field(default_factory=list)
+
+
+def extract(path: Path, settings: Settings) -> Document:
+    """Extract a PDF into a :class:`Document` (``id`` is left empty for the caller)."""
+    return extract_pages(path, settings)
+
+
+def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = None) -> Document:
+    """Like :func:`extract`, but only for the given 1-based ``pages`` (all when None)."""
+    path = Path(path)
+    try:
+        with pdfplumber.open(path, pages=list(pages) if pages else None) as pdf:
+            page_count = _page_count(pdf)
+            if page_count > settings.max_pages:
+                raise TooLargeError(f"PDF has {page_count} pages; the limit is {settings.max_pages}")
+            info = _info(pdf.metadata or {})
+            read = [_read_page(page) for page in pdf.pages]
+    except InputError:
+        raise
+    except Exception as exc:  # pdfminer raises a zoo of types for broken files
+        if _is_encryption_error(exc):
+            raise EncryptedError(f"password-protected PDF: {_short(exc)}") from exc
+        raise CorruptFileError(f"damaged or truncated PDF: {_short(exc)}") from exc
+
+    if sum(p.letters for p in read) < _MIN_TEXT_CHARS:
+        raise NeedsOCRError("no text layer (scanned or image-only PDF); OCR needed")
+    without_text = [
+        p.number for p in read if p.nonspace_chars < _MIN_PAGE_CHARS and (p.image_cover > 0.5 or p.nonspace_chars == 0)
+    ]
+    slides = _is_slide_deck(read, info)
+    _drop_running_lines(read, slides)
+    body = _body_size(read)
+    for page in read:
+        _layout_page(page, slides, body)
+    blocks = _assemble(read, slides)
+    title = info.get("title") if _meaningful_title(info.get("title")) else None
+    if title is None:
+        title = next((b.text for b in blocks if b.kind is BlockKind.TITLE), None)
+    metadata: dict[str, Any] = {**info, "page_count": page_count, "pages_without_text": without_text}
+    metadata["slides"] = slides
+    return Document(
+        id="",
+        source=str(path),
+        format=Format.PDF,
+        blocks=blocks,
+        title=title,
+        pages=page_count,
+        size=path.stat().st_size,
+        metadata=metadata,
+    )
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _read_page(page: Any) -> _Page:
+    """Run the two pdfplumber passes on one page and keep what the layout needs."""
+    words = page.extract_words(extra_attrs=["size", "fontname"], use_text_flow=False, keep_blank_chars=False)
+    tables: list[_Table] = []
+    for found in page.find_tables():
+        data = found.extract()
+        ncols = max((len(r) for r in data), default=0)
+        filled = sum(1 for r in data for c in r if c and c.strip())
+        if ncols < 2 or filled < 2:
+            continue  # a frame around text, not a table
+        cells = []
+        for r, (row, row_obj) in enumerate(zip(data, found.rows, strict=False)):
+            for c, text in enumerate(row):
+                bbox = row_obj.cells[c] if c < len(row_obj.cells) else None
+                cells.append((r, c, repair_cell(text or ""), _round_box(bbox) if bbox else None))
+        tables.append(_Table(_round_box(found.bbox), cells, (len(data), ncols)))
+    flow = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
+    area = float(page.width * page.height) or 1.0
+    cover = sum(max(0.0, (i["x1"] - i["x0"]) * (i["bottom"] - i["top"])) for i in page.images) / area
+    text = "".join(w["text"] for w in words)
+    result = _Page(
+        number=page.page_number,
+        width=float(page.width),
+        height=float(page.height),
+        lines=group_lines(flow),
+        tables=tables,
+        nonspace_chars=len(text),
+        letters=sum(ch.isalpha() for ch in text),
+        image_cover=min(cover, 1.0),
+    )
+    page.close()
+    return result
+
+
+def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return bbox[0] - 1 <= cx <= bbox[2] + 1 and bbox[1] - 1 <= cy <= bbox[3] + 1
+
+
+def _round_box(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    x0, top, x1, bottom = (round(float(v), 2) for v in bbox)
+    return (x0, top, x1, bottom)
+
+
+def _page_count(pdf: Any) -> int:
+    try:
+        from pdfminer.pdftypes import resolve1
+
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:
+        return len(pdf.pages)
+
+
+# -- document-level analysis -------------------------------------------------------------
+
+
+def _is_slide_deck(pages: list[_Page], info: dict[str, Any]) -> bool:
+    """Landscape pages with large type (or a presentation program as creator)."""
+    landscape = sum(p.width > p.height for p in pages)
+    if not pages or landscape * 2 <= len(pages):
+        return False
+    made_by = f"{info.get('creator', '')} {info.get('producer', '')}"
+    return bool(_SLIDE_PRODUCERS.search(made_by)) or _body_size(pages) >= 14
+
+
+def _body_size(pages: list[_Page]) -> float:
+    """The font size that sets most characters of the running text."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text.lower()))
+
+
+def _drop_running_lines(pages: list[_Page], slides: bool) -> None:
+    """Remove repeated headers/footers in the page margins, and page numbers."""
+
+    band = 1.5 * _BAND if slides else _BAND  # slide footers sit a little higher
+
+    def in_band(page: _Page, line: Line) -> bool:
+        return line.top < band * page.height or line.bottom > (1 - band) * page.height
+
+    def is_title(page: _Page, line: Line) -> bool:
+        return slides and line.size >= max(ln.size for ln in page.lines) - 0.5
+
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update({_running_key(ln.text) for ln in page.lines if in_band(page, ln) and not is_title(page, ln)})
+    limit = max(2, math.ceil(0.5 * len(pages)))
+    for page in pages:
+        page.lines = [
+            ln
+            for ln in page.lines
+            if not _SEITE.match(ln.text)
+            and not (
+                in_band(page, ln)
+                and not is_title(page, ln)
+                and (_PAGE_NUMBER.match(ln.text) or seen[_running_key(ln.text)] >= limit)
+            )
+        ]
+
+
+def _layout_page(page: _Page, slides: bool, body: float) -> None:
+    """Build and classify the page's blocks and merge them with its tables."""
+    title_size = None
+    if slides and page.lines:
+        sizes = {round(ln.size) for ln in page.lines}
+        if len(sizes) > 1 or len(page.lines) <= 3:
+            title_size = max(ln.size for ln in page.lines)
+    raw = build_blocks(page.lines, title_size)
+    for block in raw:
+        block.kind = _classify(block, page, slides, body, title_size)
+        if block.kind != "list_item":
+            block.marker = None
+    if not slides and page.number == 1:
+        _pick_document_title(raw, page, body)
+    assign_levels(raw)
+    items: list[tuple[float, RawBlock | _Table]] = [(b.first.top, b) for b in raw]
+    items += [(t.bbox[1], t) for t in page.tables]
+    page.blocks = sorted(items, key=lambda it: it[0])
+
+
+def _classify(block: RawBlock, page: _Page, slides: bool, body: float, title_size: float | None) -> str:
+    if title_size is not None and block.size >= title_size - 0.5 and block.first.top < 0.5 * page.height:
+        return "title"
+    if block.marker:
+        return "list_item"
+    text = block.text()
+    short = len(block.lines) <= 3 and len(text) <= 200
+    if short and block.size >= 1.15 * body and not slides:
+        block.level = 1
+        return "heading"
+    if short and block.bold and not text.endswith("."):
+        block.level = 2
+        return "heading"
+    if len(block.lines) == 1 and len(text) <= 40 and text.endswith(":"):
+        block.level = 2
+        return "heading"
+    return "paragraph"
+
+
+def _pick_document_title(blocks: list[RawBlock], page: _Page, body: float) -> None:
+    """On page 1 of a non-slide document, the largest type near the top is the title."""
+    candidates = [b for b in blocks if b.first.top < 0.5 * page.height and len(b.lines) <= 4]
+    if not candidates:
+        return
+    biggest = max(candidates, key=lambda b: b.size)
+    if biggest.size >= 1.2 * body:
+        biggest.kind = "title"
+        biggest.marker = None
+
+
+def _assemble(pages: list[_Page], slides: bool) -> list[Block]:
+    """Turn the pages' raw blocks and tables into model blocks, joining page breaks."""
+    blocks: list[Block] = []
+    index: dict[int, int] = {}
+    table_no = 0
+    for page in pages:
+        for pos, (_, item) in enumerate(page.blocks):
+            if isinstance(item, _Table):
+                table_no = _emit_table(blocks, item, table_no, page.number)
+                continue
+            text = item.text()
+            prev = blocks[-1] if blocks else None
+            if (
+                pos == 0
+                and not slides
+                and prev is not None
+                and prev.page == page.number - 1
+                and prev.kind in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM)
+                and item.kind == "paragraph"
+                and text[:1].islower()
+                and not ends_sentence(prev.text)
+            ):
+                prev.text = join_lines([prev.text, text])
+                index[id(item)] = len(blocks) - 1
+                continue
+            index[id(item)] = len(blocks)
+            parent = index.get(id(item.parent)) if item.parent is not None else None
+            blocks.append(
+                Block(
+                    kind=BlockKind(item.kind),
+                    text=text,
+                    page=page.number,
+                    level=item.level if item.kind in ("list_item", "heading") else 0,
+                    parent=parent,
+                    bbox=item.bbox,
+                )
+            )
+    return [b for b in blocks if b.text or b.kind is BlockKind.TABLE_CELL]
+
+
+def _emit_table(blocks: list[Block], table: _Table, number: int, page: int) -> int:
+    nrows, ncols = table.shape
+    for r, c, text, bbox in table.cells:
+        corner = (r, c) == (nrows - 1, ncols - 1)
+        if text or corner:
+            blocks.append(
+                Block(BlockKind.TABLE_CELL, text, page=page, table=number, row=r, col=c, bbox=bbox or table.bbox)
+            )
+    return number + 1
+
+
+# -- metadata and errors -----------------------------------------------------------------
+
+_INFO_KEYS = {
+    "Title": "title",
+    "Author": "author",
+    "Subject": "subject",
+    "Keywords": "keywords",
+    "Creator": "creator",
+    "Producer": "producer",
+    "CreationDate": "creation_date",
+    "ModDate": "mod_date",
+}
+
+
+def _info(raw: dict[str, Any]) -> dict[str, Any]:
+    """The PDF info dictionary as plain strings, dates as ISO 8601 where parseable."""
+    out: dict[str, Any] = {}
+    for key, name in _INFO_KEYS.items():
+        value = raw.get(key)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if value is None or not isinstance(value, str | int | float):
+            continue
+        value = clean_text(str(value))
+        if not value:
+            continue
+        if name.endswith("_date"):
+            value = parse_pdf_date(value) or value
+        out[name] = value
+    return out
+
+
+_PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{0,2}'?)?")
+
+
+def parse_pdf_date(value: str) -> str | None:
+    """Convert a PDF date (``D:20261121052346Z'`` / ``+01'00'``) to ISO 8601, or None."""
+    m = _PDF_DATE.match(value.strip())
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else d for g, d in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0), strict=True))
+    tz_text = (m.group(7) or "").replace("'", "")
+    tz = None
+    if tz_text == "Z":
+        tz = timezone.utc
+    elif tz_text:
+        sign = -1 if tz_text[0] == "-" else 1
+        hours, minutes = int(tz_text[1:3]), int(tz_text[3:5] or 0)
+        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz).isoformat()
+    except ValueError:
+        return None
+
+
+def _meaningful_title(title: str | None) -> bool:
+    return bool(title) and len(title.strip()) >= 3 and not _MEANINGLESS_TITLE.match(title.strip())
+
+
+def _is_encryption_error(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        cur = stack.pop()
+        if not isinstance(cur, BaseException) or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        name = type(cur).__name__
+        if "Password" in name or "Encrypt" in name:
+            return True
+        stack.extend([cur.__cause__, cur.__context__, *cur.args])
+    return False
+
+
+def _short(exc: BaseException) -> str:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    message = str(inner) or type(inner).__name__
+    return f"{type(inner).__name__}: {message}"[:160]

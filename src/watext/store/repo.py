@@ -1,0 +1,339 @@
+"""The :class:`Store`: the only place in watext that runs SQL.
+
+One URL selects the backend: a SQLite file (``sqlite:///path.db``) or PostgreSQL
+(``postgresql+psycopg://...``; ``postgresql://`` and ``postgres://`` are rewritten to the
+psycopg driver). Writers are serialised per source path (SQLite: ``BEGIN IMMEDIATE``;
+PostgreSQL: a transaction-scoped advisory lock), so concurrent ingestion of the same
+file never crashes. Iterators stream rows (``yield_per``) instead of loading them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+
+from watext.errors import StoreError
+from watext.model import Document, Passage
+from watext.store.schema import (  # fmt: skip
+    CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow,
+    RunRow, SchemaVersionRow, block_from_row, block_to_row, document_from_row,
+    document_to_row, json_ready, passage_record, passage_to_row, utcnow,
+)
+
+__all__ = ["SaveResult", "SaveStatus", "Store", "normalize_url"]
+
+D, B, P = DocumentRow.__table__, BlockRow.__table__, PassageRow.__table__
+F, R, V = FailureRow.__table__, RunRow.__table__, SchemaVersionRow.__table__
+
+_LOCK_NS = 0x77617478  # "watx": namespace of watext's PostgreSQL advisory locks
+_YIELD_PER = 1000
+_SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+SaveStatus = Literal["new", "new_version", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """Outcome of :meth:`Store.save_document`."""
+
+    status: SaveStatus
+    document_id: str
+    superseded: str | None = None
+
+
+def normalize_url(url: str) -> URL:
+    """Parse ``url`` and pin PostgreSQL URLs to the psycopg 3 driver.
+
+    Raises :class:`StoreError` for unparsable URLs and backends other than SQLite/PostgreSQL.
+    """
+    try:
+        u = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid database URL {url!r}") from exc
+    if u.drivername in ("postgres", "postgresql"):
+        return u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() in ("sqlite", "postgresql"):
+        return u
+    raise StoreError(f"unsupported database {u.drivername!r}: use sqlite:/// or postgresql://")
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's message of ``exc`` on one line (without SQLAlchemy's SQL dump)."""
+    return " ".join(str(exc.orig or exc).split())
+
+
+@contextlib.contextmanager
+def _db_errors(action: str) -> Iterator[None]:
+    """Turn driver errors into :class:`StoreError` naming what was attempted."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StoreError(f"database error while {action}: {_reason(exc)}") from exc
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; see below
+    cur = dbapi_conn.cursor()
+    for pragma in _SQLITE_PRAGMAS:
+        cur.execute(pragma)
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # Writers use BEGIN IMMEDIATE: they queue on busy_timeout instead of failing with
+    # "database is locked" when upgrading a read transaction. Readers stay DEFERRED.
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('watext_begin', 'DEFERRED')}")
+
+
+class Store:
+    """Persistent storage of documents, blocks, passages, failures and runs."""
+
+    def __init__(self, url: str) -> None:
+        """Connect to ``url`` and create the schema if needed.
+
+        Raises :class:`StoreError` when the database cannot be reached or opened.
+        """
+        self.url = normalize_url(url)
+        self._pg = self.url.get_backend_name() == "postgresql"
+        if self._pg:
+            self._engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        else:
+            self._engine = create_engine(self.url)
+            event.listen(self._engine, "connect", _sqlite_on_connect)
+            event.listen(self._engine, "begin", _sqlite_on_begin)
+        self._writer = self._engine.execution_options(watext_begin="IMMEDIATE")
+        try:
+            self._init_schema()
+        except BaseException as exc:
+            self._engine.dispose()
+            if isinstance(exc, DBAPIError):
+                where = self.url.render_as_string(hide_password=True)
+                raise StoreError(f"cannot open database {where}: {_reason(exc)}") from exc
+            raise
+
+    def _init_schema(self) -> None:
+        with self._writer.begin() as conn:
+            if self._pg:  # concurrent CREATE TABLE would collide in the catalog
+                conn.execute(select(func.pg_advisory_xact_lock(_LOCK_NS + 1, 0)))
+            Base.metadata.create_all(conn)
+            found = conn.execute(select(func.max(V.c.version))).scalar()
+            if found is None:
+                conn.execute(insert(V).values(version=SCHEMA_VERSION, applied_at=utcnow()))
+            elif found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database schema version {found} is newer than this watext "
+                    f"supports ({SCHEMA_VERSION}); upgrade watext"
+                )
+
+    def _lock_source(self, conn: Connection, source: str) -> None:
+        """Serialise writers of one source path (PostgreSQL; SQLite writers are serial)."""
+        if self._pg:
+            conn.execute(select(func.pg_advisory_xact_lock(_LOCK_NS, func.hashtext(source))))
+
+    # --- documents ------------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether a document with this content hash is stored (current or superseded)."""
+        with _db_errors("looking up a document"), self._engine.connect() as conn:
+            return conn.execute(select(D.c.id).where(D.c.id == doc_id)).first() is not None
+
+    def save_document(self, doc: Document, passages: list[Passage]) -> SaveResult:
+        """Store ``doc`` with its blocks and ``passages`` in one transaction.
+
+        - same id already stored (at any path): nothing is written, status ``unchanged``;
+        - another current document at ``doc.source``: it is kept but marked superseded by
+          ``doc``, which gets the next version number (status ``new_version``);
+        - otherwise status ``new`` with version 1.
+
+        On success, unresolved failures recorded for ``doc.source`` are marked resolved.
+        On any error nothing of ``doc`` remains and :class:`StoreError` is raised.
+        """
+        if not doc.id:
+            raise ValueError("document has no id (content hash)")
+        foreign = [p.id for p in passages if p.document != doc.id]
+        if foreign:
+            raise ValueError(f"passages {foreign[:3]} do not belong to document {doc.id}")
+        stage = "document"
+        try:
+            with self._writer.begin() as conn:
+                self._lock_source(conn, doc.source)
+                if conn.execute(select(D.c.id).where(D.c.id == doc.id)).first():
+                    return SaveResult("unchanged", doc.id)
+                prev = conn.execute(
+                    select(D.c.id, D.c.version).where(
+                        D.c.source == doc.source, D.c.status == CURRENT
+                    )
+                ).first()
+                if prev is not None:  # free the "one current per source" slot first
+                    conn.execute(update(D).where(D.c.id == prev.id).values(status=SUPERSEDED))
+                version = prev.version + 1 if prev is not None else 1
+                row = document_to_row(doc, version=version, ingested_at=utcnow())
+                conn.execute(insert(D).values(row))
+                stage = "content"
+                if prev is not None:
+                    conn.execute(update(D).where(D.c.id == prev.id).values(superseded_by=doc.id))
+                if doc.blocks:
+                    blocks = [block_to_row(doc.id, i, b) for i, b in enumerate(doc.blocks)]
+                    conn.execute(insert(B), blocks)
+                if passages:
+                    conn.execute(insert(P), [passage_to_row(p) for p in passages])
+                conn.execute(
+                    update(F)
+                    .where(F.c.source == doc.source, F.c.resolved.is_(False))
+                    .values(resolved=True)
+                )
+        except IntegrityError as exc:
+            # Another process inserted the same content between our check and insert.
+            if stage == "document" and self.has_document(doc.id):
+                return SaveResult("unchanged", doc.id)
+            raise StoreError(f"could not save {doc.source}: {_reason(exc)}") from exc
+        except DBAPIError as exc:
+            raise StoreError(f"could not save {doc.source}: {_reason(exc)}") from exc
+        if prev is None:
+            return SaveResult("new", doc.id)
+        return SaveResult("new_version", doc.id, prev.id)
+
+    def get_document(self, doc_id: str) -> Document:
+        """The stored document rebuilt with its blocks. Raises ``KeyError`` if unknown."""
+        with _db_errors("loading a document"), self._engine.connect() as conn:
+            row = conn.execute(select(D).where(D.c.id == doc_id)).first()
+            if row is None:
+                raise KeyError(doc_id)
+            stmt = select(B).where(B.c.document_id == doc_id).order_by(B.c.idx)
+            blocks = [block_from_row(r) for r in conn.execute(stmt)]
+        return document_from_row(row, blocks)
+
+    def iter_documents(self, current_only: bool = True) -> Iterator[dict[str, Any]]:
+        """Document rows (without text) as JSON-ready dicts, ordered by source and version."""
+        stmt = select(*(c for c in D.c if c.name != "text")).order_by(D.c.source, D.c.version)
+        if current_only:
+            stmt = stmt.where(D.c.status == CURRENT)
+        for row in self._stream(stmt, "reading documents"):
+            yield json_ready(row)
+
+    def iter_passages(self, current_only: bool = True) -> Iterator[dict[str, Any]]:
+        """Passages joined with their document's fields, ordered by source then ordinal.
+
+        ``language`` is the passage's language, else the document's; ``kind`` is the
+        kind of the passage's first block.
+        """
+        stmt = (
+            select(
+                P.c.id, P.c.document_id, D.c.source, D.c.city, D.c.doc_type,
+                func.coalesce(P.c.language, D.c.language).label("language"),
+                P.c.page, P.c.kinds, P.c.heading, P.c.text, P.c.span_start, P.c.span_end,
+                P.c.ordinal, P.c.annotations,
+            )
+            .join_from(P, D, P.c.document_id == D.c.id)
+            .order_by(D.c.source, D.c.version, P.c.ordinal)
+        )  # fmt: skip
+        if current_only:
+            stmt = stmt.where(D.c.status == CURRENT)
+        for row in self._stream(stmt, "reading passages"):
+            yield passage_record(row)
+
+    def _stream(self, stmt: Any, action: str) -> Iterator[dict[str, Any]]:
+        """Execute ``stmt`` and yield row mappings in batches (server-side on PostgreSQL)."""
+        with _db_errors(action), self._engine.connect() as conn:
+            result = conn.execution_options(yield_per=_YIELD_PER).execute(stmt)
+            for row in result.mappings():
+                yield dict(row)
+
+    # --- failures -------------------------------------------------------------------
+
+    def record_failure(
+        self, source: str, content_hash: str | None, size: int | None, code: str, reason: str
+    ) -> None:
+        """Record that ``source`` (with this content) could not be ingested.
+
+        Upsert on (source, content_hash): a repeat bumps ``attempts`` and ``last_seen``,
+        replaces code and reason, and reopens the failure if it was resolved.
+        """
+        now = utcnow()
+        same_hash = F.c.content_hash.is_(None) if content_hash is None else (
+            F.c.content_hash == content_hash
+        )
+        with _db_errors(f"recording a failure of {source}"), self._writer.begin() as conn:
+            self._lock_source(conn, source)
+            found = conn.execute(select(F.c.id).where(F.c.source == source, same_hash)).first()
+            if found is None:
+                conn.execute(insert(F).values(
+                    source=source, content_hash=content_hash, size=size, code=code,
+                    reason=reason, first_seen=now, last_seen=now, attempts=1, resolved=False,
+                ))  # fmt: skip
+            else:
+                conn.execute(update(F).where(F.c.id == found.id).values(
+                    attempts=F.c.attempts + 1, last_seen=now, size=size, code=code,
+                    reason=reason, resolved=False,
+                ))  # fmt: skip
+
+    def iter_failures(self, include_resolved: bool = False) -> Iterator[dict[str, Any]]:
+        """Recorded failures as JSON-ready dicts (timestamps as ISO strings), by source."""
+        stmt = select(
+            F.c.source, F.c.reason, F.c.code, F.c.content_hash, F.c.size, F.c.attempts,
+            F.c.first_seen, F.c.last_seen, F.c.resolved,
+        ).order_by(F.c.source, F.c.first_seen, F.c.id)  # fmt: skip
+        if not include_resolved:
+            stmt = stmt.where(F.c.resolved.is_(False))
+        for row in self._stream(stmt, "reading failures"):
+            yield json_ready(row)
+
+    # --- runs and statistics ----------------------------------------------------------
+
+    def start_run(self, paths: Sequence[str]) -> int:
+        """Open a batch run over ``paths``; returns its id for :meth:`finish_run`."""
+        with _db_errors("starting a run"), self._engine.begin() as conn:
+            values = {"started_at": utcnow(), "paths": [str(p) for p in paths]}
+            return int(conn.execute(insert(R).values(values).returning(R.c.id)).scalar_one())
+
+    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
+        """Close run ``run_id`` with its result counts. Raises ``KeyError`` if unknown."""
+        with _db_errors("finishing a run"), self._engine.begin() as conn:
+            stmt = update(R).where(R.c.id == run_id).values(finished_at=utcnow(), counts=counts)
+            if conn.execute(stmt).rowcount == 0:
+                raise KeyError(run_id)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts: documents (current/superseded), passages, unresolved failures.
+
+        ``passages`` counts passages of current documents, ``passages_total`` all of them.
+        """
+        with _db_errors("counting"), self._engine.connect() as conn:
+            by_status = dict(conn.execute(select(D.c.status, func.count()).group_by(D.c.status)).all())
+            current = select(func.count()).select_from(P.join(D, P.c.document_id == D.c.id))
+            return {
+                "documents_current": int(by_status.get(CURRENT, 0)),
+                "documents_superseded": int(by_status.get(SUPERSEDED, 0)),
+                "passages": int(conn.execute(current.where(D.c.status == CURRENT)).scalar_one()),
+                "passages_total": int(conn.execute(select(func.count()).select_from(P)).scalar_one()),
+                "failures_unresolved": int(conn.execute(
+                    select(func.count()).select_from(F).where(F.c.resolved.is_(False))
+                ).scalar_one()),
+            }  # fmt: skip
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release all database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()

@@ -1,0 +1,312 @@
+"""Database tables of watext (SQLAlchemy 2 declarative), and row <-> model conversion.
+
+The same schema runs on SQLite and PostgreSQL: JSON columns use :class:`sqlalchemy.JSON`,
+timestamps are stored as UTC and always come back timezone-aware (see :class:`UTCDateTime`).
+No SQL is executed here; :mod:`watext.store.repo` is the only module that talks to the
+database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from watext.model import Block, BlockKind, DocType, Document, Format, Passage
+
+__all__ = [
+    "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "DocumentRow",
+    "FailureRow", "PassageRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
+    "block_from_row", "block_to_row", "document_from_row", "document_to_row",
+    "json_ready", "passage_record", "passage_to_row", "utcnow",
+]  # fmt: skip
+
+#: Version of the schema created by this code; later migrations compare against it.
+SCHEMA_VERSION = 1
+CURRENT = "current"
+SUPERSEDED = "superseded"
+
+
+def utcnow() -> datetime:
+    """The current time as a timezone-aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite stores text without it, so
+    naive values coming back are UTC by construction and get ``tzinfo=UTC`` attached.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; watext stores timezone-aware UTC only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the metadata of all watext tables."""
+
+
+class SchemaVersionRow(Base):
+    """One row per applied schema version (currently only version 1)."""
+
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class DocumentRow(Base):
+    """An ingested file. ``id`` is the SHA-256 of its bytes; one row per content version."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("status IN ('current', 'superseded')", name="ck_documents_status"),
+        Index("ix_documents_source", "source"),
+        # At most one current document per source path (safety net for concurrent writers).
+        Index(
+            "uq_documents_current_source",
+            "source",
+            unique=True,
+            sqlite_where=text("status = 'current'"),
+            postgresql_where=text("status = 'current'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    format: Mapped[str] = mapped_column(String(16), nullable=False)
+    city: Mapped[str | None] = mapped_column(Text)
+    doc_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    language: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # "metadata" is reserved on declarative classes, hence the attribute name ``meta``.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=CURRENT)
+    superseded_by: Mapped[str | None] = mapped_column(String(64), ForeignKey("documents.id"))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class BlockRow(Base):
+    """One :class:`watext.model.Block` of a document, keyed by its reading-order index."""
+
+    __tablename__ = "blocks"
+
+    document_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    page: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    parent: Mapped[int | None] = mapped_column(Integer)
+    table_no: Mapped[int | None] = mapped_column(Integer)
+    row_no: Mapped[int | None] = mapped_column(Integer)
+    col_no: Mapped[int | None] = mapped_column(Integer)
+    bbox: Mapped[list[float] | None] = mapped_column(JSON)
+    style: Mapped[str | None] = mapped_column(Text)
+
+
+class PassageRow(Base):
+    """One :class:`watext.model.Passage`; ``span_start``/``span_end`` index Document.text."""
+
+    __tablename__ = "passages"
+    __table_args__ = (Index("ix_passages_document_ordinal", "document_id", "ordinal"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    )
+    ordinal: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    span_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    span_end: Mapped[int] = mapped_column(Integer, nullable=False)
+    heading: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    page: Mapped[int | None] = mapped_column(Integer)
+    kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    block_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
+    language: Mapped[str | None] = mapped_column(String(16))
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+class FailureRow(Base):
+    """A file that could not be ingested, one row per (source, content hash)."""
+
+    __tablename__ = "failures"
+    __table_args__ = (
+        UniqueConstraint("source", "content_hash", name="uq_failures_source_hash"),
+        Index("ix_failures_source", "source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    resolved: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class RunRow(Base):
+    """Bookkeeping of one batch run: which paths were given and what came out."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- row <-> model conversion (pure functions, no database access) -------------------
+
+
+def document_to_row(doc: Document, *, version: int, ingested_at: datetime) -> dict[str, Any]:
+    """Column values of the ``documents`` row for ``doc`` (as a new, current version)."""
+    return {
+        "id": doc.id,
+        "source": doc.source,
+        "format": doc.format.value,
+        "city": doc.city,
+        "doc_type": doc.doc_type.value,
+        "language": doc.language,
+        "title": doc.title,
+        "pages": doc.pages,
+        "size": doc.size,
+        "metadata": doc.metadata,
+        "text": doc.text,
+        "status": CURRENT,
+        "superseded_by": None,
+        "ingested_at": ingested_at,
+        "version": version,
+    }
+
+
+def block_to_row(document_id: str, idx: int, block: Block) -> dict[str, Any]:
+    """Column values of the ``blocks`` row for ``block`` at position ``idx``."""
+    return {
+        "document_id": document_id,
+        "idx": idx,
+        "kind": block.kind.value,
+        "text": block.text,
+        "page": block.page,
+        "level": block.level,
+        "parent": block.parent,
+        "table_no": block.table,
+        "row_no": block.row,
+        "col_no": block.col,
+        "bbox": list(block.bbox) if block.bbox else None,
+        "style": block.style,
+    }
+
+
+def block_from_row(row: Any) -> Block:
+    """Rebuild a :class:`Block` from a ``blocks`` row (mapping or Row)."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    return Block(
+        kind=BlockKind(m["kind"]),
+        text=m["text"],
+        page=m["page"],
+        level=m["level"],
+        parent=m["parent"],
+        table=m["table_no"],
+        row=m["row_no"],
+        col=m["col_no"],
+        bbox=tuple(m["bbox"]) if m["bbox"] else None,  # type: ignore[arg-type]
+        style=m["style"],
+    )
+
+
+def document_from_row(row: Any, blocks: list[Block]) -> Document:
+    """Rebuild a :class:`Document` from a ``documents`` row and its blocks."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    return Document(
+        id=m["id"],
+        source=m["source"],
+        format=Format(m["format"]),
+        blocks=blocks,
+        title=m["title"],
+        city=m["city"],
+        doc_type=DocType(m["doc_type"]),
+        language=m["language"],
+        pages=m["pages"],
+        size=m["size"],
+        metadata=dict(m["metadata"] or {}),
+    )
+
+
+def passage_to_row(p: Passage) -> dict[str, Any]:
+    """Column values of the ``passages`` row for ``p``."""
+    return {
+        "id": p.id,
+        "document_id": p.document,
+        "ordinal": p.ordinal,
+        "text": p.text,
+        "span_start": p.start,
+        "span_end": p.end,
+        "heading": list(p.heading),
+        "page": p.page,
+        "kinds": [k.value for k in p.kinds],
+        "block_ids": list(p.blocks),
+        "language": p.language,
+        "annotations": p.annotations,
+    }
+
+
+def passage_record(r: Mapping[str, Any]) -> dict[str, Any]:
+    """The public dict of a passage row joined with its document (see Store.iter_passages)."""
+    kinds = list(r["kinds"] or [])
+    return {
+        "id": r["id"], "document": r["document_id"], "source": r["source"],
+        "city": r["city"], "doc_type": r["doc_type"], "language": r["language"],
+        "page": r["page"], "kind": kinds[0] if kinds else None, "kinds": kinds,
+        "heading": list(r["heading"] or []), "text": r["text"],
+        "start": r["span_start"], "end": r["span_end"], "ordinal": r["ordinal"],
+        "annotations": dict(r["annotations"] or {}),
+    }  # fmt: skip
+
+
+def json_ready(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` as a plain dict with datetimes as ISO-8601 strings."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}

@@ -1,0 +1,78 @@
+"""Shared pytest fixtures of watext."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# =====================================================================================
+# Store fixtures: SQLite `store`, PostgreSQL `pg_url` and the `postgres` marker.
+# PostgreSQL tests need WATEXT_TEST_PG_URL (see scripts/pg-start.sh). Without it they
+# are skipped locally and fail loudly in CI (CI=true), so a missing server is noticed.
+# =====================================================================================
+
+PG_URL_ENV = "WATEXT_TEST_PG_URL"
+
+
+def _require_pg_url() -> str:
+    """The PostgreSQL URL for tests, or skip (locally) / fail (in CI) without one."""
+    url = os.environ.get(PG_URL_ENV, "").strip()
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(
+            f"CI=true but {PG_URL_ENV} is not set: PostgreSQL tests must run in CI "
+            "(start a server with scripts/pg-start.sh)",
+            pytrace=False,
+        )
+    pytest.skip(f"no PostgreSQL server: set {PG_URL_ENV}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Apply the skip/fail rule to every test marked ``postgres``."""
+    if item.get_closest_marker("postgres") is not None:
+        _require_pg_url()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[object]:
+    """A :class:`watext.store.Store` on a fresh SQLite file."""
+    from watext.store import open_store
+
+    st = open_store(f"sqlite:///{tmp_path / 'watext.db'}")
+    try:
+        yield st
+    finally:
+        st.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL schema for this test (dropped afterwards).
+
+    The schema is selected through libpq's ``options=-csearch_path=...``, so a
+    Store opened on this URL creates its tables there and tests can run in parallel.
+    """
+    import sqlalchemy as sa
+
+    from watext.store import normalize_url
+
+    base = normalize_url(_require_pg_url())
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+# ======================================================== end of store fixtures =====
