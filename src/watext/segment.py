@@ -12,7 +12,7 @@ Rules (every passage lies inside exactly one block, so provenance is exact):
   "Freiberg: Oberbürgermeister" under "„Chefsache“" keeps that context.
 - Table cells: every non-empty cell outside the header row becomes a passage; its
   heading path adds the column header (row 0) and, from column 1 on, the row header
-  (column 0) when they differ from the cell's own text.
+  (column 0) when it is a short label and differs from the cell's own text.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def _table_headers(blocks: list[Block]) -> dict[tuple[int, int, int], str]:
         for b in blocks
         if b.kind is BlockKind.TABLE_CELL and b.table is not None
     }
+
+
+def _is_label(text: str) -> bool:
+    """A row header names the row (a city, a key); a list or long text is content."""
+    return "\n" not in text and len(text) <= 80
 
 
 def _flat(text: str) -> str:
@@ -126,7 +131,7 @@ def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
             if col_head and col_head != block.text:
                 extra.append(_flat(col_head))
             row_head = cells.get((block.table, row, 0), "") if col > 0 else ""
-            if row_head and row_head != block.text:
+            if row_head and row_head != block.text and _is_label(row_head):
                 extra.append(_flat(row_head))
             emit(idx, block, tuple(extra))
         else:  # PARAGRAPH, NOTES
