@@ -16,7 +16,6 @@ import datetime as dt
 import html
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,10 +240,8 @@ def build(out_dir: Path) -> list[Path]:
         path = out_dir / name
         path.write_bytes(data)
         written.append(path)
-    readme = SRC / "README.md"
-    if readme.exists():
-        shutil.copyfile(readme, out_dir / "README.md")
-        written.append(out_dir / "README.md")
+    # The description of the files lives in corpus/sample_src/README.md, not beside
+    # them: everything in corpus/sample/ is input to the quick start.
     return sorted(written)
 
 

@@ -11,7 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
-    "README.md",
     "chesterfield_survey_answer.html",
     "darmstadt_beschlussvorlage_SV-2015-0187.pdf",
     "darmstadt_pressemitteilung_interkulturelle_woche.html",
