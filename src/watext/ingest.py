@@ -114,7 +114,13 @@ def _extract(path: Path, fmt: Format, settings: Settings) -> Document:
         with tempfile.TemporaryDirectory(prefix="watext-ocr-") as tmp:
             out = Path(tmp) / "ocr.pdf"
             how = ocr.ocr_pdf(path, out, settings.ocr_timeout_s)
-            doc = extract(out, settings)
+            try:
+                doc = extract(out, settings)
+            except NeedsOCRError as again:
+                raise NeedsOCRError(
+                    f"no text layer, and OCR with {how} recognised no usable text "
+                    "(image too small or blurred?)"
+                ) from again
         doc.source = str(path)
         doc.metadata["ocr"] = how
         return doc
