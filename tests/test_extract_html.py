@@ -13,17 +13,11 @@ from watext.extract.html import decode_html, extract
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
+from .golden import check_golden
+
 DATA = Path(__file__).parent / "data" / "html"
 SEED = DATA / "willkommen_cp1252.html"
 
-
-def check_golden(doc: Document, expected: Path) -> None:
-    """Compare with the stored JSON; rewrite it when WATEXT_REGEN_GOLDEN=1."""
-    actual = {"title": doc.title, "pages": doc.pages, "metadata": doc.metadata,
-              "blocks": [b.to_dict() for b in doc.blocks]}  # fmt: skip
-    if os.environ.get("WATEXT_REGEN_GOLDEN") == "1" or not expected.exists():
-        expected.write_text(json.dumps(actual, ensure_ascii=False, indent=1), encoding="utf-8")
-    assert actual == json.loads(expected.read_text(encoding="utf-8"))
 
 
 def read(tmp_path: Path, html: str, encoding: str = "utf-8") -> Document:

@@ -15,18 +15,12 @@ from watext.extract.pptx import extract
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
+from .golden import check_golden
+
 DATA = Path(__file__).parent / "data" / "pptx"
 SEED = DATA / "darmstadt_partnerstaedte_willkommenskultur.pptx"
 CITIES = ["Bursa", "Brescia", "Chesterfield", "Darmstadt", "Freiberg", "Saanen", "Trondheim"]
 
-
-def check_golden(doc: Document, expected: Path) -> None:
-    """Compare with the stored JSON; rewrite it when WATEXT_REGEN_GOLDEN=1."""
-    actual = {"title": doc.title, "pages": doc.pages, "metadata": doc.metadata,
-              "blocks": [b.to_dict() for b in doc.blocks]}  # fmt: skip
-    if os.environ.get("WATEXT_REGEN_GOLDEN") == "1" or not expected.exists():
-        expected.write_text(json.dumps(actual, ensure_ascii=False, indent=1), encoding="utf-8")
-    assert actual == json.loads(expected.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ from lxml.etree import XMLSyntaxError
 from watext.errors import CorruptFileError
 from watext.extract.lists import assign_parents, parse_marker
 from watext.extract.normalize import clean_text
+from watext.extract.office import read_core_properties
 from watext.model import Block, BlockKind, Document, Format
 from watext.settings import Settings
 
@@ -58,7 +59,7 @@ def extract(path: Path, settings: Settings) -> Document:
         document = docx.Document(str(path))
         walker = _BodyWalker(document)
         walker.walk(document.element.body)
-        metadata = _read_metadata(document)
+        metadata = read_core_properties(document.core_properties)
     except _DAMAGE as exc:
         lines = str(exc).strip().splitlines()
         reason = f"{type(exc).__name__}: {lines[0][:120]}" if lines else type(exc).__name__
@@ -73,17 +74,6 @@ def extract(path: Path, settings: Settings) -> Document:
         pages=None, size=path.stat().st_size, metadata=metadata,
     )  # fmt: skip
 
-
-def _read_metadata(document: Any) -> dict[str, Any]:
-    """Core properties (non-empty ones only), dates as ISO 8601."""
-    core = document.core_properties
-    raw = {
-        "author": core.author, "title": core.title, "subject": core.subject,
-        "keywords": core.keywords, "last_modified_by": core.last_modified_by,
-        "created": core.created.isoformat() if core.created else None,
-        "modified": core.modified.isoformat() if core.modified else None,
-    }  # fmt: skip
-    return {k: v for k, v in raw.items() if v}
 
 
 def _to_roman(n: int) -> str:

@@ -35,6 +35,7 @@ from pptx.oxml.ns import qn
 from watext.errors import CorruptFileError
 from watext.extract.lists import assign_parents
 from watext.extract.normalize import clean_text
+from watext.extract.office import read_core_properties
 from watext.model import Block, BlockKind, Document, Format
 from watext.settings import Settings
 
@@ -63,7 +64,7 @@ def extract(path: Path, settings: Settings) -> Document:
         table_no = 0
         for number, slide in enumerate(prs.slides, start=1):
             table_no = _add_slide(blocks, slide, number, table_no)
-        metadata = _read_metadata(prs)
+        metadata = read_core_properties(prs.core_properties)
         slide_count = len(prs.slides)
     except _DAMAGE as exc:
         raise CorruptFileError(f"damaged pptx file: {_reason(exc)}") from exc
@@ -82,17 +83,6 @@ def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0][:120]}" if text else type(exc).__name__
 
-
-def _read_metadata(prs: Any) -> dict[str, Any]:
-    """Core properties (non-empty ones only), dates as ISO 8601."""
-    core = prs.core_properties
-    raw = {
-        "author": core.author, "title": core.title, "subject": core.subject,
-        "keywords": core.keywords, "last_modified_by": core.last_modified_by,
-        "created": core.created.isoformat() if core.created else None,
-        "modified": core.modified.isoformat() if core.modified else None,
-    }  # fmt: skip
-    return {k: v for k, v in raw.items() if v}
 
 
 def _placeholder_type(shape: Any) -> Any:

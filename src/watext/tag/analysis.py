@@ -1,0 +1,115 @@
+"""Text analysis shared by features, classifiers and baselines: one spaCy pass per text.
+
+:func:`analyze` turns ``(text, lang)`` pairs into :class:`Analysis` objects (lowercase
+lookup lemmas, word count, rule matches for responsible bodies) by batching texts of
+one language through the :class:`~watext.tag.nlp.Annotator`'s blank pipeline. Results
+are memoised in a bounded process-wide cache, so cross-validation folds and the three
+classifiers of a model analyse each passage once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..language import detect_language
+from .nlp import RULES_DIR, Annotator
+
+__all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
+
+_CACHE_SIZE = 200_000
+_cache: OrderedDict[tuple[str, str], Analysis] = OrderedDict()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the models need to know about one passage."""
+
+    text: str
+    lang: str
+    lemmas: str  # space-joined lowercase lemmas of word tokens
+    n_words: int
+    bodies: tuple[dict[str, Any], ...]  # Annotator body spans (label, rule, text, start, end)
+
+
+@lru_cache(maxsize=1)
+def _annotator() -> Annotator:
+    return Annotator()
+
+
+def as_pairs(X: Iterable[Any], langs: Sequence[str | None] | None = None) -> list[tuple[str, str]]:
+    """``(text, lang)`` for each item of ``X`` (a string, a mapping with ``text``/``lang``,
+    or a ``(text, lang)`` pair); a missing language is detected (default ``de``)."""
+    out = []
+    for i, item in enumerate(X):
+        if isinstance(item, str):
+            text, lang = item, None
+        elif isinstance(item, Mapping):
+            text, lang = item.get("text") or "", item.get("lang") or item.get("language")
+        else:
+            text, lang = item[0], item[1]
+        if langs is not None and langs[i]:
+            lang = langs[i]
+        out.append((text, lang or detect_language(text, default="de") or "de"))
+    return out
+
+
+def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
+    """Analyse ``(text, lang)`` pairs; texts of one language go through ``nlp.pipe`` together."""
+    result: list[Analysis | None] = [None] * len(pairs)
+    todo: dict[str, list[int]] = {}
+    for i, key in enumerate(pairs):
+        hit = _cache.get(key)
+        if hit is None:
+            todo.setdefault(key[1], []).append(i)
+        else:
+            result[i] = hit
+    ann = _annotator()
+    for lang, idxs in todo.items():
+        nlp = ann.nlp(lang)
+        matcher, _ = ann._matchers_for(nlp)  # same package: reuse the rule matcher
+        texts = [pairs[i][0] for i in idxs]
+        for i, doc in zip(idxs, nlp.pipe(texts, batch_size=256)):
+            words = [t for t in doc if not (t.is_punct or t.is_space)]
+            lemmas = " ".join((t.lemma_ or t.text).lower() for t in words)
+            a = Analysis(pairs[i][0], lang, lemmas, len(words), tuple(ann._bodies(doc, matcher)))
+            result[i] = a
+            _cache[pairs[i]] = a
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result  # type: ignore[return-value]
+
+
+def load_lexicon(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Goal id -> lowercase terms from a lexicon rule file (validated; bad lines name their number)."""
+    from .labels import GOAL_LABELS
+
+    path = path or RULES_DIR / "lexicon.jsonl"
+    lex: dict[str, tuple[str, ...]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path.name}:{no}: invalid JSON: {exc}") from exc
+            label, terms = obj.get("label"), obj.get("terms")
+            if label not in GOAL_LABELS or label in lex:
+                raise ConfigError(f"{path.name}:{no}: unknown or duplicate label {label!r}")
+            if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
+                raise ConfigError(f"{path.name}:{no}: terms must be non-empty strings")
+            lex[label] = tuple(t.lower() for t in terms)
+    return lex
+
+
+def lexicon_hits(a: Analysis, terms: Iterable[str]) -> int:
+    """How many ``terms`` occur in the lowercased text or its lemmas (substring match)."""
+    hay = a.text.lower() + " \n " + a.lemmas
+    return sum(1 for t in terms if t in hay)

@@ -1,0 +1,217 @@
+"""Classifiers of watext: goals (multi-label), responsible body and survey topic.
+
+All three follow the scikit-learn estimator contract (``clone``, ``fit`` returns
+``self``, learned state in ``*_`` attributes, outputs ordered by ``classes_``). Each
+takes its input through ``features``: ``None`` builds a :class:`PassageFeaturizer`
+on the raw passages; ``"passthrough"`` means ``X`` is already a feature matrix (how
+:class:`~watext.tag.predict.WatextModel` shares one featurizer between them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from .analysis import Analysis
+from .features import PassageFeaturizer
+from .labels import BODY_LABELS, GOAL_LABELS, NONE, TOPIC_LABELS
+
+__all__ = [
+    "BodyClassifier", "GoalClassifier", "TopicClassifier", "best_threshold", "pick_body_name",
+]
+
+_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """Threshold on ``p`` maximising F1 for ``y`` (ties: the one closest to 0.5)."""
+    best, best_f1 = 0.5, -1.0
+    for t in sorted(_GRID, key=lambda t: abs(t - 0.5)):
+        pred = p >= t
+        tp = float(np.sum(pred & (y == 1)))
+        denom = float(pred.sum() + (y == 1).sum())
+        f1 = 2 * tp / denom if denom else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def pick_body_name(analysis: Analysis) -> str | None:
+    """The exact text of the best ``fachstelle`` rule span (longest, then first), else None."""
+    spans = [b for b in analysis.bodies if b["label"] == "fachstelle"]
+    if not spans:
+        return None
+    best = max(spans, key=lambda b: (b["end"] - b["start"], -b["start"]))
+    return analysis.text[best["start"] : best["end"]]
+
+
+class _Features:
+    """Mixin: resolve the ``features`` parameter into a fitted transformer (or none)."""
+
+    features: Any
+
+    def _fit_features(self, X: Any) -> Any:
+        if self.features == "passthrough":
+            self.features_ = None
+            return X
+        self.features_ = clone(self.features) if self.features is not None else PassageFeaturizer()
+        return self.features_.fit_transform(X)
+
+    def _transform(self, X: Any) -> Any:
+        return X if self.features_ is None else self.features_.transform(X)
+
+
+class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
+    """Multi-label one-vs-rest goal classifier with calibrated probabilities and tuned thresholds.
+
+    Per label: a linear model (``base``: ``"logreg"`` or ``"svm"``) wrapped in
+    ``CalibratedClassifierCV(method="sigmoid", cv=3)``; the decision threshold is the one
+    maximising F1 on out-of-fold probabilities of an inner ``threshold_cv``-fold split.
+    Labels with fewer than ``min_positives`` positives keep 0.5 (and are not calibrated
+    below ``2 * calibration_cv`` positives). ``thresholds`` (mapping label -> value)
+    overrides the learned ``thresholds_`` at predict time.
+    """
+
+    def __init__(
+        self, features: Any = None, labels: Sequence[str] = GOAL_LABELS, base: str = "logreg",
+        C: float = 4.0, calibration_cv: int = 3, threshold_cv: int = 3, min_positives: int = 10,
+        thresholds: Mapping[str, float] | None = None, random_state: int | None = 0,
+    ) -> None:  # fmt: skip
+        self.features = features
+        self.labels = labels
+        self.base = base
+        self.C = C
+        self.calibration_cv = calibration_cv
+        self.threshold_cv = threshold_cv
+        self.min_positives = min_positives
+        self.thresholds = thresholds
+        self.random_state = random_state
+
+    def _base_estimator(self) -> Any:
+        if self.base == "svm":
+            return LinearSVC(C=self.C / 8, class_weight="balanced", random_state=self.random_state)
+        if self.base == "logreg":
+            return LogisticRegression(
+                C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
+            )
+        raise ValueError(f"base must be 'logreg' or 'svm', not {self.base!r}")
+
+    def _indicator(self, Y: Any) -> np.ndarray:
+        if isinstance(Y, np.ndarray) and Y.ndim == 2:
+            return Y.astype(int)
+        return np.array([[int(lab in set(row or ())) for lab in self.classes_] for row in Y])
+
+    def fit(self, X: Any, Y: Any) -> GoalClassifier:
+        """Fit on passages ``X`` and label lists (or an indicator matrix) ``Y``."""
+        self.classes_ = np.asarray(list(self.labels), dtype=object)
+        Yb = self._indicator(Y)
+        Xf = self._fit_features(X)
+        self.estimators_, thresholds = [], []
+        for j in range(len(self.classes_)):
+            est, t = self._fit_label(Xf, Yb[:, j])
+            self.estimators_.append(est)
+            thresholds.append(t)
+        self.thresholds_ = np.asarray(thresholds, dtype=float)
+        return self
+
+    def _fit_label(self, X: Any, y: np.ndarray) -> tuple[Any, float]:
+        npos, n = int(y.sum()), len(y)
+        if npos == 0 or npos == n:
+            return float(npos > 0), 0.5  # constant probability
+        if min(npos, n - npos) < 2 * self.calibration_cv:
+            base = self._base_estimator()
+            est = base if self.base == "logreg" else CalibratedClassifierCV(base, cv=2)
+            return est.fit(X, y), 0.5
+        cv = StratifiedKFold(self.calibration_cv, shuffle=True, random_state=self.random_state)
+        est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=cv)
+        threshold = 0.5
+        if min(npos, n - npos) >= self.min_positives:
+            inner = StratifiedKFold(self.threshold_cv, shuffle=True, random_state=self.random_state)
+            oof = cross_val_predict(clone(est), X, y, cv=inner, method="predict_proba")[:, 1]
+            threshold = best_threshold(y, oof)
+        return est.fit(X, y), threshold
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities, shape ``(n, n_labels)``, columns ordered by ``classes_``."""
+        check_is_fitted(self, "estimators_")
+        Xf = self._transform(X)
+        n = Xf.shape[0]
+        cols = [
+            np.full(n, est) if isinstance(est, float) else est.predict_proba(Xf)[:, 1]
+            for est in self.estimators_
+        ]
+        return np.column_stack(cols)
+
+    def effective_thresholds(self) -> np.ndarray:
+        """``thresholds_`` with the ``thresholds`` override applied."""
+        check_is_fitted(self, "thresholds_")
+        t = self.thresholds_.copy()
+        for label, value in (self.thresholds or {}).items():
+            t[list(self.classes_).index(label)] = float(value)
+        return t
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Indicator matrix ``(n, n_labels)``: probability ≥ the label's threshold."""
+        return (self.predict_proba(X) >= self.effective_thresholds()).astype(int)
+
+
+class _SingleLabelClassifier(_Features, ClassifierMixin, BaseEstimator):
+    """Multiclass logistic regression where a gold ``None`` becomes the class ``"none"``."""
+
+    def __init__(
+        self, features: Any = None, C: float = 4.0, random_state: int | None = 0
+    ) -> None:
+        self.features = features
+        self.C = C
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Sequence[str | None]) -> _SingleLabelClassifier:
+        """Fit on passages ``X`` and one label (or None) per passage."""
+        y = np.asarray([v if v else NONE for v in y], dtype=object)
+        Xf = self._fit_features(X)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) == 1:
+            self.estimator_ = None
+        else:
+            self.estimator_ = LogisticRegression(
+                C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
+            ).fit(Xf, y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ordered by ``classes_``."""
+        check_is_fitted(self, "classes_")
+        Xf = self._transform(X)
+        if self.estimator_ is None:
+            return np.ones((Xf.shape[0], 1))
+        return self.estimator_.predict_proba(Xf)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class per passage (``"none"`` for no label)."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class BodyClassifier(_SingleLabelClassifier):
+    """Responsible-body type: ``fachstelle``/``chefsache``/``querschnittsaufgabe``/``none``.
+
+    Combines rules and learning: the features carry one indicator per body type and per
+    rule of ``rules/bodies.jsonl``, so the model learns when a rule hit (a mayor opening a
+    festival, an NGO "Büro") is not a responsible body. The unit's name comes from the
+    rules, not the model: see :func:`pick_body_name`.
+    """
+
+    known_labels = BODY_LABELS
+
+
+class TopicClassifier(_SingleLabelClassifier):
+    """Survey topic (``verstaendnis`` … ``best_practice``) or ``none``."""
+
+    known_labels = TOPIC_LABELS

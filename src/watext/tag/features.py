@@ -1,0 +1,132 @@
+"""Feature extraction for passages: a scikit-learn transformer.
+
+:class:`PassageFeaturizer` turns passages (strings, ``{"text", "lang"}`` mappings or
+``(text, lang)`` pairs; optional ``langs``) into one sparse matrix of
+
+- TF-IDF word 1–2-grams over lowercase lookup lemmas (blank spaCy pipeline per language),
+- TF-IDF ``char_wb`` 2–5-grams over the raw lowercased text (German compounds, fragments),
+- domain-lexicon hit counts per goal (``rules/lexicon.jsonl``, ``log1p``-scaled),
+- body-rule indicators per body type and per rule (``rules/bodies.jsonl`` via the Annotator),
+- a language indicator (de / en / other) and a length bucket (fragment ≤5 words / sentence / long).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from .analysis import Analysis, analyze, as_pairs, lexicon_hits, load_lexicon
+from .labels import BODY_LABELS
+from .nlp import load_body_rules
+
+__all__ = ["PassageFeaturizer", "length_bucket"]
+
+LENGTH_BUCKETS = ("fragment", "sentence", "long")
+LANG_BUCKETS = ("de", "en", "other")
+
+
+def length_bucket(n_words: int) -> str:
+    """``fragment`` (≤5 words), ``sentence`` (≤40 words) or ``long``."""
+    return "fragment" if n_words <= 5 else "sentence" if n_words <= 40 else "long"
+
+
+def _split(s: str) -> list[str]:
+    return s.split()
+
+
+class PassageFeaturizer(TransformerMixin, BaseEstimator):
+    """Lemma word n-grams + char n-grams + lexicon, body-rule, language and length features.
+
+    Parameters are stored untouched (estimator contract); learned state ends in ``_``.
+    """
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        max_char_features: int | None = 150_000,
+        use_chars: bool = True,
+        lexicon_path: str | None = None,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_char_features = max_char_features
+        self.use_chars = use_chars
+        self.lexicon_path = lexicon_path
+
+    def _analyses(self, X: Any, langs: Sequence[str | None] | None) -> list[Analysis]:
+        if X and isinstance(X[0], Analysis):
+            return list(X)
+        return analyze(as_pairs(X, langs))
+
+    def fit(self, X: Any, y: Any = None, langs: Sequence[str | None] | None = None) -> PassageFeaturizer:
+        """Learn vocabularies and IDF weights from the passages ``X``."""
+        from pathlib import Path
+
+        docs = self._analyses(X, langs)
+        self.lexicon_ = load_lexicon(Path(self.lexicon_path) if self.lexicon_path else None)
+        self.body_rules_ = tuple(r.id for r in load_body_rules())
+        self.word_ = TfidfVectorizer(
+            tokenizer=_split, token_pattern=None, lowercase=False,
+            ngram_range=self.word_ngram_range, min_df=self.min_df, sublinear_tf=True,
+        ).fit([d.lemmas for d in docs])
+        self.char_ = None
+        if self.use_chars:
+            self.char_ = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=self.char_ngram_range, lowercase=True,
+                min_df=self.min_df, max_features=self.max_char_features, sublinear_tf=True,
+                dtype=np.float32,
+            ).fit([d.text for d in docs])
+        self.n_features_in_ = 1
+        return self
+
+    def _dense_names(self) -> list[str]:
+        return (
+            [f"lex__{g}" for g in self.lexicon_]
+            + [f"body__{b}" for b in BODY_LABELS]
+            + [f"rule__{r}" for r in self.body_rules_]
+            + [f"lang__{x}" for x in LANG_BUCKETS]
+            + [f"len__{x}" for x in LENGTH_BUCKETS]
+        )
+
+    def _dense(self, docs: list[Analysis]) -> sp.csr_matrix:
+        rule_ix = {r: i for i, r in enumerate(self.body_rules_)}
+        nl, nb, nr = len(self.lexicon_), len(BODY_LABELS), len(rule_ix)
+        out = np.zeros((len(docs), nl + nb + nr + 6), dtype=np.float32)
+        for i, d in enumerate(docs):
+            for j, terms in enumerate(self.lexicon_.values()):
+                out[i, j] = np.log1p(lexicon_hits(d, terms))
+            for b in d.bodies:
+                out[i, nl + BODY_LABELS.index(b["label"])] = 1.0
+                if b["rule"] in rule_ix:
+                    out[i, nl + nb + rule_ix[b["rule"]]] = 1.0
+            k = nl + nb + nr
+            out[i, k + LANG_BUCKETS.index(d.lang if d.lang in ("de", "en") else "other")] = 1.0
+            out[i, k + 3 + LENGTH_BUCKETS.index(length_bucket(d.n_words))] = 1.0
+        return sp.csr_matrix(out)
+
+    def transform(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
+        """Sparse feature matrix (rows follow ``X``)."""
+        check_is_fitted(self, "word_")
+        docs = self._analyses(X, langs)
+        parts = [self.word_.transform([d.lemmas for d in docs])]
+        if self.char_ is not None:
+            parts.append(self.char_.transform([d.text for d in docs]))
+        parts.append(self._dense(docs))
+        return sp.hstack(parts, format="csr", dtype=np.float32)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names: ``word__…``, ``char__…``, then the dense ``lex__/body__/rule__/lang__/len__`` columns."""
+        check_is_fitted(self, "word_")
+        names = [f"word__{n}" for n in self.word_.get_feature_names_out()]
+        if self.char_ is not None:
+            names += [f"char__{n}" for n in self.char_.get_feature_names_out()]
+        return np.asarray(names + self._dense_names(), dtype=object)

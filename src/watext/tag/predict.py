@@ -1,0 +1,86 @@
+"""The bundled watext model: one featurizer feeding the goal, body and topic classifiers.
+
+    model = WatextModel().fit(gold_records)
+    model.predict([{"id": "p1", "text": "Sprachkurse für Geflüchtete", "lang": "de"}])
+    # [{"id": "p1", "labels": [...], "scores": {...}, "body": ..., "body_name": ..., "topic": ...}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .analysis import analyze, as_pairs
+from .classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
+from .features import PassageFeaturizer
+from .labels import NONE
+
+__all__ = ["WatextModel"]
+
+
+class WatextModel(BaseEstimator):
+    """Goals + responsible body (type and name span) + survey topic for passages.
+
+    ``fit(records)`` reads gold records (``text``, ``lang``, ``labels``, ``body``,
+    ``topic``); ``predict(records)`` returns one dict per record. The sub-estimators are
+    parameters (cloned on fit), so ``clone(model)`` gives an unfitted twin.
+    """
+
+    def __init__(
+        self, features: Any = None, goals: Any = None, body: Any = None, topic: Any = None,
+        random_state: int | None = 0,
+    ) -> None:  # fmt: skip
+        self.features = features
+        self.goals = goals
+        self.body = body
+        self.topic = topic
+        self.random_state = random_state
+
+    def fit(self, records: Sequence[Mapping[str, Any]], y: Any = None) -> WatextModel:
+        """Fit all three classifiers on gold ``records``."""
+        docs = analyze(as_pairs(records))
+        self.features_ = clone(self.features) if self.features is not None else PassageFeaturizer()
+        X = self.features_.fit_transform(docs)
+        rs = self.random_state
+        self.goals_ = clone(self.goals or GoalClassifier(features="passthrough", random_state=rs))
+        self.goals_.fit(X, [r.get("labels") or [] for r in records])
+        self.body_ = clone(self.body or BodyClassifier(features="passthrough", random_state=rs))
+        self.body_.fit(X, [r.get("body") for r in records])
+        self.topic_ = clone(self.topic or TopicClassifier(features="passthrough", random_state=rs))
+        self.topic_.fit(X, [r.get("topic") for r in records])
+        self.n_train_ = len(records)
+        return self
+
+    @property
+    def labels_(self) -> list[str]:
+        """Goal labels in score order."""
+        return [str(c) for c in self.goals_.classes_]
+
+    def predict(self, records: Sequence[Mapping[str, Any] | str]) -> list[dict[str, Any]]:
+        """``{"id", "labels", "scores", "body", "body_name", "topic"}`` per record."""
+        check_is_fitted(self, "goals_")
+        if not records:
+            return []
+        docs = analyze(as_pairs(records))
+        X = self.features_.transform(docs)
+        proba = self.goals_.predict_proba(X)
+        thresholds = self.goals_.effective_thresholds()
+        bodies = self.body_.predict(X)
+        topics = self.topic_.predict(X)
+        labels = self.labels_
+        out = []
+        for i, rec in enumerate(records):
+            body = None if bodies[i] == NONE else str(bodies[i])
+            topic = None if topics[i] == NONE else str(topics[i])
+            out.append({
+                "id": rec.get("id") if isinstance(rec, Mapping) else None,
+                "labels": [lab for j, lab in enumerate(labels) if proba[i, j] >= thresholds[j]],
+                "scores": {lab: round(float(proba[i, j]), 4) for j, lab in enumerate(labels)},
+                "body": body,
+                "body_name": pick_body_name(docs[i]) if body == "fachstelle" else None,
+                "topic": topic,
+            })  # fmt: skip
+        return out
