@@ -365,6 +365,15 @@ def _pdf_fonts() -> tuple[str, str]:
     return _FONTS["regular"], _FONTS["bold"]
 
 
+def _winansi(doc: dict[str, Any]) -> bool:
+    """True when the standard PDF fonts can show every character (keeps files small)."""
+    try:
+        json.dumps(doc, ensure_ascii=False).encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def render_pdf(doc: dict[str, Any]) -> bytes:
     """Render twice: the first pass counts pages for the footer "Seite N von M"."""
     total = 0
@@ -386,7 +395,7 @@ def _render_pdf_pass(doc: dict[str, Any], total: int) -> tuple[bytes, int]:
     from reportlab.platypus import (KeepTogether, ListFlowable, ListItem, PageBreak, Paragraph,
                                     SimpleDocTemplate, Spacer, Table, TableStyle)
 
-    regular, bold = _pdf_fonts()
+    regular, bold = ("Helvetica", "Helvetica-Bold") if _winansi(doc) else _pdf_fonts()
     slides = doc["doc_type"] == "slides"
     pagesize = (25.4 * cm, 14.29 * cm) if slides else A4
     ss = getSampleStyleSheet()
