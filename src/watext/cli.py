@@ -120,3 +120,103 @@ def run() -> None:
     except WatextError as exc:
         click.echo(f"watext: {exc}", err=True)
         sys.exit(1)
+
+
+# --- model commands (train / evaluate / predict / classify) ---------------------------
+
+no_flow_option = click.option(
+    "--no-flow", is_flag=True, envvar="WATEXT_NO_FLOW",
+    help="Run in-process without Prefect orchestration (same library code, no flow run).",
+)
+model_option = click.option(
+    "--model", "model_dir", default=None, type=click.Path(path_type=str),
+    help="Model version dir (or models/<name> to use its CURRENT); default models/watext-goals/<CURRENT>.",
+)
+
+
+@main.command()
+@click.option("--corpus", default="corpus/gold", show_default=True, type=click.Path(path_type=str),
+              help="Gold directory (uses train.jsonl) or a gold JSON-lines file.")
+@click.option("--out", default="models", show_default=True, type=click.Path(path_type=str),
+              help="Registry root: writes <out>/watext-goals/<version>/ and CURRENT.")
+@click.option("--folds", default=5, show_default=True, help="Grouped-by-city CV folds.")
+@no_flow_option
+def train(corpus: str, out: str, folds: int, no_flow: bool) -> None:
+    """Cross-validate by city, fit on all gold, save the model; prints the metrics table."""
+    from pathlib import Path
+
+    gold = Path(corpus) / "train.jsonl" if Path(corpus).is_dir() else Path(corpus)
+    if no_flow:
+        from .tag.jobs import report, train_model
+
+        path, result = train_model(gold, out, k=folds)
+        click.echo(report(result), err=True)
+    else:
+        from flows.train import train_flow
+
+        done = train_flow(str(gold), out, k=folds)
+        path, result = done["path"], done["result"]
+    _emit([{"model": str(path), "macro_f1": result.get("model", {}).get("macro_f1")}])
+
+
+@main.command()
+@click.option("--gold", required=True, type=click.Path(exists=True, path_type=str), help="Gold JSON lines.")
+@model_option
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
+def evaluate(gold: str, model_dir: str | None, as_json: bool) -> None:
+    """Evaluate a saved model on a held-out gold file, against the rule baselines."""
+    from .tag.evaluate import evaluate_model, format_report, load_gold
+    from .tag.registry import load_model, resolve_model_dir
+
+    model, _ = load_model(resolve_model_dir(model_dir))
+    result = evaluate_model(model, load_gold(gold))
+    if as_json:
+        _emit([result])
+    else:
+        click.echo(format_report(result))
+
+
+@main.command()
+@model_option
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
+              help="JSON lines {id, text, lang?} (default: standard input).")
+@click.option("--batch", default=500, show_default=True, help="Passages per prediction batch.")
+def predict(model_dir: str | None, input_file: Any, batch: int) -> None:
+    """Tag JSON-lines passages: one line out per line in (id, labels, scores, body, body_name, topic)."""
+    from .tag.registry import load_model, resolve_model_dir
+
+    model, _ = load_model(resolve_model_dir(model_dir))
+    chunk: list[dict[str, Any]] = []
+    for no, line in enumerate(input_file, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.UsageError(f"input line {no}: invalid JSON: {exc}") from exc
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            raise click.UsageError(f"input line {no}: expected an object with a text")
+        chunk.append(rec)
+        if len(chunk) >= batch:
+            _emit(model.predict(chunk))
+            chunk = []
+    _emit(model.predict(chunk))
+
+
+@main.command()
+@db_option
+@model_option
+@click.option("--batch", default=500, show_default=True, help="Passages per task/transaction.")
+@no_flow_option
+def classify(db: str | None, model_dir: str | None, batch: int, no_flow: bool) -> None:
+    """Tag stored passages that lack a prediction of the current model version."""
+    if no_flow:
+        from .tag.jobs import classify_store
+
+        with _store(db) as store:
+            summary = classify_store(store, model_dir, batch)
+    else:
+        from flows.classify import classify_flow
+
+        summary = classify_flow(_settings(db).db, model_dir, batch)
+    _emit([summary])

@@ -5,6 +5,7 @@
     WatextError
     ├── ConfigError              bad settings or arguments
     ├── StoreError               the database cannot be used
+    ├── ModelMismatchError       a saved model does not fit this code (labels, library versions)
     └── InputError               one input file cannot be turned into a Document
         ├── EmptyFileError       zero bytes, or no text at all after extraction
         ├── TooLargeError        file size, page count or archive size over a limit
@@ -29,6 +30,7 @@ __all__ = [
     "EncryptedError",
     "ExtractionError",
     "InputError",
+    "ModelMismatchError",
     "NeedsOCRError",
     "StoreError",
     "TooLargeError",
@@ -47,6 +49,10 @@ class ConfigError(WatextError):
 
 class StoreError(WatextError):
     pass
+
+
+class ModelMismatchError(WatextError):
+    """A saved model was made for other labels or library versions; retrain it."""
 
 
 class InputError(WatextError):

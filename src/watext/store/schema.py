@@ -34,7 +34,7 @@ from watext.model import Block, BlockKind, DocType, Document, Format, Passage
 
 __all__ = [
     "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "DocumentRow",
-    "FailureRow", "PassageRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
+    "FailureRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
     "block_from_row", "block_to_row", "document_from_row", "document_to_row",
     "json_ready", "passage_record", "passage_to_row", "utcnow",
 ]  # fmt: skip
@@ -164,6 +164,25 @@ class PassageRow(Base):
     block_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
     language: Mapped[str | None] = mapped_column(String(16))
     annotations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
+class PredictionRow(Base):
+    """Output of one model version for one passage (written only by the ``tag`` stage)."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (Index("ix_predictions_model", "model_name", "model_version"),)
+
+    passage_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("passages.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    labels: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON, nullable=False)
+    body: Mapped[str | None] = mapped_column(String(32))
+    body_name: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class FailureRow(Base):

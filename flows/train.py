@@ -1,0 +1,32 @@
+"""Prefect flow: evaluate with grouped CV, fit on all gold, save to the registry (wiring only)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from typing import Any  # noqa: E402
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+
+from watext.tag.jobs import report, train_model  # noqa: E402
+from watext.tag.registry import DEFAULT_NAME  # noqa: E402
+
+
+@task(name="train-model", cache_policy=NONE, retries=0)
+def train_task(gold: str, out: str, name: str, k: int) -> dict[str, Any]:
+    path, result = train_model(gold, out, name, k)
+    return {"path": str(path), "result": result}
+
+
+@flow(name="watext-train")
+def train_flow(
+    gold: str = "corpus/gold/train.jsonl", out: str = "models", name: str = DEFAULT_NAME, k: int = 5
+) -> dict[str, Any]:
+    """Train and register a model from ``gold``; prints and returns the CV metrics."""
+    done = train_task(gold, out, name, k)
+    print(report(done["result"]))
+    return done

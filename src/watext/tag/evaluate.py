@@ -1,0 +1,150 @@
+"""Evaluation of watext models on gold JSON lines, against rule baselines.
+
+- :func:`cross_validate`: ``GroupKFold`` by city (k=5, fewer with fewer cities); each
+  fold fits a fresh clone of the model; metrics are pooled over the out-of-fold predictions.
+- :func:`evaluate_model`: a fitted model on a held-out file (no CV).
+
+Both return a JSON-ready dict (``model``, ``baseline``, ``margin``) and
+:func:`format_report` renders it as a text table (model vs baseline, margin per label).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+
+from ..errors import ConfigError
+from .baselines import KeywordBaseline, RegexBodyBaseline
+from .labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from .metrics import accuracy, body_name_match, goal_metrics
+
+__all__ = ["city_folds", "cross_validate", "evaluate_model", "format_report", "load_gold"]
+
+Record = Mapping[str, Any]
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Read and validate gold JSON lines (labels, body and topic ids must be taxonomy ids)."""
+    path = Path(path)
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path.name}:{no}: invalid JSON: {exc}") from exc
+            bad = set(r.get("labels") or []) - set(GOAL_LABELS)
+            if not isinstance(r.get("text"), str) or bad:
+                raise ConfigError(f"{path.name}:{no}: missing text or unknown labels {sorted(bad)}")
+            if r.get("body") not in (None, *BODY_LABELS) or r.get("topic") not in (None, *TOPIC_LABELS):
+                raise ConfigError(f"{path.name}:{no}: unknown body {r.get('body')!r} or topic {r.get('topic')!r}")
+            records.append(r)
+    return records
+
+
+def _group(r: Record) -> str:
+    return str(r.get("city") or r.get("id", "").split("-")[0]).strip().lower()
+
+
+def city_folds(records: Sequence[Record], k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index arrays of ``GroupKFold`` by city; at most one fold per city."""
+    groups = np.array([_group(r) for r in records])
+    n = min(k, len(set(groups)))
+    if n < 2:
+        raise ConfigError("grouped cross-validation needs gold from at least two cities")
+    return list(GroupKFold(n_splits=n).split(np.zeros(len(records)), groups=groups))
+
+
+def _indicator(rows: Sequence[Sequence[str]]) -> np.ndarray:
+    return np.array([[int(lab in set(r or ())) for lab in GOAL_LABELS] for r in rows]).reshape(-1, len(GOAL_LABELS))
+
+
+def _scores(gold: Sequence[Record], preds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Metrics of model predictions (dicts from ``WatextModel.predict``) against ``gold``."""
+    P = np.array([[p["scores"][lab] for lab in GOAL_LABELS] for p in preds]).reshape(-1, len(GOAL_LABELS))
+    out = goal_metrics(GOAL_LABELS, _indicator([g.get("labels") for g in gold]),
+                       _indicator([p["labels"] for p in preds]), P)
+    out["body_accuracy"] = accuracy([g.get("body") for g in gold], [p["body"] for p in preds])
+    out["body_name"] = body_name_match([g.get("body_name") for g in gold], [p["body_name"] for p in preds])
+    out["topic_accuracy"] = accuracy([g.get("topic") for g in gold], [p["topic"] for p in preds])
+    return out
+
+
+def _baseline_scores(gold: Sequence[Record]) -> dict[str, Any]:
+    Yk = KeywordBaseline().predict(gold)
+    out = goal_metrics(GOAL_LABELS, _indicator([g.get("labels") for g in gold]), Yk, Yk.astype(float))
+    bodies = RegexBodyBaseline().predict(gold)
+    out["body_accuracy"] = accuracy([g.get("body") for g in gold], [b for b, _ in bodies])
+    out["body_name"] = body_name_match([g.get("body_name") for g in gold], [n for _, n in bodies])
+    topics = [g.get("topic") for g in gold]
+    majority = max(set(topics), key=topics.count) if topics else None
+    out["topic_accuracy"] = accuracy(topics, [majority] * len(topics))  # majority class
+    return out
+
+
+def _compare(model: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
+    margin = {lab: round(model["per_label"][lab]["f1"] - base["per_label"][lab]["f1"], 4)
+              for lab in GOAL_LABELS}
+    margin["macro_f1"] = round(model["macro_f1"] - base["macro_f1"], 4)
+    margin["body_accuracy"] = round(model["body_accuracy"] - base["body_accuracy"], 4)
+    return margin
+
+
+def cross_validate(records: Sequence[Record], model: Any = None, k: int = 5) -> dict[str, Any]:
+    """Grouped-by-city CV of ``model`` (default :class:`WatextModel`) and the baselines."""
+    from .predict import WatextModel
+
+    model = model if model is not None else WatextModel()
+    records = list(records)
+    folds = city_folds(records, k)
+    preds: list[dict[str, Any] | None] = [None] * len(records)
+    fold_info = []
+    for train, test in folds:
+        fitted = clone(model).fit([records[i] for i in train])
+        for i, p in zip(test, fitted.predict([records[i] for i in test])):
+            preds[i] = p
+        fold_info.append({"n_train": len(train), "n_test": len(test),
+                          "cities": sorted({_group(records[i]) for i in test})})
+    result = {"mode": f"grouped-cv-{len(folds)}", "n": len(records), "folds": fold_info,
+              "model": _scores(records, preds), "baseline": _baseline_scores(records)}  # type: ignore[arg-type]
+    result["margin"] = _compare(result["model"], result["baseline"])
+    return result
+
+
+def evaluate_model(model: Any, records: Sequence[Record]) -> dict[str, Any]:
+    """Metrics of a fitted ``model`` on held-out ``records`` (no CV), with baselines."""
+    records = list(records)
+    result = {"mode": "held-out", "n": len(records),
+              "model": _scores(records, model.predict(records)), "baseline": _baseline_scores(records)}
+    result["margin"] = _compare(result["model"], result["baseline"])
+    return result
+
+
+def format_report(result: Mapping[str, Any]) -> str:
+    """Text table: per-label P/R/F1 and Brier of the model, baseline F1 and the margin."""
+    m, b, d = result["model"], result["baseline"], result["margin"]
+    lines = [f"evaluation: {result['mode']}, n={result['n']}",
+             f"{'label':<28}{'P':>7}{'R':>7}{'F1':>7}{'Brier':>7}{'base F1':>9}{'margin':>8}{'n':>6}"]
+    for lab in GOAL_LABELS:
+        x, y = m["per_label"][lab], b["per_label"][lab]
+        lines.append(f"{lab:<28}{x['precision']:>7.3f}{x['recall']:>7.3f}{x['f1']:>7.3f}"
+                     f"{x.get('brier', 0):>7.3f}{y['f1']:>9.3f}{d[lab]:>+8.3f}{x['support']:>6}")
+    lines.append(f"{'macro-F1':<49}{m['macro_f1']:>7.3f}{b['macro_f1']:>9.3f}{d['macro_f1']:>+8.3f}")
+    lines.append(f"{'micro-F1':<49}{m['micro_f1']:>7.3f}{b['micro_f1']:>9.3f}")
+    lines.append(f"{'body type accuracy':<49}{m['body_accuracy']:>7.3f}{b['body_accuracy']:>9.3f}"
+                 f"{d['body_accuracy']:>+8.3f}")
+    bn, bbn = m["body_name"], b["body_name"]
+    fmt = lambda v: f"{v:.3f}" if v is not None else "  n/a"  # noqa: E731
+    lines.append(f"{'body name exact (n=' + str(bn['n']) + ')':<49}{fmt(bn['exact']):>7}{fmt(bbn['exact']):>9}")
+    lines.append(f"{'topic accuracy (baseline: majority)':<49}{m['topic_accuracy']:>7.3f}{b['topic_accuracy']:>9.3f}")
+    lines.append("reliability (model, pooled over labels): " + ", ".join(
+        f"{r['bin']}: n={r['n']} obs={r['observed']}" for r in m.get("reliability", []) if r["n"]))
+    return "\n".join(lines)
