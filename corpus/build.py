@@ -32,22 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from watext.tag.labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXED_DATE = dt.datetime(2015, 3, 1, 12, 0, 0)
 ZIP_DATE = (2015, 3, 1, 12, 0, 0)
 
 SPLITS = ("train", "table_test", "ood")
-GOALS = (
-    "kulturelle_vielfalt",
-    "teilhabe_integration",
-    "anti_diskriminierung",
-    "humanitaere_hilfe",
-    "dienstleistungsorientierung",
-    "standortfoerderung",
-)
-BODIES = ("fachstelle", "chefsache", "querschnittsaufgabe")
-TOPICS = ("verstaendnis", "leitfaden", "massnahme", "zustaendigkeit", "finanzierung", "best_practice")
+GOALS, BODIES, TOPICS = GOAL_LABELS, BODY_LABELS, TOPIC_LABELS
 KINDS = ("paragraph", "list_item", "fragment", "table_cell")
 DOC_TYPES = ("slides", "council_submission", "minutes", "survey_answer", "concept", "press_release", "letter")
 FORMATS = {"pdf": "pdf", "pptx": "pptx", "docx": "docx", "html": "html", "txt": "txt"}

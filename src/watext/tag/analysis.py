@@ -9,7 +9,6 @@ classifiers of a model analyse each passage once.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..language import detect_language
-from .nlp import RULES_DIR, Annotator
+from .nlp import RULES_DIR, Annotator, read_jsonl
 
 __all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
 
@@ -92,20 +91,13 @@ def load_lexicon(path: Path | None = None) -> dict[str, tuple[str, ...]]:
 
     path = path or RULES_DIR / "lexicon.jsonl"
     lex: dict[str, tuple[str, ...]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path.name}:{no}: invalid JSON: {exc}") from exc
-            label, terms = obj.get("label"), obj.get("terms")
-            if label not in GOAL_LABELS or label in lex:
-                raise ConfigError(f"{path.name}:{no}: unknown or duplicate label {label!r}")
-            if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
-                raise ConfigError(f"{path.name}:{no}: terms must be non-empty strings")
-            lex[label] = tuple(t.lower() for t in terms)
+    for no, obj in read_jsonl(path):
+        label, terms = obj.get("label"), obj.get("terms")
+        if label not in GOAL_LABELS or label in lex:
+            raise ConfigError(f"{path.name}:{no}: unknown or duplicate label {label!r}")
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
+            raise ConfigError(f"{path.name}:{no}: terms must be non-empty strings")
+        lex[label] = tuple(t.lower() for t in terms)
     return lex
 
 

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 
 from ..errors import ConfigError
 
-__all__ = ["Annotator", "RULES_DIR", "load_body_rules", "rules_version"]
+__all__ = ["Annotator", "RULES_DIR", "load_body_rules", "read_jsonl", "rules_version"]
 
 RULES_DIR = Path(__file__).parent / "rules"
 BODY_LABELS = ("chefsache", "querschnittsaufgabe", "fachstelle")
@@ -47,7 +47,7 @@ class BodyRule:
     pattern: list[dict[str, Any]]
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open(encoding="utf-8") as fh:
         for no, line in enumerate(fh, 1):
             if not line.strip() or line.lstrip().startswith("//"):
@@ -66,7 +66,7 @@ def load_body_rules(path: Path | None = None) -> list[BodyRule]:
     path = path or RULES_DIR / "bodies.jsonl"
     rules, seen = [], set()
     probe = Matcher(spacy.blank("de").vocab, validate=True)
-    for no, obj in _read_jsonl(path):
+    for no, obj in read_jsonl(path):
         rid, label, pattern = obj.get("id"), obj.get("label"), obj.get("pattern")
         if not isinstance(rid, str) or rid in seen:
             raise ConfigError(f"{path.name}:{no}: missing or duplicate id {rid!r}")
@@ -89,7 +89,7 @@ def _load_city_names(path: Path | None = None) -> dict[str, str]:
     names: dict[str, str] = {}
     if not path.exists():
         return names
-    for no, obj in _read_jsonl(path):
+    for no, obj in read_jsonl(path):
         name = obj.get("name")
         if not isinstance(name, str) or not name:
             raise ConfigError(f"{path.name}:{no}: city needs a name")
