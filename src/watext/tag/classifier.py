@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -69,20 +68,42 @@ class _Features:
         return X if self.features_ is None else self.features_.transform(X)
 
 
+class _PlattLabel:
+    """One label's fitted linear model plus a sigmoid (Platt) map of its decision values.
+
+    The sigmoid is fitted on out-of-fold decision values, so probabilities are calibrated
+    for passages the model has not seen (from cities it has not seen, when grouped).
+    """
+
+    def __init__(self, base: Any, a: float, b: float) -> None:
+        self.base, self.a, self.b = base, a, b
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-(self.a * self.base.decision_function(X) + self.b)))
+        return np.column_stack([1.0 - p, p])
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    lr = LogisticRegression(C=1e4, solver="lbfgs").fit(scores.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
 class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
     """Multi-label one-vs-rest goal classifier with calibrated probabilities and tuned thresholds.
 
-    Per label: a linear model (``base``: ``"logreg"`` or ``"svm"``) wrapped in
-    ``CalibratedClassifierCV(method="sigmoid", cv=3)``; the decision threshold is the one
-    maximising F1 on out-of-fold probabilities of an inner ``threshold_cv``-fold split.
-    Labels with fewer than ``min_positives`` positives keep 0.5 (and are not calibrated
-    below ``2 * calibration_cv`` positives). ``thresholds`` (mapping label -> value)
-    overrides the learned ``thresholds_`` at predict time.
+    Per label: a linear model (``base``: ``"logreg"`` or ``"svm"``, class-balanced). Its
+    decision values are calibrated with a sigmoid (Platt) fitted on out-of-fold decision
+    values of a ``calibration_cv``-fold split, and the decision threshold is the one
+    maximising F1 on those out-of-fold probabilities. With ``groups`` (the city of each
+    passage) the split is ``GroupKFold``, so calibration and thresholds are tuned for
+    *unseen cities*, which is how the model is used; without, ``StratifiedKFold``.
+    Labels with fewer than ``min_positives`` positives keep the threshold 0.5.
+    ``thresholds`` (mapping label -> value) overrides the learned ``thresholds_``.
     """
 
     def __init__(
         self, features: Any = None, labels: Sequence[str] = GOAL_LABELS, base: str = "logreg",
-        C: float = 4.0, calibration_cv: int = 3, threshold_cv: int = 3, min_positives: int = 10,
+        C: float = 16.0, calibration_cv: int = 4, min_positives: int = 10,
         thresholds: Mapping[str, float] | None = None, random_state: int | None = 0,
     ) -> None:  # fmt: skip
         self.features = features
@@ -90,14 +111,13 @@ class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
         self.base = base
         self.C = C
         self.calibration_cv = calibration_cv
-        self.threshold_cv = threshold_cv
         self.min_positives = min_positives
         self.thresholds = thresholds
         self.random_state = random_state
 
     def _base_estimator(self) -> Any:
         if self.base == "svm":
-            return LinearSVC(C=self.C / 8, class_weight="balanced", random_state=self.random_state)
+            return LinearSVC(C=self.C / 32, class_weight="balanced", random_state=self.random_state)
         if self.base == "logreg":
             return LogisticRegression(
                 C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
@@ -109,35 +129,46 @@ class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
             return Y.astype(int)
         return np.array([[int(lab in set(row or ())) for lab in self.classes_] for row in Y])
 
-    def fit(self, X: Any, Y: Any) -> GoalClassifier:
-        """Fit on passages ``X`` and label lists (or an indicator matrix) ``Y``."""
+    def fit(self, X: Any, Y: Any, groups: Sequence[Any] | None = None) -> GoalClassifier:
+        """Fit on passages ``X`` and label lists (or an indicator matrix) ``Y``; ``groups``
+        (e.g. the city per passage) makes calibration and thresholds group-aware."""
         self.classes_ = np.asarray(list(self.labels), dtype=object)
         Yb = self._indicator(Y)
         Xf = self._fit_features(X)
+        g = None if groups is None else np.asarray([str(x) for x in groups])
         self.estimators_, thresholds = [], []
         for j in range(len(self.classes_)):
-            est, t = self._fit_label(Xf, Yb[:, j])
+            est, t = self._fit_label(Xf, Yb[:, j], g)
             self.estimators_.append(est)
             thresholds.append(t)
         self.thresholds_ = np.asarray(thresholds, dtype=float)
         return self
 
-    def _fit_label(self, X: Any, y: np.ndarray) -> tuple[Any, float]:
+    def _splits(self, y: np.ndarray, groups: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        if groups is not None and len(set(groups)) >= 2:
+            k = min(self.calibration_cv, len(set(groups)))
+            splits = list(GroupKFold(n_splits=k).split(y, y, groups))
+            # every training part must see both classes, or the fold is useless
+            if all(0 < y[tr].sum() < len(tr) for tr, _ in splits):
+                return splits
+        k = max(2, min(self.calibration_cv, int(y.sum()), int(len(y) - y.sum())))
+        return list(StratifiedKFold(k, shuffle=True, random_state=self.random_state).split(y, y))
+
+    def _fit_label(self, X: Any, y: np.ndarray, groups: np.ndarray | None) -> tuple[Any, float]:
         npos, n = int(y.sum()), len(y)
         if npos == 0 or npos == n:
             return float(npos > 0), 0.5  # constant probability
-        if min(npos, n - npos) < 2 * self.calibration_cv:
-            base = self._base_estimator()
-            est = base if self.base == "logreg" else CalibratedClassifierCV(base, cv=2)
-            return est.fit(X, y), 0.5
-        cv = StratifiedKFold(self.calibration_cv, shuffle=True, random_state=self.random_state)
-        est = CalibratedClassifierCV(self._base_estimator(), method="sigmoid", cv=cv)
+        base = self._base_estimator().fit(X, y)
+        if min(npos, n - npos) < 2:
+            return _PlattLabel(base, 1.0, 0.0), 0.5
+        oof = np.zeros(n)
+        for tr, te in self._splits(y, groups):
+            oof[te] = clone(self._base_estimator()).fit(X[tr], y[tr]).decision_function(X[te])
+        a, b = _platt(oof, y)
         threshold = 0.5
         if min(npos, n - npos) >= self.min_positives:
-            inner = StratifiedKFold(self.threshold_cv, shuffle=True, random_state=self.random_state)
-            oof = cross_val_predict(clone(est), X, y, cv=inner, method="predict_proba")[:, 1]
-            threshold = best_threshold(y, oof)
-        return est.fit(X, y), threshold
+            threshold = best_threshold(y, 1.0 / (1.0 + np.exp(-(a * oof + b))))
+        return _PlattLabel(base, a, b), threshold
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities, shape ``(n, n_labels)``, columns ordered by ``classes_``."""

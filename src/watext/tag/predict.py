@@ -46,7 +46,9 @@ class WatextModel(BaseEstimator):
         X = self.features_.fit_transform(docs)
         rs = self.random_state
         self.goals_ = clone(self.goals or GoalClassifier(features="passthrough", random_state=rs))
-        self.goals_.fit(X, [r.get("labels") or [] for r in records])
+        cities = [str(r.get("city") or "").strip().lower() or None for r in records]
+        groups = cities if all(cities) else None
+        self.goals_.fit(X, [r.get("labels") or [] for r in records], groups=groups)
         self.body_ = clone(self.body or BodyClassifier(features="passthrough", random_state=rs))
         self.body_.fit(X, [r.get("body") for r in records])
         self.topic_ = clone(self.topic or TopicClassifier(features="passthrough", random_state=rs))
