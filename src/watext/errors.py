@@ -6,6 +6,7 @@
     ├── ConfigError              bad settings or arguments
     ├── StoreError               the database cannot be used
     ├── ModelMismatchError       a saved model does not fit this code (labels, library versions)
+    ├── ConflictError            a review was saved on top of a state the reviewer had not seen
     └── InputError               one input file cannot be turned into a Document
         ├── EmptyFileError       zero bytes, or no text at all after extraction
         ├── TooLargeError        file size, page count or archive size over a limit
@@ -25,6 +26,7 @@ from __future__ import annotations
 __all__ = [
     "ArchiveBombError",
     "ConfigError",
+    "ConflictError",
     "CorruptFileError",
     "EmptyFileError",
     "EncryptedError",
@@ -53,6 +55,18 @@ class StoreError(WatextError):
 
 class ModelMismatchError(WatextError):
     """A saved model was made for other labels or library versions; retrain it."""
+
+
+class ConflictError(WatextError):
+    """A correction was based on an outdated revision of a passage's review state.
+
+    ``current`` holds the state that is stored now (the other reviewer's change), so the
+    caller can show it instead of silently overwriting it.
+    """
+
+    def __init__(self, message: str, current: dict | None = None) -> None:
+        super().__init__(message)
+        self.current = current or {}
 
 
 class InputError(WatextError):

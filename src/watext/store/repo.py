@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from watext.errors import StoreError
+from watext.store.corrections import CorrectionsMixin
 from watext.model import Document, Passage
 from watext.store.schema import (  # fmt: skip
     CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow,
@@ -98,7 +99,7 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('watext_begin', 'DEFERRED')}")
 
 
-class Store:
+class Store(CorrectionsMixin):
     """Persistent storage of documents, blocks, passages, failures and runs."""
 
     def __init__(self, url: str) -> None:

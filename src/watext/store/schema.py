@@ -33,7 +33,7 @@ from sqlalchemy.types import TypeDecorator
 from watext.model import Block, BlockKind, DocType, Document, Format, Passage
 
 __all__ = [
-    "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "DocumentRow",
+    "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "CorrectionRow", "DocumentRow",
     "FailureRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
     "block_from_row", "block_to_row", "document_from_row", "document_to_row",
     "json_ready", "passage_record", "passage_to_row", "utcnow",
@@ -182,6 +182,38 @@ class PredictionRow(Base):
     body: Mapped[str | None] = mapped_column(String(32))
     body_name: Mapped[str | None] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class CorrectionRow(Base):
+    """One append-only review record of a passage: who, when, the state before and after.
+
+    ``revision`` counts per passage from 1; the unique (passage, revision) pair makes two
+    reviewers saving on top of the same revision collide instead of overwriting each
+    other. ``reviewed`` false means the record returned the passage to the model's
+    prediction (an undo of the first correction).
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        UniqueConstraint("passage_id", "revision", name="uq_corrections_passage_revision"),
+        Index("ix_corrections_reviewer", "reviewer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    passage_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("passages.id", ondelete="CASCADE"), nullable=False
+    )
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    reviewer: Mapped[str] = mapped_column(String(128), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # correct | accept | undo
+    reviewed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    labels: Mapped[list[str] | None] = mapped_column(JSON)
+    body: Mapped[str | None] = mapped_column(String(32))
+    body_name: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 

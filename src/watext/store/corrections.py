@@ -1,0 +1,142 @@
+"""Review corrections in the store: append-only records with optimistic concurrency.
+
+Mixed into :class:`watext.store.repo.Store`. A passage's review state is its latest
+correction record; every save names the revision it was based on, and a save based on
+an outdated revision raises :class:`~watext.errors.ConflictError` carrying the stored
+state, so two reviewers never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from watext.errors import ConfigError, ConflictError
+from watext.store.schema import CorrectionRow, PassageRow, json_ready, utcnow
+from watext.tag.labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+
+__all__ = ["CorrectionsMixin", "STATE_KEYS"]
+
+C, P = CorrectionRow.__table__, PassageRow.__table__
+#: The fields a reviewer decides.
+STATE_KEYS = ("labels", "body", "body_name", "topic")
+
+
+def _check_state(labels: Sequence[str], body: str | None, topic: str | None) -> None:
+    bad = set(labels) - set(GOAL_LABELS)
+    if bad:
+        raise ConfigError(f"unknown goal labels {sorted(bad)}")
+    if body not in (None, *BODY_LABELS):
+        raise ConfigError(f"unknown body type {body!r}")
+    if topic not in (None, *TOPIC_LABELS):
+        raise ConfigError(f"unknown topic {topic!r}")
+
+
+def _state(row: dict[str, Any] | None) -> dict[str, Any]:
+    if not row:
+        return {"revision": 0, "reviewed": False}
+    out = {k: row[k] for k in STATE_KEYS}
+    out.update(revision=row["revision"], reviewed=row["reviewed"], reviewer=row["reviewer"],
+               created_at=row["created_at"], action=row["action"])
+    return json_ready(out)
+
+
+class CorrectionsMixin:
+    """Methods of the store for review corrections (needs ``_engine`` and ``_writer``)."""
+
+    _engine: Engine
+    _writer: Engine
+
+    def review_state(self, passage_id: str) -> dict[str, Any]:
+        """The latest review record of a passage (``revision`` 0 when never reviewed)."""
+        stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision.desc()).limit(1)
+        with self._engine.connect() as conn:
+            row = conn.execute(stmt).mappings().first()
+        return _state(dict(row) if row else None)
+
+    def save_correction(
+        self, passage_id: str, reviewer: str, *, labels: Sequence[str], body: str | None = None,
+        body_name: str | None = None, topic: str | None = None, base_revision: int,
+        action: str = "correct", model_version: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Append a review of ``passage_id`` on top of ``base_revision`` (what the reviewer
+        saw). Returns the new state; raises ConflictError when someone saved in between."""
+        if action not in ("correct", "accept"):
+            raise ConfigError(f"unknown review action {action!r}")
+        labels = [lab for lab in GOAL_LABELS if lab in set(labels)]
+        _check_state(labels, body, topic)
+        new = {"labels": labels, "body": body, "body_name": (body_name or None), "topic": topic,
+               "reviewed": True}  # fmt: skip
+        return self._append(passage_id, reviewer, action, new, base_revision, model_version)
+
+    def undo_correction(self, passage_id: str, reviewer: str, *, base_revision: int) -> dict[str, Any]:
+        """Restore the state before the latest record (as a new record: history stays)."""
+        cur = self._latest(passage_id)
+        if cur is None:
+            raise ConfigError(f"passage {passage_id} has no review to undo")
+        before = cur["before"] or {"reviewed": False}
+        new = {k: before.get(k) for k in STATE_KEYS}
+        new["reviewed"] = bool(before.get("reviewed"))
+        return self._append(passage_id, reviewer, "undo", new, base_revision, cur["model_version"])
+
+    def _latest(self, passage_id: str) -> dict[str, Any] | None:
+        stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision.desc()).limit(1)
+        with self._engine.connect() as conn:
+            row = conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def _append(self, passage_id: str, reviewer: str, action: str, new: dict[str, Any],
+                base_revision: int, model_version: str | None) -> dict[str, Any]:  # fmt: skip
+        if not reviewer or not reviewer.strip():
+            raise ConfigError("a review needs a reviewer name")
+        try:
+            with self._writer.begin() as conn:
+                if conn.execute(select(P.c.id).where(P.c.id == passage_id)).first() is None:
+                    raise ConfigError(f"no passage {passage_id!r}")
+                row = conn.execute(
+                    select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision.desc()).limit(1)
+                ).mappings().first()
+                current = dict(row) if row else None
+                revision = current["revision"] if current else 0
+                if revision != base_revision:
+                    raise ConflictError(
+                        f"passage {passage_id} was changed by {current['reviewer'] if current else '?'} "
+                        f"(revision {revision}, you saw {base_revision})", _state(current))
+                before = {k: current[k] for k in (*STATE_KEYS, "reviewed")} if current else None
+                values = {"passage_id": passage_id, "revision": revision + 1, "reviewer": reviewer.strip(),
+                          "action": action, "before": before, "model_version": model_version,
+                          "created_at": utcnow(), **new}  # fmt: skip
+                conn.execute(insert(C).values(**values))
+        except IntegrityError as exc:  # a concurrent writer took this revision first
+            raise ConflictError(f"passage {passage_id} was changed concurrently",
+                                self.review_state(passage_id)) from exc
+        return _state(values)
+
+    def history(self, passage_id: str) -> list[dict[str, Any]]:
+        """All review records of a passage, oldest first."""
+        stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision)
+        with self._engine.connect() as conn:
+            return [json_ready(dict(r)) for r in conn.execute(stmt).mappings()]
+
+    def reviewed_states(self, passage_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Latest state of every passage whose latest record is a review (not undone)."""
+        latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
+                  .group_by(C.c.passage_id).subquery())  # fmt: skip
+        stmt = select(C).join(latest, (C.c.passage_id == latest.c.passage_id) & (C.c.revision == latest.c.rev))
+        ids = set(passage_ids) if passage_ids is not None else None
+        out = {}
+        with self._engine.connect() as conn:
+            for row in conn.execute(stmt).mappings():
+                if row["reviewed"] and (ids is None or row["passage_id"] in ids):
+                    out[row["passage_id"]] = _state(dict(row))
+        return out
+
+    def iter_corrections(self) -> Iterator[dict[str, Any]]:
+        """Every correction record (audit log), oldest first."""
+        stmt = select(C).order_by(C.c.id)
+        with self._engine.connect() as conn:
+            for row in conn.execute(stmt).mappings():
+                yield json_ready(dict(row))

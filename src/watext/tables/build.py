@@ -1,0 +1,223 @@
+"""Build the six comparison tables from the store (see :data:`RULES` for how).
+
+    tables = build_tables(store, model_name="watext-goals", model_version="2026…")
+
+Reviewed passages use the reviewer's goals, body and topic instead of the model's;
+every cell keeps the passages behind it as :class:`~watext.tables.model.Evidence`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..tag.labels import GOAL_LABELS
+from .collect import TablePassage, collect, match_question
+from .extract import (
+    canonical_measure, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
+    orientation_kind,
+)  # fmt: skip
+from .model import (
+    BestPractice, ComparisonTables, FundingRow, GoalCell, GuidelineRow, Measure, Orientation,
+    ResponsibilityEntry,
+)  # fmt: skip
+
+__all__ = ["RULES", "build_tables", "tables_from_passages"]
+
+#: The aggregation rules, as shown in every report.
+RULES: dict[str, str] = {
+    "passages": "A passage counts with the goals, body and topic a reviewer gave it; unreviewed "
+    "passages count with the current model's prediction (a goal when its probability reaches the "
+    "label's threshold). Survey answers take their topic from the question they follow.",
+    "goals": "A city gets a goal when at least {min_support} of its passages answering question 1 "
+    "(topic 'verstaendnis') carries that goal. The cell shows how many passages support it and how "
+    "many of them a person verified; a cell is 'verified' when a verified passage supports it, or "
+    "when reviewers removed the goal the model had given.",
+    "guideline": "Status from the city's answers to question 2: 'being developed' wins over "
+    "'exists' over 'none'; orientations are the short names the answers give (laws, national or "
+    "regional recommendations, local agendas), classified by keyword rules.",
+    "measures": "Answers to question 3 that carry a goal: the measure's name is the item's own "
+    "heading or its short text (before ':' or the first clause); names meaning the same thing are "
+    "merged by the synonym rules (rules/measures.json) and listed under each goal they carry.",
+    "responsibility": "A city stands in a group (Chefsache / Querschnittsaufgabe / named unit) "
+    "when at least one of its answers to question 4 has that body type; unit names are the exact "
+    "spans found in those answers. An unreviewed answer that denies a unit (\"no single team is "
+    "responsible\") names none. A city can stand in several groups.",
+    "funding": "From answers to questions 5 and 6: dedicated budget > funds for single measures > "
+    "none; staff yes/no by phrase rules; allocators are the short names given in answer to question 6.",
+    "best_practice": "Short items of at most ten words (or item headings) in answers to question 7 without first-person "
+    "wording; equal names are merged and list every city that named them.",
+}
+
+
+def _by_city(passages: Iterable[TablePassage], topic: str) -> dict[str, list[TablePassage]]:
+    out: dict[str, list[TablePassage]] = {}
+    for p in passages:
+        if p.topic == topic and p.city and not p.is_question:
+            out.setdefault(p.city, []).append(p)
+    return out
+
+
+def _sub_heading(p: TablePassage) -> str | None:
+    """The heading below the survey question the passage sits under (an item's name)."""
+    hs = list(p.heading)
+    for i, h in enumerate(hs):
+        if match_question(h) and i + 1 < len(hs):
+            return hs[-1]
+    return None
+
+
+def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int) -> list[GoalCell]:
+    q1 = _by_city(passages, "verstaendnis")
+    cells = []
+    for city in cities:
+        rows = q1.get(city, [])
+        for goal in GOAL_LABELS:
+            support = [p for p in rows if goal in p.labels]
+            removed = any(p.verified and goal in p.model_labels and goal not in p.labels for p in rows)
+            cells.append(GoalCell(city, goal, len(support) >= min_support,
+                                  [p.evidence(goal) for p in support], reviewed_against=removed))
+    return cells
+
+
+def _dedupe_names(names: list[str]) -> list[str]:
+    """Distinct names; a name containing a shorter kept one is dropped."""
+    out: list[str] = []
+    for n in sorted(dict.fromkeys(names), key=len):
+        if not any(k.casefold() in n.casefold() for k in out):
+            out.append(n)
+    return sorted(out, key=names.index)
+
+
+def _guideline(passages: Sequence[TablePassage], cities: list[str]) -> list[GuidelineRow]:
+    q2 = _by_city(passages, "leitfaden")
+    rows = []
+    for city in cities:
+        ps = q2.get(city, [])
+        found: dict[str, tuple[str, list[TablePassage]]] = {}
+        for p in ps:
+            name = item_name(p.text, max_words=8, split=False)
+            kind = orientation_kind(name) if name else None
+            if name and kind:
+                found.setdefault(name, (kind, []))[1].append(p)
+        keep = _dedupe_names(list(found))
+        rows.append(GuidelineRow(
+            city, guideline_status([p.text for p in ps]) if ps else "unknown",
+            [Orientation(found[n][0], n, [p.evidence(origin="rule") for p in found[n][1]]) for n in keep],
+            [p.evidence(origin="rule") for p in ps],
+        ))  # fmt: skip
+    return rows
+
+
+def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
+    merged: dict[tuple[str, str], Measure] = {}
+    for p in passages:
+        if p.topic != "massnahme" or p.is_question or not p.labels or not p.city:
+            continue
+        raw = _sub_heading(p) or item_name(p.text)
+        if raw is None or load_phrases().any("contact_line", raw):
+            continue
+        raw = clean_name(raw)
+        canon, _ = canonical_measure(raw)
+        for goal in p.labels:
+            key = (goal, measure_key(canon))
+            m = merged.setdefault(key, Measure(goal, canon))
+            if raw not in m.variants:
+                m.variants.append(raw)
+            if p.city not in m.cities:
+                m.cities.append(p.city)
+            m.evidence.append(p.evidence(goal))
+    order = {g: i for i, g in enumerate(GOAL_LABELS)}
+    return sorted(merged.values(), key=lambda m: (order[m.goal], -len(m.cities), m.name.casefold()))
+
+
+def _responsibility(passages: Sequence[TablePassage]) -> list[ResponsibilityEntry]:
+    ph = load_phrases()
+    entries: dict[tuple[str, str], ResponsibilityEntry] = {}
+    names: dict[tuple[str, str], Counter[str]] = {}
+    for p in passages:
+        if p.topic != "zustaendigkeit" or p.is_question or not p.body or not p.city:
+            continue
+        if p.body == "fachstelle" and not p.verified and ph.any("body_negated", p.text):
+            continue  # "no single team is responsible; ..." names no responsible unit
+        e = entries.setdefault((p.body, p.city), ResponsibilityEntry(p.body, p.city))
+        e.evidence.append(p.evidence())
+        if p.body_name:
+            names.setdefault((p.body, p.city), Counter())[p.body_name] += 1
+    for key, e in entries.items():
+        counted = names.get(key, Counter())
+        e.units = _dedupe_names([n for n, _ in counted.most_common()])
+    groups = ("chefsache", "querschnittsaufgabe", "fachstelle")
+    return sorted(entries.values(), key=lambda e: (groups.index(e.group), e.city.casefold()))
+
+
+def _funding(passages: Sequence[TablePassage], cities: list[str]) -> list[FundingRow]:
+    ph = load_phrases()
+    q5 = _by_city(passages, "finanzierung")
+    rows = []
+    for city in cities:
+        ps = q5.get(city, [])
+        texts = [p.text for p in ps]
+        funds = ("dedicated" if any(ph.any("funds_dedicated", t) for t in texts)
+                 else "single_measures" if any(ph.any("funds_single_measures", t) for t in texts)
+                 else "none" if any(ph.any("funds_none", t) for t in texts) else "unknown")  # fmt: skip
+        staff = ("yes" if any(ph.any("staff_yes", t) for t in texts)
+                 else "no" if any(ph.any("staff_no", t) for t in texts) else "unknown")  # fmt: skip
+        allocators = []
+        for p in ps:
+            if p.question == 6 or (p.question is None and p.body_name):
+                name = item_name(p.text, max_words=6, split=False)
+                if name and not ph.any("first_person", name) and not any(c.isdigit() for c in name):
+                    allocators.append(name)
+                elif p.body_name:
+                    allocators.append(p.body_name)
+        rows.append(FundingRow(city, funds, staff, _dedupe_names(allocators),
+                               [p.evidence(origin="rule") for p in ps]))
+    return rows
+
+
+def _best_practice(passages: Sequence[TablePassage]) -> list[BestPractice]:
+    ph = load_phrases()
+    merged: dict[str, BestPractice] = {}
+    for p in passages:
+        if p.topic != "best_practice" or p.is_question or not p.city:
+            continue
+        name = _sub_heading(p) or item_name(p.text, max_words=10, split=False)
+        if not name or ph.any("first_person", name) or ph.any("contact_line", name):
+            continue
+        name = strip_article(clean_name(name))
+        bp = merged.setdefault(measure_key(name), BestPractice(name))
+        if p.city not in bp.cities:
+            bp.cities.append(p.city)
+        bp.evidence.append(p.evidence(origin="rule" if not p.verified else "review"))
+    return sorted(merged.values(), key=lambda b: (-len(b.cities), b.name.casefold()))
+
+
+def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str] | None = None,
+                         min_support: int = 1) -> ComparisonTables:  # fmt: skip
+    """The six tables from effective passages (cities: those answering any survey topic)."""
+    if cities is None:
+        cities = sorted({p.city for p in passages if p.city and p.topic}, key=str.casefold)
+    cities = list(cities)
+    return ComparisonTables(
+        cities=cities,
+        goals=_goals(passages, cities, min_support),
+        guideline=_guideline(passages, cities),
+        measures=[m for m in _measures(passages) if set(m.cities) & set(cities)],
+        responsibility=[e for e in _responsibility(passages) if e.city in cities],
+        funding=_funding(passages, cities),
+        best_practice=[b for b in _best_practice(passages) if set(b.cities) & set(cities)],
+        meta={"rules": {k: v.format(min_support=min_support) for k, v in RULES.items()}},
+    )
+
+
+def build_tables(store: Any, model_name: str | None, model_version: str | None,
+                 cities: Sequence[str] | None = None, min_support: int = 1) -> ComparisonTables:  # fmt: skip
+    """Collect effective passages from ``store`` and build the tables."""
+    passages, counts = collect(store, model_name, model_version, cities)
+    tables = tables_from_passages(passages, cities, min_support)
+    tables.meta.update(model_name=model_name, model_version=model_version, counts=counts,
+                       built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    return tables

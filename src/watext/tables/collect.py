@@ -1,0 +1,193 @@
+"""The effective view of stored passages that the comparison tables are built from.
+
+For every current passage: its document's fields, the current model's prediction, the
+latest review (a correction wins over the model, field by field: a reviewed passage
+uses the reviewer's goals, body and topic), and the survey question it answers.
+
+Survey question: a heading or passage that starts with the question's number and
+matches its pattern (``rules/survey.json``) opens that question's answer; the
+following passages of the document answer it until the next question. Where no survey
+structure is found, the (reviewed or predicted) topic is used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .model import Evidence
+
+__all__ = ["Question", "TablePassage", "collect", "load_questions", "survey_questions"]
+
+RULES_DIR = Path(__file__).parent / "rules"
+_NUMBER = re.compile(r"^\s*(?:frage\s*|question\s*|q)?([1-7])\s*[.):]\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    no: int
+    topic: str
+    pattern: re.Pattern[str]
+    de: str
+
+
+@lru_cache(maxsize=4)
+def _end_patterns(path: str | None = None) -> tuple[re.Pattern[str], ...]:
+    p = Path(path) if path else RULES_DIR / "survey.json"
+    try:
+        return tuple(re.compile(x, re.IGNORECASE) for x in json.loads(p.read_text(encoding="utf-8"))["end_patterns"])
+    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"{p.name}: invalid end patterns: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def load_questions(path: str | None = None) -> tuple[Question, ...]:
+    """The survey questions of ``rules/survey.json`` (validated)."""
+    from ..tag.labels import TOPIC_LABELS
+
+    p = Path(path) if path else RULES_DIR / "survey.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        out = tuple(Question(int(q["no"]), q["topic"], re.compile(q["pattern"], re.IGNORECASE), q["de"])
+                    for q in data["questions"])  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"{p.name}: invalid survey rules: {exc}") from exc
+    bad = [q.topic for q in out if q.topic not in TOPIC_LABELS]
+    if bad:
+        raise ConfigError(f"{p.name}: unknown topics {bad}")
+    return out
+
+
+def match_question(text: str, questions: Sequence[Question] | None = None) -> Question | None:
+    """The survey question ``text`` states (numbered, matching its pattern), else None."""
+    m = _NUMBER.match(text)
+    if not m or len(text) > 400:
+        return None
+    for q in questions or load_questions():
+        if q.no == int(m.group(1)) and q.pattern.search(text):
+            return q
+    return None
+
+
+def survey_questions(passages: Sequence[dict[str, Any]]) -> dict[str, tuple[int | None, bool]]:
+    """``{passage id: (question no, is_the_question_itself)}`` for one document's passages
+    in reading order. Empty when the document has no survey structure; otherwise passages
+    before the first question and after a closing formula map to ``(None, False)``."""
+    out: dict[str, tuple[int | None, bool]] = {}
+    current: int | None = None
+    ends = _end_patterns()
+    for p in passages:
+        if current is not None and any(e.search(p["text"].strip()) for e in ends):
+            current = None
+            out[p["id"]] = (None, False)
+            continue
+        own = match_question(p["text"])
+        if own:
+            current = own.no
+            out[p["id"]] = (own.no, True)
+            continue
+        for h in reversed(p.get("heading") or []):
+            q = match_question(h)
+            if q:
+                current = q.no
+                break
+        out[p["id"]] = (current, False)
+    return out if any(q is not None for q, _ in out.values()) else {}
+
+
+@dataclass(slots=True)
+class TablePassage:
+    """One passage as the tables see it (effective labels after review)."""
+
+    id: str
+    document: str
+    source: str
+    title: str | None
+    format: str | None
+    city: str | None
+    doc_type: str | None
+    page: int | None
+    kind: str | None
+    heading: list[str]
+    text: str
+    lang: str | None
+    question: int | None  # survey question answered (1–7), None when not a survey answer
+    is_question: bool
+    topic: str | None
+    labels: list[str]
+    scores: dict[str, float]
+    body: str | None
+    body_name: str | None
+    verified: bool
+    model_labels: list[str]  # what the model said (to tell reviewed-away cells)
+    model_version: str | None
+
+    def evidence(self, label: str | None = None, origin: str | None = None) -> Evidence:
+        """This passage as evidence (confidence = the model's score for ``label``)."""
+        conf = None if self.verified or label is None else self.scores.get(label)
+        return Evidence(
+            passage_id=self.id, document_id=self.document, source=self.source, title=self.title,
+            city=self.city, page=self.page, text=self.text, confidence=conf, verified=self.verified,
+            origin=origin or ("review" if self.verified else "model"), format=self.format,
+        )  # fmt: skip
+
+
+def collect(store: Any, model_name: str | None, model_version: str | None,
+            cities: Iterable[str] | None = None) -> tuple[list[TablePassage], dict[str, int]]:  # fmt: skip
+    """Effective passages of current documents (optionally only ``cities``) and counts
+    (``passages``, ``classified``, ``reviewed``, ``unclassified``)."""
+    from ..tag.labels import TOPIC_LABELS
+
+    wanted = {c.casefold() for c in cities} if cities else None
+    docs = {d["id"]: d for d in store.iter_documents()}
+    preds: dict[str, dict[str, Any]] = {}
+    if model_name and model_version:
+        for p in store.iter_predictions(model_name):
+            if p["model_version"] == model_version:
+                preds[p["passage_id"]] = p
+    reviews = store.reviewed_states()
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for p in store.iter_passages():
+        if wanted is not None and (p["city"] or "").casefold() not in wanted:
+            continue
+        by_doc.setdefault(p["document"], []).append(p)
+    out: list[TablePassage] = []
+    counts = {"passages": 0, "classified": 0, "reviewed": 0, "unclassified": 0}
+    question_topic = {q.no: q.topic for q in load_questions()}
+    for doc_id, rows in by_doc.items():
+        doc = docs.get(doc_id, {})
+        qs = survey_questions(rows)
+        for p in rows:
+            counts["passages"] += 1
+            pred, rev = preds.get(p["id"]), reviews.get(p["id"])
+            if rev:
+                counts["reviewed"] += 1
+            elif pred:
+                counts["classified"] += 1
+            else:
+                counts["unclassified"] += 1
+                continue
+            src = rev if rev else pred
+            qno, is_q = qs.get(p["id"], (None, False))
+            topic = question_topic.get(qno) if qno else None
+            # a reviewer's topic wins over the survey structure; the model's topic is used
+            # only for documents without survey structure
+            if (rev or not qs) and src.get("topic") in TOPIC_LABELS:
+                topic = src.get("topic")
+            out.append(TablePassage(
+                id=p["id"], document=doc_id, source=p["source"], title=doc.get("title"),
+                format=doc.get("format"), city=p["city"], doc_type=p["doc_type"], page=p["page"],
+                kind=p["kind"], heading=p["heading"], text=p["text"], lang=p["language"],
+                question=qno, is_question=is_q, topic=None if is_q else topic,
+                labels=list(src.get("labels") or []), scores=dict((pred or {}).get("scores") or {}),
+                body=src.get("body"), body_name=src.get("body_name"), verified=bool(rev),
+                model_labels=list((pred or {}).get("labels") or []),
+                model_version=(pred or {}).get("model_version"),
+            ))  # fmt: skip
+    return out, counts

@@ -1,0 +1,273 @@
+"""HTML export: one self-contained ``report.html`` (inline CSS and JS, no network at all).
+
+The goals matrix is a heatmap whose cells are buttons: activating one shows its passages
+in the evidence panel (``#evidence``). The other tables carry their passages in
+``<details>`` per row. Document text is escaped everywhere (``html.escape`` for markup,
+``\\u003c``-escaped JSON for the data block), and the script inserts data only through
+``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..model import GOAL_TITLES, ComparisonTables, Evidence, GoalCell
+from ._common import (
+    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, clean,
+    ev_verified, evidence_dict, goal_title, join_cities, label, meta_items, origin_title,
+    page_label, rules, source_name, write_text_atomic,
+)  # fmt: skip
+
+__all__ = ["FILENAME", "html_text", "write_html"]
+
+FILENAME = "report.html"
+
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'")  # fmt: skip
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem auto;
+max-width:1200px;padding:0 1rem;color:#1b1b1b;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #1f4e79}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{border:1px solid #c9c9c9;padding:.35rem .5rem;vertical-align:top;text-align:left}
+th{background:#1f4e79;color:#fff;font-weight:600}
+.meta dt{font-weight:600}.meta dd{margin:0 0 .3rem 1rem}
+table.goals td{padding:0;text-align:center}
+table.goals th.city{background:#f2f2f2;color:#1b1b1b;text-align:left}
+.cellbtn{width:100%;min-height:3rem;border:0;background:transparent;font:inherit;cursor:pointer;
+padding:.3rem}
+.cellbtn:focus-visible{outline:3px solid #ff8c00;outline-offset:-3px}
+.cellbtn[aria-pressed=true]{outline:3px solid #1f4e79;outline-offset:-3px}
+.h0{background:#fff}.h1{background:#e2f0d9}.h2{background:#c5e0b4}.h3{background:#a9d08e}
+.h4{background:#70ad47}.rej{background:#ededed}
+.tick{font-size:1.2rem;font-weight:700}.n{font-size:.8rem;color:#333;margin-left:.2rem}
+.badge{display:inline-block;font-size:.7rem;border-radius:.6rem;padding:0 .4rem;margin-left:.3rem}
+.badge.ok{background:#375623;color:#fff}.badge.model{background:#fff2cc;color:#7f6000;
+border:1px solid #bf9000}.badge.rule{background:#ddebf7;color:#1f4e79}
+#evidence{border:2px solid #1f4e79;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0;
+background:#fafcff;min-height:3rem}
+.passage{border-top:1px solid #ddd;padding:.4rem 0}.passage:first-of-type{border-top:0}
+.passage .src{font-size:.85rem;color:#555}
+.passage blockquote{margin:.3rem 0 0 0;padding-left:.6rem;border-left:3px solid #a9d08e;
+white-space:pre-wrap}
+details{font-size:.9rem}summary{cursor:pointer;color:#1f4e79}
+.legend span{margin-right:1rem}.legend .sw{display:inline-block;width:1rem;height:1rem;
+vertical-align:middle;border:1px solid #999;margin-right:.2rem}
+"""
+
+JS = """
+(function(){
+  "use strict";
+  var data = JSON.parse(document.getElementById("data").textContent);
+  var panel = document.getElementById("evidence");
+  function el(tag, cls, text){
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function show(btn){
+    var cell = data.cells[btn.getAttribute("data-cell")];
+    if (!cell) return;
+    var prev = document.querySelectorAll(".cellbtn[aria-pressed=true]");
+    for (var i = 0; i < prev.length; i++) prev[i].setAttribute("aria-pressed", "false");
+    btn.setAttribute("aria-pressed", "true");
+    while (panel.firstChild) panel.removeChild(panel.firstChild);
+    panel.appendChild(el("h3", null, cell.city + " \\u00d7 " + cell.goal_title));
+    var state = cell.ticked ? (cell.verified ? "geprüft" : "Modell")
+      : (cell.verified ? "von Person verworfen" : "nicht angekreuzt");
+    panel.appendChild(el("p", "summary", (cell.ticked ? "\\u2713 " : "") + state + " \\u2013 " +
+      cell.n + " Passagen, " + cell.n_verified + " geprüft"));
+    if (!cell.evidence.length) panel.appendChild(el("p", null, "Keine Passagen."));
+    cell.evidence.forEach(function(ev){
+      var art = el("article", "passage");
+      art.appendChild(el("strong", "doc-title", ev.title));
+      var src = [ev.source, ev.page,
+        ev.confidence === null ? "" : "Konfidenz " + Number(ev.confidence).toFixed(2),
+        ev.verified ? "geprüft" : ev.origin].filter(function(x){ return x; }).join(" \\u00b7 ");
+      art.appendChild(el("div", "src", src));
+      art.appendChild(el("blockquote", "text", ev.text));
+      panel.appendChild(art);
+    });
+    panel.focus();
+  }
+  var btns = document.querySelectorAll(".cellbtn");
+  for (var i = 0; i < btns.length; i++) {
+    btns[i].addEventListener("click", function(e){ show(e.currentTarget); });
+  }
+})();
+"""
+
+
+def _e(text: Any) -> str:
+    return escape(clean(text), quote=True)
+
+
+def json_for_script(obj: Any) -> str:
+    """JSON that cannot end its ``<script>`` block (``<``, ``>``, ``&`` escaped)."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _heat(cell: GoalCell) -> str:
+    if not cell.ticked:
+        return "rej" if cell.verified else "h0"
+    conf = cell.max_confidence
+    level = 1 + (cell.n >= 2) + (cell.n >= 4) + (conf is not None and conf >= 0.9 or cell.n_verified > 0)
+    return f"h{min(4, level)}"
+
+
+def _badge(verified: bool, ticked: bool = True, evidence: list[Evidence] | None = None) -> str:
+    if verified:
+        return '<span class="badge ok" title="von einer Person geprüft">geprüft</span>'
+    if not ticked:
+        return ""
+    if evidence and all(e.origin == "rule" for e in evidence):
+        return '<span class="badge rule" title="aus einer Regel abgeleitet">Regel</span>'
+    return '<span class="badge model" title="nur vom Modell abgeleitet">Modell</span>'
+
+
+def _evidence_details(evidence: list[Evidence]) -> str:
+    if not evidence:
+        return '<span class="none">–</span>'
+    items = []
+    for ev in evidence:
+        bits = [source_name(ev), page_label(ev)]
+        if ev.confidence is not None:
+            bits.append(f"Konfidenz {ev.confidence:.2f}")
+        bits.append(origin_title(ev))
+        items.append(
+            f'<div class="passage"><strong>{_e(ev.title or source_name(ev))}</strong>'
+            f'<div class="src">{_e(" · ".join(b for b in bits if b))}</div>'
+            f"<blockquote>{_e(ev.text)}</blockquote></div>"
+        )
+    return (f"<details><summary>{len(evidence)} Passage{'n' if len(evidence) != 1 else ''}"
+            f"</summary>{''.join(items)}</details>")  # fmt: skip
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """A table from ``header`` (plain text, escaped here) and ``rows`` of ready HTML."""
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _goals(tables: ComparisonTables, data: dict[str, Any]) -> str:
+    goals = list(GOAL_TITLES)
+    head = '<th scope="col">Stadt</th>' + "".join(f'<th scope="col">{_e(t)}</th>' for t in GOAL_TITLES.values())
+    body = []
+    for r, city in enumerate(tables.cities):
+        cells = [f'<th scope="row" class="city">{_e(city)}</th>']
+        for c, goal in enumerate(goals):
+            cell = tables.goal_cell(city, goal)
+            cid = f"c{r}-{c}"
+            data["cells"][cid] = {
+                "city": clean(city), "goal": goal, "goal_title": goal_title(goal),
+                "ticked": cell.ticked, "verified": cell.verified, "n": cell.n,
+                "n_verified": cell.n_verified, "evidence": [evidence_dict(e) for e in cell.evidence],
+            }  # fmt: skip
+            if cell.ticked:
+                state = "geprüft" if cell.verified else "Modell"
+            else:
+                state = "von Person verworfen" if cell.verified else "nicht angekreuzt"
+            aria = f"{clean(city)}, {goal_title(goal)}: {state}, {cell.n} Passagen"
+            inner = (f'<span class="tick">{TICK}</span><span class="n">{cell.n}</span>'
+                     if cell.ticked else f'<span class="n">{cell.n or ""}</span>')  # fmt: skip
+            inner += _badge(cell.verified, cell.ticked, cell.evidence)
+            cells.append(
+                f'<td class="{_heat(cell)}"><button type="button" class="cellbtn" id="{cid}" '
+                f'data-cell="{cid}" aria-pressed="false" aria-controls="evidence" '
+                f'aria-label="{_e(aria)}">{inner}</button></td>'
+            )
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="goals" id="goals"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')  # fmt: skip
+
+
+def _other_tables(t: ComparisonTables) -> str:
+    parts = []
+    rows = []
+    for g in t.guideline:
+        orient = "<br>".join(
+            f"{_e(label(ORIENTATION_TITLES, o.kind))}: {_e(o.name)} {_badge(ev_verified(o.evidence))}"
+            f"{_evidence_details(o.evidence)}" for o in g.orientations) or "–"  # fmt: skip
+        rows.append([_e(g.city), _e(label(STATUS_TITLES, g.status)) + " " + _badge(ev_verified(g.evidence)),
+                     orient, _evidence_details(g.evidence)])  # fmt: skip
+    parts.append('<h2 id="leitfaden">2. Leitfaden</h2>' + _table(["Stadt", "Status", "Orientierung", "Belege"], rows))
+    rows = [[_e(goal_title(m.goal)), _e(m.name) + " " + _badge(ev_verified(m.evidence)),
+             _e("; ".join(m.variants)), _e(", ".join(m.cities)), _evidence_details(m.evidence)]
+            for m in t.measures]  # fmt: skip
+    parts.append('<h2 id="massnahmen">3. Maßnahmen</h2>'
+                 + _table(["Ziel", "Maßnahme", "Varianten", "Städte", "Belege"], rows))  # fmt: skip
+    rows = [[_e(label(GROUP_TITLES, r.group)), _e(r.city) + " " + _badge(ev_verified(r.evidence)),
+             _e("; ".join(r.units)), _evidence_details(r.evidence)] for r in t.responsibility]  # fmt: skip
+    parts.append('<h2 id="zustaendigkeit">4. Zuständigkeit</h2>'
+                 + _table(["Gruppe", "Stadt", "Stellen", "Belege"], rows))  # fmt: skip
+    rows = [[_e(f.city) + " " + _badge(ev_verified(f.evidence)), _e(label(FUNDS_TITLES, f.funds)),
+             _e(label(STAFF_TITLES, f.staff)), _e("; ".join(f.allocators)), _evidence_details(f.evidence)]
+            for f in t.funding]  # fmt: skip
+    parts.append('<h2 id="finanzierung">5./6. Finanzierung</h2>'
+                 + _table(["Stadt", "Mittel", "Personal", "Vergabe durch", "Belege"], rows))  # fmt: skip
+    rows = [[_e(b.name) + " " + _badge(ev_verified(b.evidence)), _e(", ".join(b.cities)),
+             _evidence_details(b.evidence)] for b in t.best_practice]  # fmt: skip
+    parts.append('<h2 id="best-practice">7. Best Practice</h2>'
+                 + _table(["Best Practice", "Städte", "Belege"], rows))  # fmt: skip
+    return "\n".join(parts)
+
+
+def html_text(tables: ComparisonTables) -> str:
+    """The whole report as one HTML string."""
+    data: dict[str, Any] = {"cells": {}}
+    goals_html = _goals(tables, data)
+    names = {"model_version": "Modellversion", "built_at": "Erstellt am"}
+    meta = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(v)}</dd>" for k, v in meta_items(tables))
+    meta += "".join(f"<dt>Regel{' ' + _e(t) if t else ''}</dt><dd>{_e(r)}</dd>" for t, r in rules(tables))
+    legend = (
+        '<p class="legend"><span><span class="sw h1"></span><span class="sw h2"></span>'
+        '<span class="sw h3"></span><span class="sw h4"></span> mehr Passagen / höhere Konfidenz'
+        '</span><span>✓ n = angekreuzt, n Passagen</span><span><span class="badge ok">geprüft</span>'
+        ' von Person geprüft</span><span><span class="badge model">Modell</span> nur Modell</span>'
+        '<span><span class="sw rej"></span> von Person verworfen</span></p>'
+    )
+    return f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Willkommens- und Anerkennungskultur – Vergleich der Partnerstädte</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header>
+<h1>Willkommens- und Anerkennungskultur – Rückmeldung aus den Partnerstädten</h1>
+<p>Städte: {_e(join_cities(tables.cities))}</p>
+<dl class="meta">{meta}</dl>
+</header>
+<main>
+<h2 id="ziele">1. Ziele</h2>
+<p>Was wird in Ihrer Stadt unter Willkommens- und Anerkennungskultur verstanden?
+Zelle anklicken (oder mit Tab wählen und Enter drücken), um die Belege zu sehen.</p>
+{legend}
+{goals_html}
+<section id="evidence" tabindex="-1" aria-live="polite" aria-label="Belege">
+<p>Keine Zelle gewählt.</p>
+</section>
+{_other_tables(tables)}
+</main>
+<script type="application/json" id="data">{json_for_script(data)}</script>
+<script>{JS}</script>
+</body>
+</html>
+"""
+
+
+def write_html(tables: ComparisonTables, out_dir: Path) -> list[Path]:
+    """Write ``report.html`` into ``out_dir`` atomically."""
+    return [write_text_atomic(Path(out_dir) / FILENAME, html_text(tables))]

@@ -1,0 +1,142 @@
+"""Text rules behind the comparison tables: names of measures, orientations, practices,
+guideline status and funding facts. Patterns live in ``rules/phrases.json`` and
+``rules/measures.json``; this module only applies them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ConfigError
+
+__all__ = [
+    "Phrases", "canonical_measure", "clean_name", "guideline_status", "item_name",
+    "load_phrases", "measure_key", "orientation_kind", "strip_article",
+]  # fmt: skip
+
+RULES_DIR = Path(__file__).parent / "rules"
+_QUOTES = "„“”\"'‚‘’«»"
+_VERB_HINT = re.compile(
+    r"\b(ist|sind|wird|werden|wurde|wurden|hat|haben|gibt|bietet|bieten|treffen|is|are|was|were|has|have|"
+    r"offers|provides|takes|runs|will|would|can|könnte|würden|würde)\b", re.IGNORECASE)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """Compiled pattern lists of ``rules/phrases.json`` by key."""
+
+    rules: dict[str, tuple[re.Pattern[str], ...]]
+
+    def any(self, key: str, text: str) -> bool:
+        """True when a pattern of ``key`` occurs in ``text``."""
+        return any(p.search(text) for p in self.rules[key])
+
+
+@lru_cache(maxsize=2)
+def load_phrases(path: str | None = None) -> Phrases:
+    """The phrase rules (validated: every value a list of valid regular expressions)."""
+    p = Path(path) if path else RULES_DIR / "phrases.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        rules = {k: tuple(re.compile(x, re.IGNORECASE) for x in v)
+                 for k, v in data.items() if not k.startswith("_")}  # fmt: skip
+    except (OSError, ValueError, TypeError, re.error) as exc:
+        raise ConfigError(f"{p.name}: invalid phrase rules: {exc}") from exc
+    return Phrases(rules)
+
+
+@lru_cache(maxsize=2)
+def _measure_rules(path: str | None = None) -> tuple[tuple[tuple[str, tuple[re.Pattern[str], ...]], ...], frozenset[str]]:
+    p = Path(path) if path else RULES_DIR / "measures.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        groups = tuple((g["name"], tuple(re.compile(x, re.IGNORECASE) for x in g["patterns"]))
+                       for g in data["groups"])  # fmt: skip
+        strip = frozenset(w.casefold() for w in data.get("strip_words", []))
+    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"{p.name}: invalid measure rules: {exc}") from exc
+    return groups, strip
+
+
+def clean_name(text: str) -> str:
+    """Strip quotes, bullets, trailing punctuation and whitespace from a short name."""
+    t = re.sub(r"\s+", " ", text).strip().strip("•–-—·*").strip()
+    t = t.rstrip(".:;,").strip()
+    if len(t) > 2 and t[0] in _QUOTES and t[-1] in _QUOTES:
+        t = t[1:-1].strip()
+    return t
+
+
+def strip_article(name: str) -> str:
+    """``name`` without a leading article ("Ein Welcome Center" -> "Welcome Center")."""
+    for p in load_phrases().rules["leading_article"]:
+        name = p.sub("", name, count=1)
+    return name
+
+
+def item_name(text: str, max_words: int = 8, split: bool = True) -> str | None:
+    """The name a short passage gives (a slide fragment, a list heading, the part before
+    ``:`` or the first clause), or None when the passage is a sentence without one."""
+    raw = re.sub(r"\s+", " ", text).strip().rstrip(".")
+    t = clean_name(text)
+    if not t or t.endswith("?"):
+        return None
+    if len(raw) > 2 and raw[0] in _QUOTES and raw[-1] in _QUOTES and len(t.split()) <= 2 * max_words:
+        return t  # a quoted title: "Wir sind Freiberg – lokales Netz für ..."
+    words = t.split()
+    if len(words) <= max_words and not _VERB_HINT.search(t) and not t.endswith(":"):
+        return t
+    if not split:
+        return None
+    for sep in (":", " – ", " — ", " - "):
+        head = t.split(sep, 1)[0]
+        if head != t and 0 < len(head.split()) <= max_words and not _VERB_HINT.search(head):
+            return clean_name(head)
+    head = re.split(r",\s|\s\(|;", t, maxsplit=1)[0]
+    if head != t and len(head.split()) <= max_words and not _VERB_HINT.search(head):
+        return clean_name(head)
+    return None
+
+
+def canonical_measure(name: str) -> tuple[str, bool]:
+    """``(canonical name, matched a synonym group)`` for a measure name."""
+    groups, _ = _measure_rules()
+    for canon, patterns in groups:
+        if any(p.search(name) for p in patterns):
+            return canon, True
+    return name, False
+
+
+def measure_key(name: str) -> str:
+    """Merge key: case-folded words without punctuation and city adjectives."""
+    _, strip = _measure_rules()
+    words = re.findall(r"\w+", name.casefold())
+    return " ".join(w for w in words if w not in strip)
+
+
+def guideline_status(texts: list[str]) -> str:
+    """``in_development`` > ``exists`` > ``none`` > ``unknown`` from a city's Q2 answers."""
+    ph = load_phrases()
+    if any(ph.any("guideline_in_development", t) for t in texts):
+        return "in_development"
+    if any(ph.any("guideline_exists", t) for t in texts):
+        return "exists"
+    if any(ph.any("guideline_none", t) for t in texts):
+        return "none"
+    return "unknown"
+
+
+def orientation_kind(name: str) -> str | None:
+    """``national_law`` / ``local_agenda`` / ``recommendations`` for an orientation name,
+    None when the name is none of them (or a negation such as "Kein Leitfaden")."""
+    ph = load_phrases()
+    if ph.any("negation_start", name):
+        return None
+    for kind in ("national_law", "local_agenda", "recommendations"):
+        if ph.any(f"orientation_{kind}", name):
+            return kind
+    return None

@@ -1,0 +1,180 @@
+"""The comparison tables of watext as plain data: what exporters render, nothing more.
+
+:func:`watext.tables.build.build_tables` fills a :class:`ComparisonTables` from the store;
+the exporters in :mod:`watext.tables.export` turn it into xlsx, html, csv, md and pptx.
+Every cell carries its :class:`Evidence` (the passages behind it), so each mark in every
+export can be traced to a document, a page or slide, and a sentence.
+
+All text in here may come from documents and is untrusted: exporters must escape it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..tag.labels import GOAL_LABELS
+
+__all__ = [
+    "GOAL_TITLES", "BestPractice", "ComparisonTables", "Evidence", "FundingRow", "GoalCell",
+    "GuidelineRow", "Measure", "Orientation", "ResponsibilityEntry",
+]  # fmt: skip
+
+#: Column titles of the goals matrix, as on the Darmstadt slides.
+GOAL_TITLES: dict[str, str] = {
+    "kulturelle_vielfalt": "Kulturelle Vielfalt",
+    "teilhabe_integration": "Teilhabe / Integration",
+    "anti_diskriminierung": "Anti-Diskriminierung",
+    "humanitaere_hilfe": "Humanitäre Hilfe",
+    "dienstleistungsorientierung": "Dienstleistungsorientierung",
+    "standortfoerderung": "Standortförderung",
+}
+assert tuple(GOAL_TITLES) == GOAL_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One passage supporting a cell.
+
+    ``origin`` is ``"review"`` when a person's correction decided it (``verified``),
+    ``"model"`` when the model's prediction did, ``"rule"`` when a survey heading or text
+    rule did. ``confidence`` is the model's probability for the claim (None for reviews
+    and rules).
+    """
+
+    passage_id: str
+    document_id: str
+    source: str
+    title: str | None
+    city: str | None
+    page: int | None
+    text: str
+    confidence: float | None
+    verified: bool
+    origin: str
+    format: str | None = None  # pdf, pptx, ... (page means slide for pptx)
+
+
+@dataclass(slots=True)
+class GoalCell:
+    """A city × goal cell of the Q1 matrix."""
+
+    city: str
+    goal: str
+    ticked: bool
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        """Supporting passages."""
+        return len(self.evidence)
+
+    @property
+    def n_verified(self) -> int:
+        """Supporting passages a person has verified."""
+        return sum(1 for e in self.evidence if e.verified)
+
+    @property
+    def verified(self) -> bool:
+        """True when a person decided this cell (a verified passage supports it, or every
+        passage that could have supported it was reviewed and rejected)."""
+        return self.n_verified > 0 or (not self.ticked and self.reviewed_against)
+
+    reviewed_against: bool = False  # unticked because reviewers removed the label
+
+    @property
+    def max_confidence(self) -> float | None:
+        vals = [e.confidence for e in self.evidence if e.confidence is not None]
+        return max(vals) if vals else None
+
+
+@dataclass(slots=True)
+class Orientation:
+    """What a city's guideline is oriented on (Q2)."""
+
+    kind: str  # national_law | recommendations | local_agenda | other
+    name: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GuidelineRow:
+    """Q2: guideline status of one city and what it is oriented on."""
+
+    city: str
+    status: str  # exists | in_development | none | unknown
+    orientations: list[Orientation] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Measure:
+    """Q3: one concrete measure (merged across cities) under one goal category."""
+
+    goal: str
+    name: str  # canonical name shown in the table
+    variants: list[str] = field(default_factory=list)  # names as the cities wrote them
+    cities: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ResponsibilityEntry:
+    """Q4: one city in one responsibility group."""
+
+    group: str  # chefsache | querschnittsaufgabe | fachstelle
+    city: str
+    units: list[str] = field(default_factory=list)  # unit names (fachstelle) or who (chefsache)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FundingRow:
+    """Q5/Q6: dedicated funds and staff of one city, and who allocates them."""
+
+    city: str
+    funds: str  # dedicated | single_measures | none | unknown
+    staff: str  # yes | no | unknown
+    allocators: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BestPractice:
+    """Q7: a practice cities would like to adopt, with who named it."""
+
+    name: str
+    cities: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ComparisonTables:
+    """All six tables of the partner-city comparison, for one set of cities."""
+
+    cities: list[str]
+    goals: list[GoalCell]
+    guideline: list[GuidelineRow]
+    measures: list[Measure]
+    responsibility: list[ResponsibilityEntry]
+    funding: list[FundingRow]
+    best_practice: list[BestPractice]
+    meta: dict[str, Any] = field(default_factory=dict)  # model version, rules, built_at, counts
+
+    def goal_cell(self, city: str, goal: str) -> GoalCell:
+        """The Q1 cell of ``city`` × ``goal`` (KeyError when the city is not in the table)."""
+        for c in self.goals:
+            if c.city == city and c.goal == goal:
+                return c
+        raise KeyError((city, goal))
+
+    def goals_matrix(self) -> dict[str, dict[str, int]]:
+        """``{city: {goal: 1|0}}`` in table order."""
+        return {city: {g: int(self.goal_cell(city, g).ticked) for g in GOAL_LABELS} for city in self.cities}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (cells carry ``n``, ``n_verified``, ``verified`` too)."""
+        d = asdict(self)
+        for cell, raw in zip(self.goals, d["goals"]):
+            raw.update(n=cell.n, n_verified=cell.n_verified, verified=cell.verified)
+        return d
