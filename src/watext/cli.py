@@ -220,3 +220,79 @@ def classify(db: str | None, model_dir: str | None, batch: int, no_flow: bool) -
 
         summary = classify_flow(_settings(db).db, model_dir, batch)
     _emit([summary])
+
+
+# --- tables and the main job -----------------------------------------------------------
+
+formats_option = click.option(
+    "--format", "formats", multiple=True, type=click.Choice(["xlsx", "html", "csv", "md", "pptx"]),
+    help="Export format (repeatable; default all).",
+)
+
+
+def _report_line(summary: dict[str, Any]) -> None:
+    if summary.get("report"):
+        click.echo(f"report: {summary['report']}", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--out", required=True, type=click.Path(path_type=str), help="Output directory.")
+@formats_option
+@model_option
+@click.option("--city", "cities", multiple=True, help="Only these cities (repeatable; default all).")
+@no_flow_option
+def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | None,
+           cities: tuple[str, ...], no_flow: bool) -> None:  # fmt: skip
+    """Build the comparison tables from the store and export them (xlsx, html, csv, md, pptx)."""
+    fmts, only = list(formats) or None, list(cities) or None
+    if no_flow:
+        from .tables.jobs import write_tables
+
+        with _store(db) as store:
+            summary = write_tables(store, out, fmts, model_dir, only)
+    else:
+        from flows.tables import tables_flow
+
+        summary = tables_flow(out, _settings(db).db, fmts, model_dir, only)
+    _emit([summary])
+    _report_line(summary)
+
+
+@main.command(name="run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", required=True, type=click.Path(path_type=str), help="Output directory.")
+@db_option
+@formats_option
+@model_option
+@no_flow_option
+def run_cmd(paths: tuple[str, ...], out: str, db: str | None, formats: tuple[str, ...],
+            model_dir: str | None, no_flow: bool) -> None:  # fmt: skip
+    """The main job in one go: ingest PATHS, classify, build and export the tables."""
+    import time
+
+    started = time.perf_counter()
+    settings, fmts = _settings(db), list(formats) or None
+    progress = sys.stderr.isatty()
+    if no_flow:
+        from .progress import run_with_progress
+        from .tables.jobs import write_tables
+        from .tag.jobs import classify_store
+
+        ingested = run_with_progress(list(paths), settings, None, progress)
+        with _store(settings.db) as store:
+            classified = classify_store(store, model_dir)
+            summary = write_tables(store, out, fmts, model_dir, None)
+    else:
+        from flows.tables import run_flow
+
+        done = run_flow(list(paths), out, settings.db, fmts, model_dir, progress)
+        ingested, classified, summary = done["ingest"], done["classify"], done["tables"]
+    for failure in ingested.get("failures", []):
+        click.echo(f"failed: {failure['source']}: {failure['reason']}", err=True)
+    _emit([{"ingest": {k: v for k, v in ingested.items() if k != "failures"},
+            "classify": classified, "tables": summary,
+            "seconds": round(time.perf_counter() - started, 1)}])  # fmt: skip
+    _report_line(summary)
+    if ingested.get("failed"):
+        sys.exit(EXIT_SOME_FAILED)

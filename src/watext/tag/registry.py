@@ -81,6 +81,10 @@ def save_model(
     return out
 
 
+#: ``models/`` of the checkout this code runs from (editable install).
+_BUNDLED = Path(__file__).resolve().parents[3] / "models"
+
+
 def current_version(root: str | Path = "models", name: str = DEFAULT_NAME) -> str:
     """The version named in ``models/<name>/CURRENT``; ConfigError when there is none."""
     pointer = Path(root) / name / CURRENT_FILE
@@ -92,6 +96,8 @@ def current_version(root: str | Path = "models", name: str = DEFAULT_NAME) -> st
 def resolve_model_dir(model_dir: str | Path | None, root: str | Path = "models") -> Path:
     """``model_dir`` itself, ``<model_dir>/<CURRENT>`` for a name dir, or the default current."""
     if model_dir is None:
+        if not (Path(root) / DEFAULT_NAME).exists() and (_BUNDLED / DEFAULT_NAME).exists():
+            root = _BUNDLED  # run from elsewhere: the model shipped with the checkout
         return Path(root) / DEFAULT_NAME / current_version(root)
     p = Path(model_dir)
     if (p / CURRENT_FILE).exists() and not (p / META_FILE).exists():
@@ -115,6 +121,14 @@ def validate_meta(meta: dict[str, Any]) -> None:
         where = f"{meta.get('name', '?')}/{meta.get('version', '?')}"
         raise ModelMismatchError(f"model {where} does not match: " + "; ".join(problems)
                                  + " (retrain with `watext train`)")
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The ``meta.json`` of a model version dir (not validated)."""
+    meta_path = Path(path) / META_FILE
+    if not meta_path.exists():
+        raise ConfigError(f"not a model directory (no {META_FILE}): {path}")
+    return dict(json.loads(meta_path.read_text(encoding="utf-8")))
 
 
 def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:

@@ -238,7 +238,7 @@ def html_text(tables: ComparisonTables) -> str:
 <html lang="de">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Willkommens- und Anerkennungskultur – Vergleich der Partnerstädte</title>
