@@ -2,7 +2,8 @@
 # Set up watext in ./.venv from the pinned dependency set (idempotent).
 #   bash scripts/setup.sh          runtime + dev dependencies
 #   bash scripts/setup.sh --system also install the Debian packages the tests use
-#                                  (tesseract/ocrmypdf for OCR; PostgreSQL comes via pg-start.sh)
+#                                  (tesseract/ocrmypdf for OCR, chromium for browser tests;
+#                                  PostgreSQL comes via pg-start.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -12,6 +13,11 @@ if [[ "${1:-}" == "--system" ]] && [[ $(id -u) -eq 0 ]] && command -v apt-get >/
         echo "setup: installing OCR tools (apt-get) ..." >&2
         apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ocrmypdf tesseract-ocr-deu >&2
+    fi
+    if [[ ! -x /usr/bin/chromium ]]; then  # browser tests: Playwright drives Debian's Chromium
+        echo "setup: installing chromium (apt-get) ..." >&2
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
     fi
 fi
 

@@ -48,6 +48,7 @@ padding:.3rem}
 .badge{display:inline-block;font-size:.7rem;border-radius:.6rem;padding:0 .4rem;margin-left:.3rem}
 .badge.ok{background:#375623;color:#fff}.badge.model{background:#fff2cc;color:#7f6000;
 border:1px solid #bf9000}.badge.rule{background:#ddebf7;color:#1f4e79}
+.badge.rej{background:#fff;color:#595959;border:1px solid #999}
 #evidence{border:2px solid #1f4e79;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0;
 background:#fafcff;min-height:3rem}
 .passage{border-top:1px solid #ddd;padding:.4rem 0}.passage:first-of-type{border-top:0}
@@ -64,6 +65,7 @@ JS = """
   "use strict";
   var data = JSON.parse(document.getElementById("data").textContent);
   var panel = document.getElementById("evidence");
+  var ORIGINS = {model: "Modell", review: "Prüfung", rule: "Regel"};
   function el(tag, cls, text){
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -88,12 +90,11 @@ JS = """
       art.appendChild(el("strong", "doc-title", ev.title));
       var src = [ev.source, ev.page,
         ev.confidence === null ? "" : "Konfidenz " + Number(ev.confidence).toFixed(2),
-        ev.verified ? "geprüft" : ev.origin].filter(function(x){ return x; }).join(" \\u00b7 ");
+        ev.verified ? "geprüft" : (ORIGINS[ev.origin] || ev.origin)].filter(function(x){ return x; }).join(" \\u00b7 ");
       art.appendChild(el("div", "src", src));
       art.appendChild(el("blockquote", "text", ev.text));
       panel.appendChild(art);
     });
-    panel.focus();
   }
   var btns = document.querySelectorAll(".cellbtn");
   for (var i = 0; i < btns.length; i++) {
@@ -123,6 +124,8 @@ def _heat(cell: GoalCell) -> str:
 
 
 def _badge(verified: bool, ticked: bool = True, evidence: list[Evidence] | None = None) -> str:
+    if verified and not ticked:
+        return '<span class="badge rej" title="von einer Person verworfen">verworfen</span>'
     if verified:
         return '<span class="badge ok" title="von einer Person geprüft">geprüft</span>'
     if not ticked:

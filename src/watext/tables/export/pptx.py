@@ -216,7 +216,7 @@ def _funding_slide(prs, tables: ComparisonTables) -> None:
     slide = _question_slide(prs, tables, QUESTIONS[5] + "\n" + QUESTIONS[6])
     lines: list[Line] = []
     for f in tables.funding:
-        text = (f"➔ {f.city}{_star(ev_verified(f.evidence))}: Mittel: {label(FUNDS_TITLES, f.funds)}; "
+        text = (f"➔ {f.city}{_star(ev_verified(f.evidence))}: {label(FUNDS_TITLES, f.funds)}; "
                 f"Personal: {label(STAFF_TITLES, f.staff)}")  # fmt: skip
         if f.allocators:
             text += f"; Vergabe: {', '.join(f.allocators)}"

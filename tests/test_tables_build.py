@@ -1,0 +1,194 @@
+"""Comparison tables from the partner cities' survey answers (held out of training).
+
+The seed's hand-made tables (``../shared/seeds/000_…txt``) are the golden reference:
+its goals matrix and its Q4 grouping are parsed from the seed text, not copied.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from watext.settings import get_settings
+from watext.store import open_store
+from watext.tables.build import build_tables, tables_from_passages
+from watext.tables.collect import collect, match_question, survey_questions
+from watext.tables.jobs import current_model
+from watext.tag.labels import GOAL_LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "000_aa656b9e79e620bb.txt"
+TABLE_TEST = ROOT / "corpus" / "docs" / "table_test"
+GOLD = ROOT / "corpus" / "gold" / "table_test.jsonl"
+
+
+def seed_goals_matrix() -> dict[str, set[str]]:
+    """City -> goals ticked on the seed's Q1 slide (cities are written into the cells)."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Ziele:"))
+    out: dict[str, set[str]] = {}
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        for col, cell in enumerate(line.split("\t")[1:7]):
+            if cell.strip():
+                out.setdefault(cell.strip(), set()).add(GOAL_LABELS[col])
+    return out
+
+
+SEED_Q4 = {  # the seed's Q4 slide, read by hand from the seed text
+    "chefsache": {"Freiberg", "Darmstadt"},
+    "querschnittsaufgabe": {"Trondheim", "Saanen", "Chesterfield", "Darmstadt"},
+    "fachstelle": {"Brescia", "Bursa", "Freiberg"},
+}
+
+
+def test_seed_matrix_parser_reads_seven_cities() -> None:
+    m = seed_goals_matrix()
+    assert set(m) == {"Bursa", "Brescia", "Chesterfield", "Darmstadt", "Freiberg", "Saanen", "Trondheim"}
+    assert m["Darmstadt"] == set(GOAL_LABELS) and m["Chesterfield"] == {"kulturelle_vielfalt", "teilhabe_integration"}
+
+
+def test_question_matching() -> None:
+    assert match_question("1. Was wird in Ihrer Stadt unter Willkommens- und Anerkennungskultur verstanden?").topic == "verstaendnis"
+    assert match_question("4. Which authority/institution is responsible for implementing ...?").topic == "zustaendigkeit"
+    assert match_question("6. Wer ist für die Vergabe dieser Mittel verantwortlich?").no == 6
+    assert match_question("1. Die Stadt richtet ein Welcome Center ein.") is None  # numbered, not the question
+    assert match_question("Was wird verstanden?") is None
+
+
+def test_survey_structure_preamble_questions_and_closing() -> None:
+    rows = [{"id": str(i), "text": t, "heading": []} for i, t in enumerate([
+        "Stadt X – Der Oberbürgermeister",
+        "1. Was wird in Ihrer Stadt unter Willkommens- und Anerkennungskultur verstanden?",
+        "Vielfalt ist unsere Stärke.",
+        "7. Gibt es Konzepte ..., die Sie gerne im Sinne von Best Practice umsetzen würden?",
+        "Welcome Center",
+        "Mit freundlichen Grüßen",
+        "Erika Muster, Tel. 0123",
+    ])]
+    qs = survey_questions(rows)
+    assert qs["0"] == (None, False) and qs["1"] == (1, True) and qs["2"] == (1, False)
+    assert qs["4"] == (7, False) and qs["5"] == (None, False) and qs["6"] == (None, False)
+    assert survey_questions([{"id": "a", "text": "Kein Fragebogen.", "heading": []}]) == {}
+
+
+@pytest.fixture(scope="module")
+def partner_store(tmp_path_factory: pytest.TempPathFactory):
+    """The seven partner cities' survey answers ingested and classified (no flow)."""
+    from watext.ingest import ingest_paths
+    from watext.tag.jobs import classify_store
+
+    db = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'w.db'}"
+    store = open_store(db)
+    ingest_paths([str(TABLE_TEST)], store, get_settings(db=db))
+    classify_store(store)
+    yield store
+    store.close()
+
+
+def _build(store):
+    return build_tables(store, *current_model())
+
+
+def test_q4_grouping_reproduces_the_seed(partner_store) -> None:
+    t = _build(partner_store)
+    groups: dict[str, set[str]] = {}
+    for e in t.responsibility:
+        groups.setdefault(e.group, set()).add(e.city)
+    assert groups == SEED_Q4
+    units = {e.city: e.units for e in t.responsibility if e.group == "fachstelle"}
+    assert units["Brescia"] == ["Dezernat für Inklusion und Migration"]
+    assert units["Freiberg"] == ["Amt für Bildung, Jugend und Soziales"]
+    assert all(e.evidence for e in t.responsibility)
+
+
+def test_goals_matrix_model_only_and_after_review(partner_store) -> None:
+    """Model alone: every seed tick is found; the extra ticks are listed honestly. After a
+    reviewer corrects the Q1 passages behind the differing cells, the matrix equals the
+    seed cell for cell and exactly those cells are marked verified."""
+    seed = seed_goals_matrix()
+    t = _build(partner_store)
+    got = {c: {g for g, v in row.items() if v} for c, row in t.goals_matrix().items()}
+    missing = {(c, g) for c in seed for g in seed[c] - got[c]}
+    extra = {(c, g) for c in seed for g in got[c] - seed[c]}
+    assert not missing
+    assert len(extra) <= 6, extra  # measured: 5 of 42 cells (see the issue note)
+    assert not any(c.verified for c in t.goals)
+
+    gold = {json.loads(line)["text"]: json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()}
+    passages, _ = collect(partner_store, *current_model())
+    fixed = set()
+    for city, goal in extra:
+        for p in passages:
+            if p.city == city and p.topic == "verstaendnis" and goal in p.labels:
+                g = gold[p.text]
+                state = partner_store.review_state(p.id)
+                partner_store.save_correction(p.id, "tester", labels=g["labels"], body=g["body"],
+                                              body_name=g["body_name"], topic=g["topic"],
+                                              base_revision=state["revision"])
+                fixed.add((city, goal))
+    t2 = _build(partner_store)
+    got2 = {c: {g for g, v in row.items() if v} for c, row in t2.goals_matrix().items()}
+    assert got2 == {c: seed[c] for c in got2}
+    verified = {(c.city, c.goal) for c in t2.goals if c.verified}
+    assert extra <= verified
+
+
+def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
+    before = _build(partner_store)
+    passages, _ = collect(partner_store, *current_model())
+    target = next(p for p in passages if p.city == "Chesterfield" and p.topic == "verstaendnis"
+                  and "teilhabe_integration" in p.labels and not p.verified)
+    state = partner_store.review_state(target.id)
+    partner_store.save_correction(target.id, "tester", labels=target.labels + ["humanitaere_hilfe"],
+                                  topic="verstaendnis", base_revision=state["revision"])
+    after = _build(partner_store)
+    changed = {(a.city, a.goal) for a, b in zip(before.goals, after.goals)
+               if (a.ticked, a.n, a.n_verified) != (b.ticked, b.n, b.n_verified)}
+    assert ("Chesterfield", "humanitaere_hilfe") in changed
+    assert {c for c, _ in changed} == {"Chesterfield"}
+    assert after.goal_cell("Chesterfield", "humanitaere_hilfe").ticked
+    assert after.goal_cell("Chesterfield", "humanitaere_hilfe").verified
+    # undo restores the earlier table
+    partner_store.undo_correction(target.id, "tester", base_revision=state["revision"] + 1)
+    assert _build(partner_store).goals_matrix() == before.goals_matrix()
+
+
+def test_other_tables_from_the_survey_answers(partner_store) -> None:
+    t = _build(partner_store)
+    status = {r.city: r.status for r in t.guideline}
+    assert {c for c, s in status.items() if s == "in_development"} == {"Trondheim", "Darmstadt"}
+    orient = {(r.city, o.kind, o.name) for r in t.guideline for o in r.orientations}
+    assert ("Saanen", "national_law", "Einbürgerungsgesetz") in orient
+    assert ("Darmstadt", "recommendations", "Nationaler Aktionsplan, BAMF, Land Hessen") in orient
+    assert any(c == "Freiberg" and k == "local_agenda" for c, k, _ in orient)
+    lang = [m for m in t.measures if m.name == "Sprachkurse" and m.goal == "teilhabe_integration"]
+    assert lang and {"Brescia", "Freiberg", "Saanen", "Chesterfield"} <= set(lang[0].cities)
+    assert len(lang[0].variants) >= 3  # Sprachkurse, Deutschkurse …, ESOL classes
+    bp = {b.name: set(b.cities) for b in t.best_practice}
+    assert bp["Welcome Center"] == {"Darmstadt", "Saanen"}
+    assert bp["Patenschaftsprogramme für Flüchtlinge"] == {"Brescia", "Darmstadt"}
+    funds = {r.city: r.funds for r in t.funding}
+    assert set(funds.values()) == {"single_measures"}
+    assert {r.city: r.staff for r in t.funding}["Darmstadt"] == "yes"
+
+
+def test_tables_without_survey_structure_use_the_topic() -> None:
+    from watext.tables.collect import TablePassage
+
+    def tp(i: str, city: str, topic: str | None, labels: list[str], body: str | None = None) -> TablePassage:
+        return TablePassage(id=i, document="d" + city, source=f"{city}.pdf", title=None, format="pdf",
+                            city=city, doc_type="council_submission", page=1, kind="paragraph", heading=[],
+                            text=f"text {i}", lang="de", question=None, is_question=False, topic=topic,
+                            labels=labels, scores={lab: 0.9 for lab in labels}, body=body, body_name=None,
+                            verified=False, model_labels=labels, model_version="v")
+    t = tables_from_passages([tp("1", "A", "verstaendnis", ["humanitaere_hilfe"]),
+                              tp("2", "B", "zustaendigkeit", [], "chefsache"),
+                              tp("3", "B", None, ["kulturelle_vielfalt"])])
+    assert t.cities == ["A", "B"]
+    assert t.goals_matrix()["A"]["humanitaere_hilfe"] == 1
+    assert t.goals_matrix()["B"]["kulturelle_vielfalt"] == 0  # not an answer to question 1
+    assert [(e.group, e.city) for e in t.responsibility] == [("chefsache", "B")]
