@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
-out=${1:-out}
+out=$(realpath -m "${1:-out}")
 mkdir -p "$out"
-db="sqlite:///$PWD/$out/watext.db"
+db="sqlite:///$out/watext.db"
 status=0
 # The main job: ingest the seven partner cities' survey answers, classify, build the tables.
 .venv/bin/watext run corpus/docs/table_test --out "$out" --db "$db" || status=$?
