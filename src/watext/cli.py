@@ -296,3 +296,9 @@ def run_cmd(paths: tuple[str, ...], out: str, db: str | None, formats: tuple[str
     _report_line(summary)
     if ingested.get("failed"):
         sys.exit(EXIT_SOME_FAILED)
+
+
+# --- review web page ---------------------------------------------------------------------
+from .review.cli import register as _register_review  # noqa: E402
+
+_register_review(main)

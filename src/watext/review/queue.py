@@ -1,0 +1,235 @@
+"""Review queue: ordering, filters, progress and agreement (pure functions).
+
+Lanes:
+
+* ``uncertain`` – passages whose model scores lie closest to a label threshold first
+  (``min |score - threshold|`` over the six goals, smallest first); passages without a
+  prediction come last.
+* ``random`` – a deterministic seeded shuffle (sha256 of seed and passage id). Its
+  reviewed *prefix* (all passages up to the first unreviewed one) is a simple random
+  sample, so precision estimated on it is unbiased.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..tag.labels import GOAL_LABELS
+
+__all__ = [
+    "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa", "disagreements",
+    "filter_items", "latest_by_reviewer", "neighbours", "order_items", "precision", "progress",
+    "random_prefix", "uncertainty",
+]  # fmt: skip
+
+LANES = ("uncertain", "random")
+STATUSES = ("unreviewed", "reviewed", "all")
+DEFAULT_SEED = "watext-review"
+
+
+@dataclass(slots=True)
+class Item:
+    """One passage as the queue sees it."""
+
+    id: str
+    document: str
+    ordinal: int
+    city: str | None
+    title: str | None
+    text: str
+    topic: str | None  # effective topic (survey structure, review, or model)
+    model_labels: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    predicted: bool = False
+    uncertainty: float = float("inf")
+
+
+def uncertainty(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> float:
+    """``min over goals of |score - threshold|`` (inf without scores)."""
+    vals = [abs(float(scores[g]) - float(thresholds.get(g, 0.5))) for g in GOAL_LABELS if g in scores]
+    return min(vals) if vals else float("inf")
+
+
+def build_items(passages: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
+                predictions: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, float],
+                topics: Mapping[str, str | None] | None = None) -> list[Item]:  # fmt: skip
+    """Queue items from store rows (``predictions`` and ``topics`` keyed by passage id)."""
+    out = []
+    topics = topics or {}
+    for p in passages:
+        pred = predictions.get(p["id"])
+        scores = dict((pred or {}).get("scores") or {})
+        topic = topics.get(p["id"], (pred or {}).get("topic"))
+        out.append(Item(
+            id=p["id"], document=p["document"], ordinal=int(p.get("ordinal") or 0), city=p.get("city"),
+            title=(documents.get(p["document"]) or {}).get("title"), text=p.get("text") or "",
+            topic=topic, model_labels=list((pred or {}).get("labels") or []), scores=scores,
+            predicted=pred is not None, uncertainty=uncertainty(scores, thresholds) if pred else float("inf"),
+        ))  # fmt: skip
+    return out
+
+
+def _shuffle_key(seed: str, pid: str) -> str:
+    return hashlib.sha256(f"{seed}\x00{pid}".encode()).hexdigest()
+
+
+def order_items(items: Iterable[Item], lane: str = "uncertain", seed: str = DEFAULT_SEED) -> list[Item]:
+    """Items in the order of ``lane`` (ties broken by document and ordinal)."""
+    if lane == "random":
+        return sorted(items, key=lambda it: _shuffle_key(seed, it.id))
+    return sorted(items, key=lambda it: (it.uncertainty, it.document, it.ordinal, it.id))
+
+
+def filter_items(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]], *, city: str | None = None,
+                 document: str | None = None, goal: str | None = None, topic: str | None = None,
+                 status: str | None = None) -> list[Item]:  # fmt: skip
+    """Items matching every given filter. ``goal`` matches the reviewed labels when the
+    passage was reviewed, else the model's; ``status`` is unreviewed/reviewed/all."""
+    out = []
+    for it in items:
+        rev = reviewed.get(it.id)
+        if city and (it.city or "") != city:
+            continue
+        if document and it.document != document:
+            continue
+        if goal and goal not in ((rev or {}).get("labels") if rev else it.model_labels):
+            continue
+        eff_topic = (rev or {}).get("topic") or it.topic
+        if topic and eff_topic != topic:
+            continue
+        if status == "unreviewed" and rev:
+            continue
+        if status == "reviewed" and not rev:
+            continue
+        out.append(it)
+    return out
+
+
+def neighbours(ordered: Sequence[Item], current: str, reviewed: Mapping[str, Any],
+               status: str | None = None) -> tuple[str | None, str | None]:  # fmt: skip
+    """``(previous, next)`` passage ids around ``current`` in ``ordered``. The previous is
+    the item just before (any status, to go back to what was just saved); the next is the
+    first following item that matches ``status`` (wrapping around once)."""
+    ids = [it.id for it in ordered]
+    if current not in ids:
+        nxt = next((i for i in ids if _status_ok(i, reviewed, status)), None)
+        return None, nxt
+    k = ids.index(current)
+    prev = ids[k - 1] if k > 0 else None
+    rest = ids[k + 1:] + ids[:k]
+    nxt = next((i for i in rest if _status_ok(i, reviewed, status)), None)
+    return prev, nxt
+
+
+def _status_ok(pid: str, reviewed: Mapping[str, Any], status: str | None) -> bool:
+    if status == "unreviewed":
+        return pid not in reviewed
+    if status == "reviewed":
+        return pid in reviewed
+    return True
+
+
+def random_prefix(random_order: Sequence[Item], reviewed: Mapping[str, Any]) -> list[Item]:
+    """The reviewed prefix of the random lane (up to the first unreviewed passage)."""
+    out = []
+    for it in random_order:
+        if it.id not in reviewed:
+            break
+        out.append(it)
+    return out
+
+
+def precision(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per goal: of the reviewed ``items`` the model gave that goal, how many kept it
+    (``{goal: {n, tp, precision}}``; precision None when the model never predicted it)."""
+    out: dict[str, dict[str, Any]] = {}
+    for g in GOAL_LABELS:
+        n = tp = 0
+        for it in items:
+            rev = reviewed.get(it.id)
+            if rev is None or not it.predicted or g not in it.model_labels:
+                continue
+            n += 1
+            tp += g in (rev.get("labels") or [])
+        out[g] = {"n": n, "tp": tp, "precision": (tp / n) if n else None}
+    return out
+
+
+def progress(items: Sequence[Item], reviewed: Mapping[str, Any], random_order: Sequence[Item]) -> dict[str, Any]:
+    """Counts and precision estimates for the progress panel."""
+    ids = {it.id for it in items}
+    done = sum(1 for i in ids if i in reviewed)
+    sample = random_prefix(random_order, reviewed)
+    return {
+        "total": len(ids), "reviewed": done, "left": len(ids) - done, "random_sample": len(sample),
+        "precision_random": precision(sample, reviewed),
+        "precision_all": precision([it for it in items if it.id in reviewed], reviewed),
+    }  # fmt: skip
+
+
+# --- several reviewers ---------------------------------------------------------------
+
+
+def latest_by_reviewer(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{passage id: {reviewer: state}}`` from correction records: each reviewer's latest
+    record per passage; reviewers whose latest record is an undo (not reviewed) are left out."""
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for r in records:
+        key = (r["passage_id"], r["reviewer"])
+        if key not in latest or int(r["revision"]) >= int(latest[key]["revision"]):
+            latest[key] = r
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for (pid, who), r in latest.items():
+        if r.get("reviewed") and r.get("action") != "undo":
+            out.setdefault(pid, {})[who] = {"labels": list(r.get("labels") or []), "body": r.get("body"),
+                                           "body_name": r.get("body_name"), "topic": r.get("topic")}
+    return out
+
+
+def cohen_kappa(pairs: Sequence[tuple[bool, bool]]) -> float | None:
+    """Cohen's kappa of two raters' binary decisions (None without pairs)."""
+    n = len(pairs)
+    if not n:
+        return None
+    po = sum(1 for a, b in pairs if a == b) / n
+    pa, pb = sum(1 for a, _ in pairs if a) / n, sum(1 for _, b in pairs if b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    if pe >= 1.0:
+        return 1.0 if po == 1.0 else 0.0
+    return (po - pe) / (1 - pe)
+
+
+def agreement(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """Cohen's kappa per goal over every pair of reviewers who reviewed the same passage
+    (pairs pooled; the first rater is the alphabetically first reviewer)."""
+    pairs: dict[str, list[tuple[bool, bool]]] = {g: [] for g in GOAL_LABELS}
+    n_passages = 0
+    for states in by_passage.values():
+        if len(states) < 2:
+            continue
+        n_passages += 1
+        for a, b in itertools.combinations(sorted(states), 2):
+            la, lb = set(states[a]["labels"]), set(states[b]["labels"])
+            for g in GOAL_LABELS:
+                pairs[g].append((g in la, g in lb))
+    return {"passages": n_passages, "pairs": len(pairs[GOAL_LABELS[0]]),
+            "kappa": {g: cohen_kappa(pairs[g]) for g in GOAL_LABELS},
+            "agree": {g: (sum(a == b for a, b in pairs[g]) / len(pairs[g]) if pairs[g] else None)
+                      for g in GOAL_LABELS}}  # fmt: skip
+
+
+def disagreements(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Passages whose reviewers' latest states differ: ``[(passage id, {reviewer: state})]``."""
+    out = []
+    for pid, states in sorted(by_passage.items()):
+        if len(states) < 2:
+            continue
+        seen = {(tuple(sorted(s["labels"])), s["body"], s["body_name"] or None, s["topic"])
+                for s in states.values()}  # fmt: skip
+        if len(seen) > 1:
+            out.append((pid, dict(states)))
+    return out

@@ -1,0 +1,197 @@
+"""The review web app through Starlette's TestClient on a temporary SQLite store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():  # starlette 1.x nags about httpx vs httpx2
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from watext.errors import ConfigError
+from watext.review.app import check_bind, create_app, is_loopback
+from watext.store import Store, open_store
+
+from .review_fixture import XSS, fill
+
+BASE = "http://testserver"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[tuple[Store, dict[str, str], object]]:
+    with open_store(f"sqlite:///{tmp_path / 'review.db'}") as store:
+        ids = fill(store, tmp_path)
+        yield store, ids, create_app(store, model_dir=ids["model_dir"])
+
+
+def client(app: object, name: str) -> TestClient:
+    c = TestClient(app, base_url=BASE, follow_redirects=False)
+    c.get("/login")
+    r = c.post("/login", data={"name": name, "csrf": c.cookies["watext_csrf"], "next": "/queue"},
+               headers={"Origin": BASE})  # fmt: skip
+    assert r.status_code == 303, r.text
+    return c
+
+
+def form_of(html: str, form_id: str = "review-form") -> dict[str, str]:
+    form = html[html.index(f'id="{form_id}"'):]
+    form = form[: form.index("</form>")]
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+
+def save(c: TestClient, pid: str, goals: list[str], base: int, csrf: str | None = "cookie", **extra: str):
+    data = {"goal": goals, "base_revision": str(base), "q": "lane=uncertain&status=unreviewed", **extra}
+    if csrf:
+        data["csrf"] = c.cookies["watext_csrf"] if csrf == "cookie" else csrf
+    return c.post(f"/passage/{pid}", data=data, headers={"Origin": BASE})
+
+
+def test_queue_orders_by_uncertainty(env) -> None:
+    store, ids, app = env
+    c = client(app, "anna")
+    html = c.get("/queue").text
+    order = re.findall(r'<tr data-pid="([^"]+)"', html)
+    assert order[:3] == [ids["answer"], ids["bursa0"], ids["bursa1"]]
+    assert set(order) == {v for k, v in ids.items() if k != "model_dir"}
+    assert 'id="start"' in html and f"/passage/{ids['answer']}" in html
+    # filters: city and goal
+    bursa = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?city=Bursa").text)
+    assert bursa == [ids["bursa0"], ids["bursa1"]]
+    goal = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?goal=humanitaere_hilfe").text)
+    assert goal == [ids["bursa1"]]
+    topic = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?topic=verstaendnis").text)
+    assert set(topic) == {ids["answer"], ids["xss"]}
+    rnd = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?lane=random").text)
+    assert sorted(rnd) == sorted(order) and rnd == re.findall(r'<tr data-pid="([^"]+)"',
+                                                              c.get("/queue?lane=random").text)
+    # reviewed passages leave the unreviewed view
+    assert save(c, ids["answer"], ["kulturelle_vielfalt"], 0).status_code == 303
+    left = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue").text)
+    assert ids["answer"] not in left and len(left) == 5
+    done = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?status=reviewed").text)
+    assert done == [ids["answer"]]
+
+
+def test_save_undo_history(env) -> None:
+    store, ids, app = env
+    c = client(app, "anna")
+    pid = ids["answer"]
+    page = c.get(f"/passage/{pid}?lane=uncertain&status=unreviewed")
+    assert page.status_code == 200
+    assert 'id="goal-1"' in page.text and "checked" in page.text.split('id="goal-1"')[1][:40]
+    assert "#page=2" in page.text and "file:///data/in/Darmstadt/antwort.pdf" in page.text
+    assert "Willkommens- und Anerkennungskultur" in page.text  # neighbour (the question) shown
+    base = int(form_of(page.text)["base_revision"])
+    r = save(c, pid, ["kulturelle_vielfalt", "teilhabe_integration"], base, body="fachstelle",
+             body_name="Integrationsbüro")  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/passage/{ids['bursa0']}")
+    st = store.review_state(pid)
+    assert st["revision"] == 1 and st["labels"] == ["kulturelle_vielfalt", "teilhabe_integration"]
+    assert st["body"] == "fachstelle" and st["body_name"] == "Integrationsbüro" and st["action"] == "correct"
+    page = c.get(f"/passage/{pid}")
+    assert "Integrationsbüro" in page.text and "<strong>anna</strong> · correct" in page.text
+    undo = form_of(page.text, "undo-form")
+    r = c.post(f"/passage/{pid}", data=undo, headers={"Origin": BASE})
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/passage/{pid}")
+    assert store.review_state(pid)["reviewed"] is False
+    assert [h["action"] for h in store.history(pid)] == ["correct", "undo"]
+    assert "anna</strong> · undo" in c.get(f"/passage/{pid}").text
+    # the survey question's topic is pre-selected; saving everything unchanged is an accept
+    assert "<option selected>verstaendnis</option>" in c.get(f"/passage/{pid}").text
+    assert save(c, pid, ["kulturelle_vielfalt"], 2, topic="verstaendnis").status_code == 303
+    assert store.review_state(pid)["action"] == "accept"
+
+
+def test_csrf_and_origin_required(env) -> None:
+    store, ids, app = env
+    c = client(app, "anna")
+    pid = ids["answer"]
+    assert save(c, pid, ["kulturelle_vielfalt"], 0, csrf=None).status_code == 403
+    assert save(c, pid, ["kulturelle_vielfalt"], 0, csrf="x" * 43).status_code == 403
+    data = {"goal": ["kulturelle_vielfalt"], "base_revision": "0", "csrf": c.cookies["watext_csrf"]}
+    assert c.post(f"/passage/{pid}", data=data, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert c.post(f"/passage/{pid}", data=data).status_code == 403  # neither Origin nor Referer
+    assert c.post(f"/passage/{pid}", data=data, headers={"Referer": f"{BASE}/queue"}).status_code == 303
+    assert len(store.history(pid)) == 1
+    # login needs the token too
+    fresh = TestClient(app, base_url=BASE, follow_redirects=False)
+    assert fresh.post("/login", data={"name": "eve"}, headers={"Origin": BASE}).status_code == 403
+    assert fresh.get("/queue").status_code == 303  # not logged in -> login page
+
+
+def test_conflict_shows_other_reviewer_and_loses_nothing(env) -> None:
+    store, ids, app = env
+    anna, ben = client(app, "anna"), client(app, "ben")
+    pid = ids["bursa0"]
+    fa = form_of(anna.get(f"/passage/{pid}").text)
+    fb = form_of(ben.get(f"/passage/{pid}").text)
+    assert fa["base_revision"] == fb["base_revision"] == "0"
+    assert save(anna, pid, ["teilhabe_integration", "humanitaere_hilfe"], 0, topic="massnahme").status_code == 303
+    r = save(ben, pid, ["standortfoerderung"], 0)
+    assert r.status_code == 409
+    assert 'id="conflict"' in r.text and "<strong>anna</strong> saved revision 1" in r.text
+    assert "teilhabe_integration, humanitaere_hilfe" in r.text and "massnahme" in r.text
+    hist = store.history(pid)
+    assert len(hist) == 1 and hist[0]["reviewer"] == "anna"
+    assert hist[0]["labels"] == ["teilhabe_integration", "humanitaere_hilfe"]
+    # ben's choice is kept in the form, now based on anna's revision: reapply works
+    again = form_of(r.text)
+    assert again["base_revision"] == "1"
+    assert 'value="standortfoerderung" id="goal-6"\n      checked' in r.text
+    assert save(ben, pid, ["standortfoerderung"], 1).status_code == 303
+    assert [(h["reviewer"], h["revision"]) for h in store.history(pid)] == [("anna", 1), ("ben", 2)]
+    # two reviewers disagree -> statistics and adjudication
+    stats = anna.get("/stats").text
+    assert "1 passages reviewed by two or more reviewers" in stats
+    adj = anna.get("/adjudicate").text
+    assert f'data-pid="{pid}"' in adj and "standortfoerderung" in adj
+
+
+def test_script_text_is_escaped_and_csp_set(env) -> None:
+    store, ids, app = env
+    c = client(app, "anna")
+    r = c.get(f"/passage/{ids['xss']}")
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    assert "<img src=x" not in r.text
+    assert XSS not in c.get("/queue?status=all").text
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert re.findall(r"<script[^>]*>", r.text) == ['<script src="/static/review.js" defer>']
+    assert c.get("/static/review.js").status_code == 200
+
+
+def test_non_loopback_needs_password(env, tmp_path: Path) -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    check_bind("127.0.0.1", None)
+    check_bind("0.0.0.0", "secret")
+    with pytest.raises(ConfigError):
+        check_bind("0.0.0.0", None)
+    from click.testing import CliRunner
+
+    from watext.cli import main
+    from watext.review.cli import register
+
+    if "review" not in main.commands:
+        register(main)
+    res = CliRunner().invoke(main, ["review", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--host", "0.0.0.0"])
+    assert res.exit_code == 2 and "without a password" in res.output
+    # with a password the app asks for it
+    store, ids, _ = env
+    app = create_app(store, reviewer_auth="s3cret", model_dir=ids["model_dir"], default_reviewer="x")
+    c = TestClient(app, base_url=BASE, follow_redirects=False)
+    assert c.get("/queue").status_code == 303
+    c.get("/login")
+    bad = c.post("/login", data={"name": "a", "password": "no", "csrf": c.cookies["watext_csrf"]},
+                 headers={"Origin": BASE})  # fmt: skip
+    assert bad.status_code == 401
+    ok = c.post("/login", data={"name": "a", "password": "s3cret", "csrf": c.cookies["watext_csrf"]},
+                headers={"Origin": BASE})  # fmt: skip
+    assert ok.status_code == 303 and c.get("/queue").status_code == 200

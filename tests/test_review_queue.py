@@ -1,0 +1,100 @@
+"""Pure functions of the review queue: ordering, filters, progress, agreement."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from watext.review import queue as Q
+from watext.tag.labels import GOAL_LABELS
+
+TH = {g: 0.5 for g in GOAL_LABELS}
+
+
+def item(pid: str, scores: dict[str, float] | None, city: str = "A", doc: str = "d1", topic: str | None = None,
+         ordinal: int = 0) -> Q.Item:  # fmt: skip
+    rows = [{"id": pid, "document": doc, "ordinal": ordinal, "city": city, "text": pid}]
+    preds = {} if scores is None else {pid: {"scores": scores, "labels": [g for g, s in scores.items() if s >= .5],
+                                             "topic": topic}}  # fmt: skip
+    return Q.build_items(rows, {doc: {"title": doc}}, preds, TH)[0]
+
+
+def test_uncertainty_and_order() -> None:
+    assert Q.uncertainty({"kulturelle_vielfalt": 0.45, "teilhabe_integration": 0.9}, TH) == pytest.approx(0.05)
+    assert math.isinf(Q.uncertainty({}, TH))
+    items = [item("far", {"kulturelle_vielfalt": 0.99}), item("none", None),
+             item("near", {"kulturelle_vielfalt": 0.51}), item("mid", {"humanitaere_hilfe": 0.3})]
+    assert [i.id for i in Q.order_items(items)] == ["near", "mid", "far", "none"]
+    r1 = [i.id for i in Q.order_items(items, "random", seed="x")]
+    assert r1 == [i.id for i in Q.order_items(list(reversed(items)), "random", seed="x")]
+    assert sorted(r1) == sorted(i.id for i in items)
+    many = [item(f"p{i}", {"kulturelle_vielfalt": i / 100}) for i in range(50)]
+    assert [i.id for i in Q.order_items(many, "random", "a")] != [i.id for i in Q.order_items(many, "random", "b")]
+
+
+def test_filters_and_neighbours() -> None:
+    items = [item("a", {"kulturelle_vielfalt": 0.9}, city="X", topic="verstaendnis"),
+             item("b", {"humanitaere_hilfe": 0.9}, city="Y", doc="d2"),
+             item("c", {"kulturelle_vielfalt": 0.2}, city="X")]
+    rev = {"c": {"labels": ["kulturelle_vielfalt"], "topic": "massnahme"}}
+    ids = lambda xs: [x.id for x in xs]  # noqa: E731
+    assert ids(Q.filter_items(items, rev, city="X")) == ["a", "c"]
+    assert ids(Q.filter_items(items, rev, document="d2")) == ["b"]
+    assert ids(Q.filter_items(items, rev, goal="kulturelle_vielfalt")) == ["a", "c"]  # c by its review
+    assert ids(Q.filter_items(items, rev, topic="massnahme")) == ["c"]
+    assert ids(Q.filter_items(items, rev, status="unreviewed")) == ["a", "b"]
+    assert ids(Q.filter_items(items, rev, status="reviewed")) == ["c"]
+    assert Q.neighbours(items, "a", rev, "unreviewed") == (None, "b")
+    assert Q.neighbours(items, "b", rev, "unreviewed") == ("a", "a")  # wraps, skips reviewed c
+    assert Q.neighbours(items, "c", rev, "all") == ("b", "a")
+    assert Q.neighbours(items, "zzz", rev, "reviewed") == (None, "c")
+
+
+def test_precision_from_random_prefix() -> None:
+    items = [item(f"p{i}", {"kulturelle_vielfalt": 0.9}) for i in range(6)]
+    order = Q.order_items(items, "random")
+    rev = {order[0].id: {"labels": ["kulturelle_vielfalt"]}, order[1].id: {"labels": []},
+           order[3].id: {"labels": ["kulturelle_vielfalt"]}}  # fmt: skip
+    sample = Q.random_prefix(order, rev)
+    assert [s.id for s in sample] == [order[0].id, order[1].id]
+    pr = Q.progress(items, rev, order)
+    assert pr["reviewed"] == 3 and pr["left"] == 3 and pr["random_sample"] == 2
+    assert pr["precision_random"]["kulturelle_vielfalt"] == {"n": 2, "tp": 1, "precision": 0.5}
+    assert pr["precision_all"]["kulturelle_vielfalt"]["precision"] == pytest.approx(2 / 3)
+    assert pr["precision_random"]["humanitaere_hilfe"]["precision"] is None
+
+
+def test_kappa() -> None:
+    assert Q.cohen_kappa([]) is None
+    assert Q.cohen_kappa([(True, True), (False, False)]) == 1.0
+    assert Q.cohen_kappa([(True, False), (False, True)]) == pytest.approx(-1.0)
+    # textbook example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no -> kappa 0.4
+    pairs = [(True, True)] * 20 + [(True, False)] * 5 + [(False, True)] * 10 + [(False, False)] * 15
+    assert Q.cohen_kappa(pairs) == pytest.approx(0.4)
+    assert Q.cohen_kappa([(False, False)] * 3) == 1.0
+
+
+def rec(pid: str, who: str, rev: int, labels: list[str], action: str = "correct", reviewed: bool = True) -> dict:
+    return {"passage_id": pid, "reviewer": who, "revision": rev, "labels": labels, "action": action,
+            "reviewed": reviewed, "body": None, "body_name": None, "topic": None}  # fmt: skip
+
+
+def test_agreement_and_disagreements() -> None:
+    kv, th = "kulturelle_vielfalt", "teilhabe_integration"
+    records = [
+        rec("p1", "anna", 1, [kv]), rec("p1", "ben", 2, [kv]),              # agree
+        rec("p2", "anna", 1, [kv]), rec("p2", "ben", 2, [th]),              # disagree
+        rec("p3", "anna", 1, [th]), rec("p3", "anna", 2, [kv]), rec("p3", "ben", 3, [kv]),  # anna's latest
+        rec("p4", "anna", 1, [kv]), rec("p4", "ben", 2, [th]), rec("p4", "ben", 3, [kv], "undo", False),
+        rec("p5", "anna", 1, [th]),                                          # one reviewer only
+    ]  # fmt: skip
+    by = Q.latest_by_reviewer(records)
+    assert by["p3"]["anna"]["labels"] == [kv] and set(by["p4"]) == {"anna"}
+    ag = Q.agreement(by)
+    assert ag["passages"] == 3 and ag["pairs"] == 3
+    # kv: (T,T),(T,F),(T,T) -> po 2/3, pa 1, pe = pb -> kappa 0
+    assert ag["kappa"][kv] == pytest.approx(0.0)
+    assert ag["agree"][kv] == pytest.approx(2 / 3)
+    assert ag["kappa"]["humanitaere_hilfe"] == 1.0
+    assert [pid for pid, _ in Q.disagreements(by)] == ["p2"]
