@@ -17,16 +17,19 @@ from watext.tag.registry import DEFAULT_NAME  # noqa: E402
 
 
 @task(name="train-model", cache_policy=NONE, retries=0)
-def train_task(gold: str, out: str, name: str, k: int) -> dict[str, Any]:
-    path, result = train_model(gold, out, name, k)
+def train_task(gold: str, out: str, name: str, k: int, db: str | None = None,
+               force: bool = False) -> dict[str, Any]:  # fmt: skip
+    path, result = train_model(gold, out, name, k, db=db, force=force)
     return {"path": str(path), "result": result}
 
 
 @flow(name="watext-train")
 def train_flow(
-    gold: str = "corpus/gold/train.jsonl", out: str = "models", name: str = DEFAULT_NAME, k: int = 5
+    gold: str = "corpus/gold/train.jsonl", out: str = "models", name: str = DEFAULT_NAME, k: int = 5,
+    db: str | None = None, force: bool = False,
 ) -> dict[str, Any]:
-    """Train and register a model from ``gold``; prints and returns the CV metrics."""
-    done = train_task(gold, out, name, k)
+    """Train and register a model from ``gold`` (plus the review corrections of the store
+    at ``db``); promoted only if not worse than the current model unless ``force``."""
+    done = train_task(gold, out, name, k, db, force)
     print(report(done["result"]))
     return done

@@ -135,31 +135,6 @@ model_option = click.option(
 
 
 @main.command()
-@click.option("--corpus", default="corpus/gold", show_default=True, type=click.Path(path_type=str),
-              help="Gold directory (uses train.jsonl) or a gold JSON-lines file.")
-@click.option("--out", default="models", show_default=True, type=click.Path(path_type=str),
-              help="Registry root: writes <out>/watext-goals/<version>/ and CURRENT.")
-@click.option("--folds", default=5, show_default=True, help="Grouped-by-city CV folds.")
-@no_flow_option
-def train(corpus: str, out: str, folds: int, no_flow: bool) -> None:
-    """Cross-validate by city, fit on all gold, save the model; prints the metrics table."""
-    from pathlib import Path
-
-    gold = Path(corpus) / "train.jsonl" if Path(corpus).is_dir() else Path(corpus)
-    if no_flow:
-        from .tag.jobs import report, train_model
-
-        path, result = train_model(gold, out, k=folds)
-        click.echo(report(result), err=True)
-    else:
-        from flows.train import train_flow
-
-        done = train_flow(str(gold), out, k=folds)
-        path, result = done["path"], done["result"]
-    _emit([{"model": str(path), "macro_f1": result.get("model", {}).get("macro_f1")}])
-
-
-@main.command()
 @click.option("--gold", required=True, type=click.Path(exists=True, path_type=str), help="Gold JSON lines.")
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
@@ -302,3 +277,6 @@ def run_cmd(paths: tuple[str, ...], out: str, db: str | None, formats: tuple[str
 from .review.cli import register as _register_review  # noqa: E402
 
 _register_review(main)
+from .tag.cli_review import register as _register_model_commands  # noqa: E402
+
+_register_model_commands(main)  # train (gold + corrections, promotion rule), corrections, models

@@ -57,9 +57,10 @@ def _major_minor(v: str) -> str:
 def save_model(
     model: Any, root: str | Path = "models", name: str = DEFAULT_NAME, *,
     data_hash: str | None = None, metrics: dict[str, Any] | None = None,
-    set_current: bool = True, version_id: str | None = None,
+    set_current: bool = True, version_id: str | None = None, extra: dict[str, Any] | None = None,
 ) -> Path:  # fmt: skip
-    """Write ``model`` and its ``meta.json`` to a new version dir; return that dir."""
+    """Write ``model`` and its ``meta.json`` (plus ``extra`` keys) to a new version dir;
+    return that dir. ``set_current=False`` leaves ``CURRENT`` alone (not promoted)."""
     version_id = version_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Path(root) / name / version_id
     out.mkdir(parents=True, exist_ok=False)
@@ -72,7 +73,7 @@ def save_model(
         "thresholds": {str(c): float(t) for c, t in zip(goals.classes_, goals.thresholds_)},
         "training_data_sha256": data_hash, "n_train": int(getattr(model, "n_train_", 0)),
         "rules_version": rules_version(), "libraries": library_versions(),
-        "metrics": metrics or {},
+        "metrics": metrics or {}, **(extra or {}),
     }  # fmt: skip
     joblib.dump(model, out / MODEL_FILE, compress=("xz", 9))  # keeps the shipped model small
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
