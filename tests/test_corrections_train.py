@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ import pytest
 from click.testing import CliRunner
 
 from watext.model import Block, BlockKind, Document, Format, Passage
-from watext.store import open_store
 from watext.tag.cli_review import register
 from watext.tag.corrections import merge_training, write_jsonl
 from watext.tag.evaluate import load_gold
@@ -76,12 +75,9 @@ def save_passages(store: Any, records: Sequence[dict[str, Any]]) -> dict[str, st
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Any]:
-    st = open_store(f"sqlite:///{tmp_path / 'watext.db'}")
-    try:
-        yield st
-    finally:
-        st.close()
+def db(store: Any) -> Any:
+    """The SQLite store of conftest.py."""
+    return store
 
 
 def cli() -> click.Group:
