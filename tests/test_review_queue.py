@@ -98,3 +98,19 @@ def test_agreement_and_disagreements() -> None:
     assert ag["agree"][kv] == pytest.approx(2 / 3)
     assert ag["kappa"]["humanitaere_hilfe"] == 1.0
     assert [pid for pid, _ in Q.disagreements(by)] == ["p2"]
+
+
+def test_double_review_share_is_blind_and_needs_two_reviewers() -> None:
+    from watext.review import queue as Q
+
+    ids = [f"p{i:04d}" for i in range(2000)]
+    doubles = [p for p in ids if Q.is_double(p)]
+    assert 150 < len(doubles) < 250  # about DOUBLE_SHARE = 10 %
+    d, single = doubles[0], next(p for p in ids if not Q.is_double(p))
+    reviewed = {d: {"labels": []}, single: {"labels": []}}
+    by = {d: {"anna": {"labels": []}}, single: {"anna": {"labels": []}}}
+    assert set(Q.seen_by(reviewed, by, "anna")) == {d, single}  # anna is done with both
+    assert set(Q.seen_by(reviewed, by, "ben")) == {single}  # ben still has to review d
+    assert Q.needs_second(d, by, "ben") and not Q.needs_second(single, by, "ben")
+    by[d]["ben"] = {"labels": ["kulturelle_vielfalt"]}
+    assert set(Q.seen_by(reviewed, by, "carl")) == {d, single}  # two reviewers: done for all

@@ -123,7 +123,8 @@ def source_url(source: str | None, fmt: str | None, page: int | None) -> str | N
 
 
 def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Path | None = None,
-               default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED) -> Starlette:  # fmt: skip
+               default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED,
+               double_share: float = Q.DOUBLE_SHARE) -> Starlette:  # fmt: skip
     """The review app on ``store``. ``reviewer_auth``: a password every reviewer must give
     (required when serving beyond loopback); ``default_reviewer``: name used without login."""
     secret = secrets.token_bytes(32)
@@ -238,7 +239,7 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
         if not reviewer(request):
             return login_redirect(request)
         f = filters(request.query_params)
-        reviewed = store.reviewed_states()
+        reviewed, _ = reviewed_for(reviewer(request))
         items = ordered(f, reviewed)
         todo = [it for it in items if Q._status_ok(it.id, reviewed, f["status"])]
         stats = Q.progress(items, reviewed, Q.order_items(snapshot().items, "random", seed))
@@ -246,19 +247,25 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
                       reviewed=reviewed, snap=snapshot(), start=card_url(todo[0].id if todo else None, f),
                       card_url=card_url)  # fmt: skip
 
+    def reviewed_for(user: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(reviewed states as ``user``'s queue sees them, each reviewer's latest state)."""
+        by = Q.latest_by_reviewer(store.iter_corrections())
+        return Q.seen_by(store.reviewed_states(), by, user or "", seed, double_share), by
+
     def card(request: Request, pid: str, f: dict[str, str], status: int = 200, conflict: Any = None,
              mine: dict[str, Any] | None = None, error: str | None = None) -> Response:  # fmt: skip
         s = snapshot()
         p = s.passages.get(pid)
         if p is None:
             return HTMLResponse("no such passage", status_code=404)
-        reviewed = store.reviewed_states()
+        reviewed, by = reviewed_for(reviewer(request))
         prev, nxt = Q.neighbours(ordered(f, reviewed), pid, reviewed, f["status"])
         state = store.review_state(pid)
         pred = s.preds.get(pid) or {}
-        src = state if state.get("reviewed") else pred
+        blind = Q.needs_second(pid, by, reviewer(request) or "", seed, double_share)
+        src = state if state.get("reviewed") and not blind else pred
         item = s.by_id.get(pid)
-        topic = src.get("topic") if state.get("reviewed") else (pred.get("topic") or (item.topic if item else None))
+        topic = src.get("topic") if state.get("reviewed") and not blind else (pred.get("topic") or (item.topic if item else None))
         shown = mine or {"labels": list(src.get("labels") or []), "body": src.get("body"),
                          "body_name": src.get("body_name"), "topic": topic}  # fmt: skip
         doc = s.docs.get(p["document"], {})
@@ -270,7 +277,7 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
                       history=list(reversed(store.history(pid))), before=before, after=after, f=f,
                       q=urlencode(f), prev_url=card_url(prev, f) if prev else None, next_url=card_url(nxt, f),
                       src_url=source_url(p.get("source"), doc.get("format"), p.get("page")),
-                      conflict=conflict, error=error, item=item, thresholds=s.thresholds,
+                      conflict=conflict, error=error, item=item, thresholds=s.thresholds, blind=blind,
                       base_revision=(conflict or state)["revision"])  # fmt: skip
 
     def card_page(request: Request) -> Response:
@@ -319,7 +326,7 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
             return card(request, pid, f, 409, conflict=exc.current, mine=mine)
         except ConfigError as exc:
             return card(request, pid, f, 400, mine=mine, error=str(exc))
-        reviewed = store.reviewed_states()
+        reviewed, _ = reviewed_for(user)
         _, nxt = Q.neighbours(ordered(f, reviewed), pid, reviewed, f["status"])
         return RedirectResponse(card_url(nxt if nxt != pid else None, f), status_code=303)
 

@@ -8,6 +8,11 @@ Lanes:
 * ``random`` – a deterministic seeded shuffle (sha256 of seed and passage id). Its
   reviewed *prefix* (all passages up to the first unreviewed one) is a simple random
   sample, so precision estimated on it is unbiased.
+
+Double review: a seeded share of passages (:data:`DOUBLE_SHARE`, chosen by the same
+hash, so every reviewer agrees which) stays in the queue of every reviewer until two
+different reviewers have reviewed it; the second reviewer sees the model's labels, not
+the first reviewer's, so the two judgements are independent (agreement statistics).
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ from ..tag.labels import GOAL_LABELS
 __all__ = [
     "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa", "disagreements",
     "filter_items", "latest_by_reviewer", "neighbours", "order_items", "precision", "progress",
-    "random_prefix", "uncertainty",
+    "random_prefix", "uncertainty", "is_double", "seen_by",
 ]  # fmt: skip
 
 LANES = ("uncertain", "random")
 STATUSES = ("unreviewed", "reviewed", "all")
 DEFAULT_SEED = "watext-review"
+#: Share of passages every reviewer is asked to review until two have (for agreement).
+DOUBLE_SHARE = 0.1
 
 
 @dataclass(slots=True)
@@ -233,3 +240,22 @@ def disagreements(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> 
         if len(seen) > 1:
             out.append((pid, dict(states)))
     return out
+
+
+def is_double(pid: str, seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> bool:
+    """True for the seeded ``share`` of passages that two reviewers should review."""
+    return int(_shuffle_key(seed + "/double", pid)[:8], 16) / 0xFFFFFFFF < share
+
+
+def needs_second(pid: str, by_reviewer: Mapping[str, Mapping[str, Any]], user: str,
+                 seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> bool:  # fmt: skip
+    """True when ``user`` should (blindly) review ``pid`` as its second reviewer."""
+    who = by_reviewer.get(pid, {})
+    return is_double(pid, seed, share) and user not in who and 0 < len(who) < 2
+
+
+def seen_by(reviewed: Mapping[str, Any], by_reviewer: Mapping[str, Mapping[str, Any]], user: str,
+            seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> dict[str, Any]:  # fmt: skip
+    """``reviewed`` as ``user``'s queue sees it: double-review passages that still need
+    this user as second reviewer count as unreviewed."""
+    return {pid: st for pid, st in reviewed.items() if not needs_second(pid, by_reviewer, user, seed, share)}
