@@ -38,30 +38,31 @@ class Question:
 
 
 @lru_cache(maxsize=4)
-def _end_patterns(path: str | None = None) -> tuple[re.Pattern[str], ...]:
-    p = Path(path) if path else RULES_DIR / "survey.json"
-    try:
-        return tuple(re.compile(x, re.IGNORECASE) for x in json.loads(p.read_text(encoding="utf-8"))["end_patterns"])
-    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
-        raise ConfigError(f"{p.name}: invalid end patterns: {exc}") from exc
-
-
-@lru_cache(maxsize=4)
-def load_questions(path: str | None = None) -> tuple[Question, ...]:
-    """The survey questions of ``rules/survey.json`` (validated)."""
+def _survey_rules(path: str | None = None) -> tuple[tuple[Question, ...], tuple[re.Pattern[str], ...]]:
+    """Questions and end patterns of ``rules/survey.json`` (read and validated once)."""
     from ..tag.labels import TOPIC_LABELS
 
     p = Path(path) if path else RULES_DIR / "survey.json"
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-        out = tuple(Question(int(q["no"]), q["topic"], re.compile(q["pattern"], re.IGNORECASE), q["de"])
-                    for q in data["questions"])  # fmt: skip
+        qs = tuple(Question(int(q["no"]), q["topic"], re.compile(q["pattern"], re.IGNORECASE), q["de"])
+                   for q in data["questions"])  # fmt: skip
+        ends = tuple(re.compile(x, re.IGNORECASE) for x in data["end_patterns"])
     except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{p.name}: invalid survey rules: {exc}") from exc
-    bad = [q.topic for q in out if q.topic not in TOPIC_LABELS]
+    bad = [q.topic for q in qs if q.topic not in TOPIC_LABELS]
     if bad:
         raise ConfigError(f"{p.name}: unknown topics {bad}")
-    return out
+    return qs, ends
+
+
+def _end_patterns() -> tuple[re.Pattern[str], ...]:
+    return _survey_rules()[1]
+
+
+def load_questions(path: str | None = None) -> tuple[Question, ...]:
+    """The survey questions of ``rules/survey.json`` (validated)."""
+    return _survey_rules(path)[0]
 
 
 def match_question(text: str, questions: Sequence[Question] | None = None) -> Question | None:
