@@ -2,7 +2,7 @@
 
 Contains hostile document text on purpose: a passage with ``<script>alert(1)</script>``
 and ``</script>``, and one starting with ``=HYPERLINK(...)``; verified and model-only
-cells; every table non-empty.
+cells; one doubtful cell with a hostile near-miss passage; every table non-empty.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ FORMULA_CELL = ("Bursa", "kulturelle_vielfalt")
 PLAIN_CELL = ("Darmstadt", "teilhabe_integration")
 PLAIN_TEXT = "Teilhabe aller Bürgerinnen und Bürger am städtischen Leben ist unser Ziel."
 PLAIN_TITLE = "Integrationskonzept der Wissenschaftsstadt Darmstadt"
+#: An unticked cell with probability 0.35 (doubtful) whose near-miss passage is hostile.
+DOUBT_CELL = ("Bursa", "anti_diskriminierung")
+NEAR_TEXT = "Respekt <img src=x onerror=alert(2)> für alle Kulturen"
 
 _counter = iter(range(1, 10_000))
 
@@ -77,6 +80,9 @@ def sample_tables() -> ComparisonTables:
         for goal in GOAL_TITLES:
             if (city, goal) in TICKED:
                 goals.append(GoalCell(city, goal, True, _goal_evidence(city, goal, TICKED[(city, goal)])))
+            elif (city, goal) == DOUBT_CELL:  # unticked, but a passage came close
+                near = ev(city, NEAR_TEXT, confidence=0.28)
+                goals.append(GoalCell(city, goal, False, [], probability=0.35, candidates=[near]))
             else:
                 rejected = (city, goal) == ("Freiberg", "standortfoerderung")
                 goals.append(GoalCell(city, goal, False, [], reviewed_against=rejected))

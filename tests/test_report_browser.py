@@ -15,8 +15,8 @@ from watext.tables.export import export_tables
 from watext.tables.model import GOAL_TITLES
 
 from .tables_fixture import (
-    CITIES, FORMULA_CELL, FORMULA_TEXT, PLAIN_CELL, PLAIN_TEXT, PLAIN_TITLE, XSS_CELL, XSS_TEXT,
-    sample_tables,
+    CITIES, DOUBT_CELL, FORMULA_CELL, FORMULA_TEXT, NEAR_TEXT, PLAIN_CELL, PLAIN_TEXT, PLAIN_TITLE,
+    XSS_CELL, XSS_TEXT, sample_tables,
 )  # fmt: skip
 
 from .browser import browser  # noqa: F401  (fixture)
@@ -79,6 +79,20 @@ def test_click_cell_shows_its_evidence(page: Page) -> None:
     expect(panel.locator(".passage")).to_have_count(3)
     expect(page.button(PLAIN_CELL)).to_have_attribute("aria-pressed", "true")
     assert page.errors == []
+
+
+def test_doubtful_cell_shows_probability_and_near_misses(page: Page) -> None:
+    from playwright.sync_api import expect
+
+    panel = page.page.locator("#evidence")
+    expect(page.page.locator(".doubt-summary")).to_contain_text("1 von 24 Zellen sind zweifelhaft")
+    page.button(DOUBT_CELL).click()
+    expect(panel).to_contain_text("Wahrscheinlichkeit 0.35")
+    expect(panel).to_contain_text("zweifelhaft")
+    expect(panel).to_contain_text("Knapp unter der Schwelle")
+    assert NEAR_TEXT in panel.locator("blockquote").all_text_contents()
+    assert panel.locator("img").count() == 0
+    assert page.dialogs == [] and page.errors == []
 
 
 def test_script_passage_is_literal_text_and_never_runs(page: Page) -> None:

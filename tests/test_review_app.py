@@ -70,6 +70,9 @@ def test_queue_orders_by_uncertainty(env) -> None:
     rnd = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?lane=random").text)
     assert sorted(rnd) == sorted(order) and rnd == re.findall(r'<tr data-pid="([^"]+)"',
                                                               c.get("/queue?lane=random").text)
+    # the tables lane puts the answers to question 1 first (no doubtful cell here)
+    tab = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue?lane=tables").text)
+    assert tab[:2] == [ids["answer"], ids["xss"]] and sorted(tab) == sorted(order)
     # reviewed passages leave the unreviewed view
     assert save(c, ids["answer"], ["kulturelle_vielfalt"], 0).status_code == 303
     left = re.findall(r'<tr data-pid="([^"]+)"', c.get("/queue").text)

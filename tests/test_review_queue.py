@@ -33,6 +33,29 @@ def test_uncertainty_and_order() -> None:
     assert [i.id for i in Q.order_items(many, "random", "a")] != [i.id for i in Q.order_items(many, "random", "b")]
 
 
+def test_tables_lane_puts_passages_behind_doubtful_cells_first() -> None:
+    from watext.tables.model import Evidence, GoalCell
+
+    def ev(pid: str, conf: float) -> Evidence:
+        return Evidence(pid, "d1", "s.pdf", None, "A", 1, pid, conf, False, "model")
+
+    cells = [
+        GoalCell("A", "kulturelle_vielfalt", True, [ev("sure", 0.97)], probability=0.97, candidates=[ev("sure", 0.97)]),
+        GoalCell("A", "humanitaere_hilfe", False, [], probability=0.3, candidates=[ev("far", 0.2), ev("mid", 0.1)]),
+        GoalCell("A", "standortfoerderung", True, [ev("mid", 0.45)], probability=0.52, candidates=[ev("mid", 0.45)]),
+    ]  # fmt: skip
+    ranks = Q.table_ranks(cells, {"sure": "verstaendnis", "far": "verstaendnis", "mid": "verstaendnis",
+                                  "q3": "massnahme"})  # fmt: skip
+    assert ranks["mid"] == (1.0, pytest.approx(0.02), -0.45)  # its most doubtful cell wins
+    assert ranks["far"][0] == 1.0 and ranks["sure"] == (2.0,) and ranks["q3"] == (2.5,)
+    items = [item(pid, {"kulturelle_vielfalt": u}) for pid, u in
+             (("other", 0.5), ("q3", 0.5), ("sure", 0.9), ("far", 0.9), ("mid", 0.9))]  # fmt: skip
+    for it in items:
+        it.table_rank = ranks.get(it.id, it.table_rank)
+    assert [i.id for i in Q.order_items(items, "tables")] == ["mid", "far", "sure", "q3", "other"]
+    assert "tables" in Q.LANES
+
+
 def test_filters_and_neighbours() -> None:
     items = [item("a", {"kulturelle_vielfalt": 0.9}, city="X", topic="verstaendnis"),
              item("b", {"humanitaere_hilfe": 0.9}, city="Y", doc="d2"),

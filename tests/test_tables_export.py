@@ -16,7 +16,8 @@ from watext.tables.export._common import csv_safe
 from watext.tables.model import GOAL_TITLES
 
 from .tables_fixture import (
-    CITIES, FORMULA_CELL, FORMULA_TEXT, PLAIN_TEXT, TICKED, XSS_TEXT, sample_tables,
+    CITIES, DOUBT_CELL, FORMULA_CELL, FORMULA_TEXT, NEAR_TEXT, PLAIN_TEXT, TICKED, XSS_TEXT,
+    sample_tables,
 )  # fmt: skip
 
 GOALS = list(GOAL_TITLES)
@@ -161,6 +162,16 @@ def test_csv_all_tables_and_formula_safety(out: Path) -> None:
     assert sum(1 for r in ev if r["table"] == "goals") == n_cell_passages
 
 
+def test_csv_goal_cells_carry_probability_and_doubt(out: Path) -> None:
+    with open(out / "goals_cells.csv", encoding="utf-8", newline="") as fh:
+        rows = {(r["city"], r["goal"]): r for r in csv.DictReader(fh)}
+    assert len(rows) == len(CITIES) * len(GOALS)
+    doubt = rows[DOUBT_CELL]
+    assert (doubt["ticked"], doubt["probability"], doubt["doubtful"]) == ("0", "0.3500", "1")
+    assert {k for k, r in rows.items() if r["doubtful"] == "1"} == {DOUBT_CELL}
+    assert all(r["probability"] == "" for k, r in rows.items() if k != DOUBT_CELL)  # fixture sets none
+
+
 def test_csv_safe() -> None:
     assert csv_safe("=1+1") == "'=1+1"
     assert csv_safe("@SUM(A1)") == "'@SUM(A1)"
@@ -178,7 +189,8 @@ def test_md_contains_tables(out: Path) -> None:
     for heading in ("## 1. Ziele", "## 2. Leitfaden", "## 3. Maßnahmen", "## 4. Zuständigkeit",
                     "## 5./6. Finanzierung", "## 7. Best Practice"):  # fmt: skip
         assert heading in md
-    assert "| Bursa | ✓ |  |  | ✓* |  | ✓ |" in md
+    assert "| Bursa | ✓ |  | ? | ✓* |  | ✓ |" in md  # ? = doubtful
+    assert "Bursa × Anti-Diskriminierung: – nicht angekreuzt (0 Passagen, 0 geprüft, Wahrscheinlichkeit 0.35, zweifelhaft)" in md
     assert "Bursa × Humanitäre Hilfe: ✓ geprüft" in md
     assert "Bursa × Kulturelle Vielfalt: ✓ Modell" in md
     assert "Wir sind Freiberg \\| lokales Netz" in md  # | escaped inside a cell
@@ -295,3 +307,9 @@ def test_html_goals_cells_are_buttons_with_data(out: Path) -> None:
     assert 'id="evidence"' in html
     assert "geprüft" in html and "Modell" in html
     assert html.count("<details>") >= 10
+    r, c = CITIES.index(DOUBT_CELL[0]), GOALS.index(DOUBT_CELL[1])
+    doubt = data["cells"][f"c{r}-{c}"]
+    assert doubt["doubtful"] is True and doubt["probability"] == 0.35
+    assert [e["text"] for e in doubt["near"]] == [NEAR_TEXT] and doubt["evidence"] == []
+    assert html.count('class="badge doubt"') == 2  # the legend and the one doubtful cell
+    assert "<img" not in html  # the near-miss text only travels as escaped JSON

@@ -206,6 +206,10 @@ formats_option = click.option(
 
 
 def _report_line(summary: dict[str, Any]) -> None:
+    doubtful = summary.get("goals_doubtful") or []
+    if doubtful:
+        click.echo(f"goals: {len(doubtful)} doubtful cell(s), check them first (review lane 'tables'): "
+                   + ", ".join(f"{c} × {g}" for c, g in doubtful), err=True)  # fmt: skip
     if summary.get("report"):
         click.echo(f"report: {summary['report']}", err=True)
 

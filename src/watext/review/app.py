@@ -93,6 +93,7 @@ class Snapshot:
     reviewing); review states are read fresh on every request."""
 
     def __init__(self, store: Any, model_dir: str | Path | None) -> None:
+        from ..tables.build import tables_from_passages
         from ..tables.collect import collect
 
         self.model_name, self.model_version, self.thresholds = _model(store, model_dir)
@@ -103,8 +104,13 @@ class Snapshot:
             for p in store.iter_predictions(self.model_name):
                 if p["model_version"] == self.model_version:
                     self.preds[p["passage_id"]] = p
-        topics = {tp.id: tp.topic for tp in collect(store, self.model_name, self.model_version)[0]}
+        effective = collect(store, self.model_name, self.model_version)[0]
+        topics = {tp.id: tp.topic for tp in effective}
         self.items = Q.build_items(self.passages.values(), self.docs, self.preds, self.thresholds, topics)
+        ranks = Q.table_ranks(tables_from_passages(effective).goals,
+                              {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
+        for it in self.items:
+            it.table_rank = ranks.get(it.id, it.table_rank)
         self.by_id = {it.id: it for it in self.items}
         self.by_doc: dict[str, list[str]] = {}
         for p in sorted(self.passages.values(), key=lambda r: (r["document"], r["ordinal"])):

@@ -5,6 +5,10 @@ Lanes:
 * ``uncertain`` – passages whose model scores lie closest to a label threshold first
   (``min |score - threshold|`` over the six goals, smallest first); passages without a
   prediction come last.
+* ``tables`` – the passages that decide doubtful cells of the goals matrix first (the
+  cell with probability closest to 0.5 first, within it the highest score), then the other
+  answers to survey questions (and other passages with a table topic), then the rest; each
+  group by uncertainty. The cell ranks are taken when the review app starts.
 * ``random`` – a deterministic seeded shuffle (sha256 of seed and passage id). Its
   reviewed *prefix* (all passages up to the first unreviewed one) is a simple random
   sample, so precision estimated on it is unbiased.
@@ -28,10 +32,10 @@ from ..tag.labels import GOAL_LABELS
 __all__ = [
     "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa", "disagreements",
     "filter_items", "latest_by_reviewer", "neighbours", "order_items", "precision", "progress",
-    "random_prefix", "uncertainty", "is_double", "seen_by",
+    "random_prefix", "table_ranks", "uncertainty", "is_double", "seen_by",
 ]  # fmt: skip
 
-LANES = ("uncertain", "random")
+LANES = ("uncertain", "tables", "random")
 STATUSES = ("unreviewed", "reviewed", "all")
 DEFAULT_SEED = "watext-review"
 #: Share of passages every reviewer is asked to review until two have (for agreement).
@@ -53,6 +57,7 @@ class Item:
     scores: dict[str, float] = field(default_factory=dict)
     predicted: bool = False
     uncertainty: float = float("inf")
+    table_rank: tuple[float, ...] = (3.0,)  # order in the ``tables`` lane (see table_ranks)
 
 
 def uncertainty(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> float:
@@ -84,10 +89,28 @@ def _shuffle_key(seed: str, pid: str) -> str:
     return hashlib.sha256(f"{seed}\x00{pid}".encode()).hexdigest()
 
 
+def table_ranks(cells: Iterable[Any], table_topics: Mapping[str, str | None]) -> dict[str, tuple[float, ...]]:
+    """``tables``-lane ranks by passage id from goal cells (objects with ``doubtful``,
+    ``probability`` and ``candidates`` evidence) and the effective topic of passages that
+    answer a survey question or carry a table topic. Smaller ranks come first."""
+    ranks: dict[str, tuple[float, ...]] = {}
+    for pid, topic in table_topics.items():
+        ranks[pid] = (2.0,) if topic == "verstaendnis" else (2.5,)
+    for cell in cells:
+        if not cell.doubtful:
+            continue
+        for ev in cell.candidates:
+            rank = (1.0, abs(float(cell.probability) - 0.5), -float(ev.confidence or 0.0))
+            ranks[ev.passage_id] = min(ranks.get(ev.passage_id, rank), rank)
+    return ranks
+
+
 def order_items(items: Iterable[Item], lane: str = "uncertain", seed: str = DEFAULT_SEED) -> list[Item]:
     """Items in the order of ``lane`` (ties broken by document and ordinal)."""
     if lane == "random":
         return sorted(items, key=lambda it: _shuffle_key(seed, it.id))
+    if lane == "tables":
+        return sorted(items, key=lambda it: (it.table_rank, it.uncertainty, it.document, it.ordinal, it.id))
     return sorted(items, key=lambda it: (it.uncertainty, it.document, it.ordinal, it.id))
 
 

@@ -20,8 +20,8 @@ from .extract import (
     orientation_kind,
 )  # fmt: skip
 from .model import (
-    BestPractice, ComparisonTables, FundingRow, GoalCell, GuidelineRow, Measure, Orientation,
-    ResponsibilityEntry,
+    DOUBT_BAND, BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
+    Measure, Orientation, ResponsibilityEntry,
 )  # fmt: skip
 
 __all__ = ["RULES", "build_tables", "tables_from_passages"]
@@ -34,7 +34,9 @@ RULES: dict[str, str] = {
     "goals": "A city gets a goal when at least {min_support} of its passages answering question 1 "
     "(topic 'verstaendnis') carries that goal. The cell shows how many passages support it and how "
     "many of them a person verified; a cell is 'verified' when a verified passage supports it, or "
-    "when reviewers removed the goal the model had given.",
+    "when reviewers removed the goal the model had given. Its probability is the noisy-or of the "
+    "answers' calibrated scores (reviewed answers count 1 or 0); an unverified cell with a "
+    "probability from {doubt_low:.2f} to below {doubt_high:.2f} is marked doubtful: check it first.",
     "guideline": "Status from the city's answers to question 2: 'being developed' wins over "
     "'exists' over 'none'; orientations are the short names the answers give (laws, national or "
     "regional recommendations, local agendas), classified by keyword rules.",
@@ -77,9 +79,25 @@ def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int
         for goal in GOAL_LABELS:
             support = [p for p in rows if goal in p.labels]
             removed = any(p.verified and goal in p.model_labels and goal not in p.labels for p in rows)
+            probability, candidates = _cell_probability(rows, goal)
             cells.append(GoalCell(city, goal, len(support) >= min_support,
-                                  [p.evidence(goal) for p in support], reviewed_against=removed))
+                                  [p.evidence(goal) for p in support], reviewed_against=removed,
+                                  probability=probability, candidates=candidates))  # fmt: skip
     return cells
+
+
+def _cell_probability(rows: Sequence[TablePassage], goal: str) -> tuple[float | None, list[Evidence]]:
+    """Noisy-or of the answers' probabilities for ``goal`` (reviewed answers count 1 or 0)
+    and the unreviewed answers that could change the cell (score ≥ 0.05, highest first)."""
+    known = [p for p in rows if p.verified or goal in p.scores]
+    if not known:
+        return None, []
+    none = 1.0
+    for p in known:
+        none *= 1.0 - (float(goal in p.labels) if p.verified else float(p.scores[goal]))
+    candidates = sorted((p for p in known if not p.verified and p.scores[goal] >= 0.05),
+                        key=lambda p: -p.scores[goal])  # fmt: skip
+    return round(1.0 - none, 4), [p.evidence(goal) for p in candidates]
 
 
 def _dedupe_names(names: list[str]) -> list[str]:
@@ -209,7 +227,10 @@ def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str]
         responsibility=[e for e in _responsibility(passages) if e.city in cities],
         funding=_funding(passages, cities),
         best_practice=[b for b in _best_practice(passages) if set(b.cities) & set(cities)],
-        meta={"rules": {k: v.format(min_support=min_support) for k, v in RULES.items()}},
+        meta={"rules": {
+            k: v.format(min_support=min_support, doubt_low=DOUBT_BAND[0], doubt_high=DOUBT_BAND[1])
+            for k, v in RULES.items()
+        }},
     )
 
 

@@ -48,4 +48,7 @@ def write_tables(store: Any, out: str | Path, formats: Sequence[str] | None = No
     files = sorted(str(p) for ps in written.values() for p in ps) + [str(out / "tables.json")]
     report = next((str(p) for p in written.get("html", [])), None)
     return {"cities": tables.cities, "model": name, "version": version, "counts": tables.meta.get("counts"),
-            "goals_matrix": tables.goals_matrix(), "files": files, "report": report}  # fmt: skip
+            "goals_matrix": tables.goals_matrix(),
+            "goals_doubtful": [[c.city, c.goal] for c in tables.goals if c.doubtful],
+            "goals_verified": [[c.city, c.goal] for c in tables.goals if c.verified],
+            "files": files, "report": report}  # fmt: skip

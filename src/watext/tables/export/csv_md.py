@@ -19,7 +19,7 @@ from ._common import (
 __all__ = ["CSV_FILES", "MD_FILENAME", "write_csv", "write_md"]
 
 CSV_FILES = (
-    "goals_matrix.csv", "guideline.csv", "measures.csv", "responsibility.csv", "funding.csv",
+    "goals_matrix.csv", "goals_cells.csv", "guideline.csv", "measures.csv", "responsibility.csv", "funding.csv",
     "best_practice.csv", "evidence.csv",
 )  # fmt: skip
 MD_FILENAME = "tables.md"
@@ -40,6 +40,10 @@ def csv_tables(tables: ComparisonTables) -> dict[str, str]:
     matrix = tables.goals_matrix()
     out = {"goals_matrix.csv": _csv_text(["city", *goals],
                                          [[c, *(matrix[c][g] for g in goals)] for c in tables.cities])}  # fmt: skip
+    out["goals_cells.csv"] = _csv_text(
+        ["city", "goal", "ticked", "n_passages", "n_verified", "verified", "probability", "doubtful"],
+        [[c.city, c.goal, int(c.ticked), c.n, c.n_verified, int(c.verified),
+          "" if c.probability is None else f"{c.probability:.4f}", int(c.doubtful)] for c in tables.goals])  # fmt: skip
     gl = []
     for g in tables.guideline:
         for o in g.orientations or [None]:
@@ -107,7 +111,8 @@ def md_text(tables: ComparisonTables) -> str:
         out.append(f"- **{md_cell(key)}**: {md_cell(value)}")
     for table, rule in rules(tables):
         out.append(f"- **Regel {md_cell(table)}**: {md_cell(rule)}")
-    out += ["", "Legende: ✓ = vom Modell abgeleitet, ✓* = von einer Person geprüft.", ""]
+    out += ["", "Legende: ✓ = vom Modell abgeleitet, ✓* = von einer Person geprüft, "
+            "? = zweifelhaft (zuerst prüfen).", ""]
 
     goals = list(GOAL_TITLES)
     out += ["## 1. Ziele", ""]
@@ -116,7 +121,7 @@ def md_text(tables: ComparisonTables) -> str:
         row = [city]
         for g in goals:
             c = tables.goal_cell(city, g)
-            row.append((TICK + ("*" if c.verified else "")) if c.ticked else "")
+            row.append(((TICK + ("*" if c.verified else "")) if c.ticked else "") + ("?" if c.doubtful else ""))
         rows.append(row)
     out += _md_table(["Stadt", *GOAL_TITLES.values()], rows)
     out += ["", "Belege je Zelle:", ""]
@@ -128,8 +133,10 @@ def md_text(tables: ComparisonTables) -> str:
                 state = "geprüft" if c.verified else "Modell"
             else:
                 state = "von Person verworfen" if c.verified else "nicht angekreuzt"
+            prob = "" if c.probability is None else f", Wahrscheinlichkeit {c.probability:.2f}"
+            doubt = ", zweifelhaft" if c.doubtful else ""
             out.append(f"- {md_cell(city)} × {md_cell(goal_title(g))}: {mark} {state} "
-                       f"({c.n} Passagen, {c.n_verified} geprüft)")  # fmt: skip
+                       f"({c.n} Passagen, {c.n_verified} geprüft{prob}{doubt})")  # fmt: skip
 
     out += ["", "## 2. Leitfaden", ""]
     gl = []

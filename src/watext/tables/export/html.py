@@ -49,6 +49,7 @@ padding:.3rem}
 .badge.ok{background:#375623;color:#fff}.badge.model{background:#fff2cc;color:#7f6000;
 border:1px solid #bf9000}.badge.rule{background:#ddebf7;color:#1f4e79}
 .badge.rej{background:#fff;color:#595959;border:1px solid #999}
+.badge.doubt{background:#c00000;color:#fff;font-weight:700}
 #evidence{border:2px solid #1f4e79;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0;
 background:#fafcff;min-height:3rem}
 .passage{border-top:1px solid #ddd;padding:.4rem 0}.passage:first-of-type{border-top:0}
@@ -84,6 +85,9 @@ JS = """
       : (cell.verified ? "von Person verworfen" : "nicht angekreuzt");
     panel.appendChild(el("p", "summary", (cell.ticked ? "\\u2713 " : "") + state + " \\u2013 " +
       cell.n + " Passagen, " + cell.n_verified + " geprüft"));
+    if (cell.probability !== null) panel.appendChild(el("p", "prob",
+      "Wahrscheinlichkeit " + Number(cell.probability).toFixed(2) +
+      (cell.doubtful ? " \u2013 zweifelhaft, zuerst prüfen" : "")));
     if (!cell.evidence.length) panel.appendChild(el("p", null, "Keine Passagen."));
     cell.evidence.forEach(function(ev){
       var art = el("article", "passage");
@@ -95,6 +99,17 @@ JS = """
       art.appendChild(el("blockquote", "text", ev.text));
       panel.appendChild(art);
     });
+    if (cell.near.length) {
+      panel.appendChild(el("h4", null, "Knapp unter der Schwelle"));
+      cell.near.forEach(function(ev){
+        var art = el("article", "passage near");
+        art.appendChild(el("strong", "doc-title", ev.title));
+        art.appendChild(el("div", "src", [ev.source, ev.page,
+          "Konfidenz " + Number(ev.confidence).toFixed(2)].filter(function(x){ return x; }).join(" \u00b7 ")));
+        art.appendChild(el("blockquote", "text", ev.text));
+        panel.appendChild(art);
+      });
+    }
   }
   var btns = document.querySelectorAll(".cellbtn");
   for (var i = 0; i < btns.length; i++) {
@@ -173,15 +188,22 @@ def _goals(tables: ComparisonTables, data: dict[str, Any]) -> str:
                 "city": clean(city), "goal": goal, "goal_title": goal_title(goal),
                 "ticked": cell.ticked, "verified": cell.verified, "n": cell.n,
                 "n_verified": cell.n_verified, "evidence": [evidence_dict(e) for e in cell.evidence],
+                "probability": cell.probability, "doubtful": cell.doubtful,
+                "near": [evidence_dict(e) for e in cell.candidates if not cell.ticked],
             }  # fmt: skip
             if cell.ticked:
                 state = "geprüft" if cell.verified else "Modell"
             else:
                 state = "von Person verworfen" if cell.verified else "nicht angekreuzt"
+            if cell.doubtful:
+                state += ", zweifelhaft"
             aria = f"{clean(city)}, {goal_title(goal)}: {state}, {cell.n} Passagen"
             inner = (f'<span class="tick">{TICK}</span><span class="n">{cell.n}</span>'
                      if cell.ticked else f'<span class="n">{cell.n or ""}</span>')  # fmt: skip
             inner += _badge(cell.verified, cell.ticked, cell.evidence)
+            if cell.doubtful:
+                inner += (f'<span class="badge doubt" title="Wahrscheinlichkeit {cell.probability:.2f}: '
+                          'zuerst prüfen">?</span>')  # fmt: skip
             cells.append(
                 f'<td class="{_heat(cell)}"><button type="button" class="cellbtn" id="{cid}" '
                 f'data-cell="{cid}" aria-pressed="false" aria-controls="evidence" '
@@ -235,8 +257,14 @@ def html_text(tables: ComparisonTables) -> str:
         '<span class="sw h3"></span><span class="sw h4"></span> mehr Passagen / höhere Konfidenz'
         '</span><span>✓ n = angekreuzt, n Passagen</span><span><span class="badge ok">geprüft</span>'
         ' von Person geprüft</span><span><span class="badge model">Modell</span> nur Modell</span>'
-        '<span><span class="sw rej"></span> von Person verworfen</span></p>'
+        '<span><span class="sw rej"></span> von Person verworfen</span>'
+        '<span><span class="badge doubt">?</span> zweifelhaft: zuerst prüfen</span></p>'
     )
+    doubtful = [c for c in tables.goals if c.doubtful]
+    if doubtful:
+        legend += (f'<p class="doubt-summary">{len(doubtful)} von {len(tables.goals)} Zellen sind '
+                   "zweifelhaft: "
+                   + _e(", ".join(f"{c.city} × {goal_title(c.goal)}" for c in doubtful)) + "</p>")  # fmt: skip
     return f"""<!DOCTYPE html>
 <html lang="de">
 <head>

@@ -37,6 +37,8 @@ MODEL_FILL = PatternFill("solid", fgColor="FFF2CC")
 REJECTED_FILL = PatternFill("solid", fgColor="EDEDED")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+_DOUBT_SIDE = Side(style="thick", color="C00000")
+DOUBT_BORDER = Border(left=_DOUBT_SIDE, right=_DOUBT_SIDE, top=_DOUBT_SIDE, bottom=_DOUBT_SIDE)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -120,6 +122,11 @@ def _goals_sheet(wb: Workbook, tables: ComparisonTables) -> None:
             note = f"{cell_data.n} Passagen, {cell_data.n_verified} geprüft; {state}"
             if conf is not None:
                 note += f"; max. Konfidenz {conf:.2f}"
+            if cell_data.probability is not None:
+                note += f"; Wahrscheinlichkeit {cell_data.probability:.2f}"
+            if cell_data.doubtful:
+                note += "; zweifelhaft: zuerst prüfen"
+                cell.border = DOUBT_BORDER
             cell.comment = Comment(note, "watext", width=260, height=70)
     # legend, then the passage counts as an adjacent matrix
     row = len(tables.cities) + 3
@@ -130,7 +137,8 @@ def _goals_sheet(wb: Workbook, tables: ComparisonTables) -> None:
     c.fill, c.font = VERIFIED_FILL, Font(bold=True, color="375623")
     put(ws, row, 4, "✓ gelb = nur Modell").fill = MODEL_FILL
     put(ws, row, 5, "grau = von Person verworfen").fill = REJECTED_FILL
-    put(ws, row, 6, "Kommentar: Passagen / geprüft / Konfidenz")
+    put(ws, row, 6, "Kommentar: Passagen / geprüft / Konfidenz / Wahrscheinlichkeit")
+    put(ws, row, 7, "roter Rahmen = zweifelhaft, zuerst prüfen").border = DOUBT_BORDER
     row += 2
     put(ws, row, 1, "Belege (Passagen / davon geprüft)").font = Font(bold=True)
     _header(ws, ["Stadt", *GOAL_TITLES.values()], row=row + 1)
