@@ -75,6 +75,14 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
     assert qs["0"] == (None, False) and qs["1"] == (1, True) and qs["2"] == (1, False)
     assert qs["4"] == (7, False) and qs["5"] == (None, False) and qs["6"] == (None, False)
     assert survey_questions([{"id": "a", "text": "Kein Fragebogen.", "heading": []}]) == {}
+    # a Markdown-like answer: the signature still sits under the heading of question 7
+    q7 = "7. Gibt es Konzepte ..., die Sie gerne im Sinne von Best Practice umsetzen würden?"
+    rows = [{"id": str(i), "text": t, "heading": h} for i, (t, h) in enumerate([
+        ("Welcome Center", [q7]), ("Freundliche Grüsse", [q7]),
+        ("Marco Muster, Gemeindeschreiber", [q7]), ("Gemeindeverwaltung, Tel. 033", [q7]),
+    ])]  # fmt: skip
+    qs = survey_questions(rows)
+    assert qs == {"0": (7, False), "1": (None, False), "2": (None, False), "3": (None, False)}
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +249,12 @@ def test_other_tables_from_the_survey_answers(partner_store) -> None:
     bp = {b.name: set(b.cities) for b in t.best_practice}
     assert bp["Welcome Center"] == {"Darmstadt", "Saanen"}
     assert bp["Patenschaftsprogramme für Flüchtlinge"] == {"Brescia", "Darmstadt"}
+    # German and English names of the same practice merge; no signature line is a practice
+    assert bp["Mehrsprachiger Wegweiser für Asylsuchende"] == {"Chesterfield", "Darmstadt"}
+    assert len(bp) == 6 and not any("Zbären" in name for name in bp)  # the seed lists six
+    allocators = {r.city: r.allocators for r in t.funding}
+    assert allocators["Darmstadt"] == ["Magistrat und Fachdezernate"]  # not a sentence
+    assert allocators["Trondheim"] == ["City government and departments"]
     funds = {r.city: r.funds for r in t.funding}
     assert set(funds.values()) == {"single_measures"}
     assert {r.city: r.staff for r in t.funding}["Darmstadt"] == "yes"

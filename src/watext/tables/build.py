@@ -205,7 +205,7 @@ def _best_practice(passages: Sequence[TablePassage]) -> list[BestPractice]:
         name = _sub_heading(p) or item_name(p.text, max_words=10, split=False)
         if not name or ph.any("first_person", name) or ph.any("contact_line", name):
             continue
-        name = strip_article(clean_name(name))
+        name, _ = canonical_measure(strip_article(clean_name(name)), "best_practice")
         bp = merged.setdefault(measure_key(name), BestPractice(name))
         if p.city not in bp.cities:
             bp.cities.append(p.city)

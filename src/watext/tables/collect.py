@@ -82,21 +82,23 @@ def survey_questions(passages: Sequence[dict[str, Any]]) -> dict[str, tuple[int 
     before the first question and after a closing formula map to ``(None, False)``."""
     out: dict[str, tuple[int | None, bool]] = {}
     current: int | None = None
+    closed: int | None = None  # the question a closing formula ended (its heading stays open)
     ends = _end_patterns()
     for p in passages:
         if current is not None and any(e.search(p["text"].strip()) for e in ends):
-            current = None
+            current, closed = None, current
             out[p["id"]] = (None, False)
             continue
         own = match_question(p["text"])
         if own:
-            current = own.no
+            current, closed = own.no, None
             out[p["id"]] = (own.no, True)
             continue
         for h in reversed(p.get("heading") or []):
             q = match_question(h)
             if q:
-                current = q.no
+                if q.no != closed:  # a signature under the last question's heading stays out
+                    current, closed = q.no, None
                 break
         out[p["id"]] = (current, False)
     return out if any(q is not None for q, _ in out.values()) else {}

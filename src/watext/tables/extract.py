@@ -22,7 +22,9 @@ RULES_DIR = Path(__file__).parent / "rules"
 _QUOTES = "„“”\"'‚‘’«»"
 _VERB_HINT = re.compile(
     r"\b(ist|sind|wird|werden|wurde|wurden|hat|haben|gibt|bietet|bieten|treffen|is|are|was|were|has|have|"
-    r"offers|provides|takes|runs|will|would|can|könnte|würden|würde)\b", re.IGNORECASE)  # fmt: skip
+    r"offers|provides|takes|runs|will|would|can|könnte|würden|würde|"
+    r"entscheidet|entscheiden|vergibt|vergeben|verwaltet|genehmigt|bewilligt|liegt|"
+    r"decides?|adopts?|allocates?|administers|administered|approves?|awarded)\b", re.IGNORECASE)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +51,28 @@ def load_phrases(path: str | None = None) -> Phrases:
     return Phrases(rules)
 
 
+Groups = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+
+
 @lru_cache(maxsize=2)
-def _measure_rules(path: str | None = None) -> tuple[tuple[tuple[str, tuple[re.Pattern[str], ...]], ...], frozenset[str]]:
+def _all_measure_rules(path: str | None = None) -> tuple[Groups, Groups, frozenset[str]]:
     p = Path(path) if path else RULES_DIR / "measures.json"
+
+    def groups(key: str) -> Groups:
+        return tuple((g["name"], tuple(re.compile(x, re.IGNORECASE) for x in g["patterns"]))
+                     for g in data.get(key, []))  # fmt: skip
+
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-        groups = tuple((g["name"], tuple(re.compile(x, re.IGNORECASE) for x in g["patterns"]))
-                       for g in data["groups"])  # fmt: skip
+        out = groups("groups"), groups("best_practice_groups")
         strip = frozenset(w.casefold() for w in data.get("strip_words", []))
     except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{p.name}: invalid measure rules: {exc}") from exc
+    return out[0], out[1], strip
+
+
+def _measure_rules() -> tuple[Groups, frozenset[str]]:
+    groups, _, strip = _all_measure_rules()
     return groups, strip
 
 
@@ -102,10 +116,11 @@ def item_name(text: str, max_words: int = 8, split: bool = True) -> str | None:
     return None
 
 
-def canonical_measure(name: str) -> tuple[str, bool]:
-    """``(canonical name, matched a synonym group)`` for a measure name."""
-    groups, _ = _measure_rules()
-    for canon, patterns in groups:
+def canonical_measure(name: str, kind: str = "measure") -> tuple[str, bool]:
+    """``(canonical name, matched a synonym group)`` for a measure name (``kind``
+    ``"best_practice"``: the best-practice groups, which keep the survey's own names)."""
+    measures, practices, _ = _all_measure_rules()
+    for canon, patterns in practices if kind == "best_practice" else measures:
         if any(p.search(name) for p in patterns):
             return canon, True
     return name, False
