@@ -47,6 +47,7 @@ class FileResult:
     pages: int | None = None
     code: str | None = None
     reason: str | None = None
+    carried: int = 0  # reviews carried over from the version this one supersedes
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +68,7 @@ class BatchResult:
             **{k: counts.get(k, 0) for k in ("new", "new_version", "unchanged", "failed")},
             "passages": sum(f.passages for f in self.files),
             "pages": sum(f.pages or 0 for f in self.files),
+            "reviews_carried": sum(f.carried for f in self.files),
         }
 
 
@@ -201,7 +203,7 @@ def ingest_file(
             path, settings, annotator, doc_id=digest or "", city=city, known_cities=known_cities
         )
         saved = store.save_document(doc, passages)
-        return FileResult(source, saved.status, doc.id, len(passages), doc.pages)
+        return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried)
     except InputError as exc:
         code, reason = exc.code, str(exc)
     except Exception as exc:  # noqa: BLE001 - batch boundary: a bug on one file must not stop the batch

@@ -115,6 +115,49 @@ class CorrectionsMixin:
                                 self.review_state(passage_id)) from exc
         return _state(values)
 
+    @staticmethod
+    def _carry_reviews(conn: Any, old_document: str, new_passages: Sequence[Any]) -> int:
+        """Inside ``save_document``'s transaction: copy the review state of each reviewed
+        passage of the superseded ``old_document`` to the passage of the new version with
+        the same text (whitespace-normalised; only when the text occurs once in each
+        version). The copy is a new record (action ``carry``, the original reviewer, its
+        ``before`` naming the source passage), so undo returns the new passage to the model."""
+        def norm(text: str) -> str:
+            return " ".join(text.split())
+
+        stmt = select(P.c.id, P.c.text).where(P.c.document_id == old_document)
+        old = {r.id: norm(r.text) for r in conn.execute(stmt)}
+        if not old:
+            return 0
+        latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
+                  .where(C.c.passage_id.in_(list(old))).group_by(C.c.passage_id).subquery())  # fmt: skip
+        rows = conn.execute(select(C).join(
+            latest, (C.c.passage_id == latest.c.passage_id) & (C.c.revision == latest.c.rev))).mappings()
+        reviewed = [dict(r) for r in rows if r["reviewed"]]
+        if not reviewed:
+            return 0
+        old_count: dict[str, int] = {}
+        for text in old.values():
+            old_count[text] = old_count.get(text, 0) + 1
+        new_by_text: dict[str, list[str]] = {}
+        for p in new_passages:
+            new_by_text.setdefault(norm(p.text), []).append(p.id)
+        records = []
+        for r in reviewed:
+            text = old[r["passage_id"]]
+            targets = new_by_text.get(text, [])
+            if old_count[text] != 1 or len(targets) != 1:
+                continue
+            records.append({
+                "passage_id": targets[0], "revision": 1, "reviewer": r["reviewer"], "action": "carry",
+                "reviewed": True, **{k: r[k] for k in STATE_KEYS}, "model_version": r["model_version"],
+                "before": {"reviewed": False, "carried_from": r["passage_id"], "revision": r["revision"]},
+                "created_at": utcnow(),
+            })  # fmt: skip
+        if records:
+            conn.execute(insert(C), records)
+        return len(records)
+
     def history(self, passage_id: str) -> list[dict[str, Any]]:
         """All review records of a passage, oldest first."""
         stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision)

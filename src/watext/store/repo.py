@@ -53,6 +53,7 @@ class SaveResult:
     status: SaveStatus
     document_id: str
     superseded: str | None = None
+    carried: int = 0  # review states carried over from the superseded version
 
 
 def normalize_url(url: str) -> URL:
@@ -191,6 +192,7 @@ class Store(CorrectionsMixin):
                     conn.execute(insert(B), blocks)
                 if passages:
                     conn.execute(insert(P), [passage_to_row(p) for p in passages])
+                carried = self._carry_reviews(conn, prev.id, passages) if prev is not None else 0
                 conn.execute(
                     update(F)
                     .where(F.c.source == doc.source, F.c.resolved.is_(False))
@@ -205,7 +207,7 @@ class Store(CorrectionsMixin):
             raise StoreError(f"could not save {doc.source}: {_reason(exc)}") from exc
         if prev is None:
             return SaveResult("new", doc.id)
-        return SaveResult("new_version", doc.id, prev.id)
+        return SaveResult("new_version", doc.id, prev.id, carried)
 
     def get_document(self, doc_id: str) -> Document:
         """The stored document rebuilt with its blocks. Raises ``KeyError`` if unknown."""
