@@ -40,6 +40,11 @@ def seed_goals_matrix() -> dict[str, set[str]]:
     return out
 
 
+def gold_by_text() -> dict[str, dict]:
+    """The held-out gold of the partner cities' answers, by passage text."""
+    return {json.loads(line)["text"]: json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()}
+
+
 SEED_Q4 = {  # the seed's Q4 slide, read by hand from the seed text
     "chefsache": {"Freiberg", "Darmstadt"},
     "querschnittsaufgabe": {"Trondheim", "Saanen", "Chesterfield", "Darmstadt"},
@@ -128,7 +133,7 @@ def test_goals_matrix_model_only_and_after_review(partner_store) -> None:
     assert len(extra) <= 6, extra  # measured: 5 of 42 cells (see the issue note)
     assert not any(c.verified for c in t.goals)
 
-    gold = {json.loads(line)["text"]: json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()}
+    gold = gold_by_text()
     passages, _ = collect(partner_store, *current_model())
     fixed = set()
     for city, goal in extra:
@@ -188,7 +193,7 @@ def test_tables_lane_reaches_the_seed_matrix(partner_store) -> None:
 
     seed = seed_goals_matrix()
     thresholds = read_meta(resolve_model_dir(None)).get("thresholds") or {}
-    gold = {json.loads(line)["text"]: json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()}
+    gold = gold_by_text()
     passages = _model_only(collect(partner_store, *current_model())[0])
     ranks = Q.table_ranks(tables_from_passages(passages).goals,
                           {p.id: p.topic for p in passages if p.topic and not p.is_question})  # fmt: skip

@@ -93,7 +93,7 @@ class Snapshot:
     reviewing); review states are read fresh on every request."""
 
     def __init__(self, store: Any, model_dir: str | Path | None) -> None:
-        from ..tables.build import tables_from_passages
+        from ..tables.build import goal_cells
         from ..tables.collect import collect
 
         self.model_name, self.model_version, self.thresholds = _model(store, model_dir)
@@ -107,7 +107,7 @@ class Snapshot:
         effective = collect(store, self.model_name, self.model_version)[0]
         topics = {tp.id: tp.topic for tp in effective}
         self.items = Q.build_items(self.passages.values(), self.docs, self.preds, self.thresholds, topics)
-        ranks = Q.table_ranks(tables_from_passages(effective).goals,
+        ranks = Q.table_ranks(goal_cells(effective),
                               {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
         for it in self.items:
             it.table_rank = ranks.get(it.id, it.table_rank)

@@ -8,6 +8,7 @@ state, so two reviewers never silently overwrite each other.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -136,9 +137,7 @@ class CorrectionsMixin:
         reviewed = [dict(r) for r in rows if r["reviewed"]]
         if not reviewed:
             return 0
-        old_count: dict[str, int] = {}
-        for text in old.values():
-            old_count[text] = old_count.get(text, 0) + 1
+        old_count = Counter(old.values())
         new_by_text: dict[str, list[str]] = {}
         for p in new_passages:
             new_by_text.setdefault(norm(p.text), []).append(p.id)

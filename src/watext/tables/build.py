@@ -24,7 +24,7 @@ from .model import (
     Measure, Orientation, ResponsibilityEntry,
 )  # fmt: skip
 
-__all__ = ["RULES", "build_tables", "tables_from_passages"]
+__all__ = ["RULES", "build_tables", "goal_cells", "tables_from_passages"]
 
 #: The aggregation rules, as shown in every report.
 RULES: dict[str, str] = {
@@ -69,6 +69,15 @@ def _sub_heading(p: TablePassage) -> str | None:
         if match_question(h) and i + 1 < len(hs):
             return hs[-1]
     return None
+
+
+def goal_cells(passages: Sequence[TablePassage], min_support: int = 1) -> list[GoalCell]:
+    """Only the Q1 goal cells (the cities as :func:`tables_from_passages` picks them)."""
+    return _goals(passages, _cities(passages), min_support)
+
+
+def _cities(passages: Sequence[TablePassage]) -> list[str]:
+    return sorted({p.city for p in passages if p.city and p.topic}, key=str.casefold)
 
 
 def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int) -> list[GoalCell]:
@@ -216,9 +225,7 @@ def _best_practice(passages: Sequence[TablePassage]) -> list[BestPractice]:
 def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str] | None = None,
                          min_support: int = 1) -> ComparisonTables:  # fmt: skip
     """The six tables from effective passages (cities: those answering any survey topic)."""
-    if cities is None:
-        cities = sorted({p.city for p in passages if p.city and p.topic}, key=str.casefold)
-    cities = list(cities)
+    cities = _cities(passages) if cities is None else list(cities)
     return ComparisonTables(
         cities=cities,
         goals=_goals(passages, cities, min_support),
