@@ -63,7 +63,12 @@ def test_question_matching() -> None:
     assert match_question("4. Which authority/institution is responsible for implementing ...?").topic == "zustaendigkeit"
     assert match_question("6. Wer ist für die Vergabe dieser Mittel verantwortlich?").no == 6
     assert match_question("1. Die Stadt richtet ein Welcome Center ein.") is None  # numbered, not the question
-    assert match_question("Was wird verstanden?") is None
+    # by meaning: paraphrased, unnumbered, other languages; answers are not questions
+    assert match_question("What does welcome culture mean for your town?").no == 1
+    assert match_question("Zu 5: Finanz- und Personalausstattung").no == 5
+    assert match_question("Domanda 7 – buone pratiche di altre città").no == 7
+    assert match_question("Unter Willkommenskultur verstehen wir Offenheit gegenüber allen Neuen.") is None
+    assert match_question("Mit freundlichen Grüßen") is None
 
 
 def test_survey_structure_preamble_questions_and_closing() -> None:
@@ -86,7 +91,8 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
         ("Welcome Center", [q7]), ("Freundliche Grüsse", [q7]),
         ("Marco Muster, Gemeindeschreiber", [q7]), ("Gemeindeverwaltung, Tel. 033", [q7]),
     ])]  # fmt: skip
-    qs = survey_questions(rows)
+    assert survey_questions(rows) == {}  # one question outside a survey answer: no structure
+    qs = survey_questions(rows, "survey_answer")
     assert qs == {"0": (7, False), "1": (None, False), "2": (None, False), "3": (None, False)}
 
 

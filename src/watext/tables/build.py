@@ -32,7 +32,9 @@ RULES: dict[str, str] = {
     "passages count with the current model's prediction (a goal when its probability reaches the "
     "label's threshold). Survey answers take their topic from the question they follow.",
     "goals": "A city gets a goal when at least {min_support} of its passages answering question 1 "
-    "(topic 'verstaendnis') carries that goal. The cell shows how many passages support it and how "
+    "(topic 'verstaendnis') carries that goal. When none of its passages was recognised as an answer "
+    "to question 1, its passages whose predicted topic is 'verstaendnis' are used instead and the row "
+    "is marked as coming from this fallback. The cell shows how many passages support it and how "
     "many of them a person verified; a cell is 'verified' when a verified passage supports it, or "
     "when reviewers removed the goal the model had given. Its probability is the noisy-or of the "
     "answers' calibrated scores (reviewed answers count 1 or 0); an unverified cell with a "
@@ -80,19 +82,50 @@ def _cities(passages: Sequence[TablePassage]) -> list[str]:
     return sorted({p.city for p in passages if p.city and p.topic}, key=str.casefold)
 
 
+def _fallback_q1(passages: Sequence[TablePassage]) -> dict[str, list[TablePassage]]:
+    """Per city: passages whose own (predicted or reviewed) topic is ``verstaendnis``."""
+    out: dict[str, list[TablePassage]] = {}
+    for p in passages:
+        if p.own_topic == "verstaendnis" and p.city and not p.is_question:
+            out.setdefault(p.city, []).append(p)
+    return out
+
+
 def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int) -> list[GoalCell]:
     q1 = _by_city(passages, "verstaendnis")
+    fallback = _fallback_q1(passages)
     cells = []
     for city in cities:
         rows = q1.get(city, [])
+        from_fallback = not rows and bool(fallback.get(city))
+        if from_fallback:
+            rows = fallback[city]
         for goal in GOAL_LABELS:
             support = [p for p in rows if goal in p.labels]
             removed = any(p.verified and goal in p.model_labels and goal not in p.labels for p in rows)
             probability, candidates = _cell_probability(rows, goal)
             cells.append(GoalCell(city, goal, len(support) >= min_support,
                                   [p.evidence(goal) for p in support], reviewed_against=removed,
-                                  probability=probability, candidates=candidates))  # fmt: skip
+                                  probability=probability, candidates=candidates,
+                                  fallback=from_fallback))  # fmt: skip
     return cells
+
+
+def _no_answer(passages: Sequence[TablePassage], cities: list[str]) -> dict[str, list[int]]:
+    """City -> the survey questions none of its passages answers (by survey structure, or by
+    topic where a document has none; questions 5 and 6 share the topic)."""
+    from .collect import load_questions
+
+    topic_of = {q.no: q.topic for q in load_questions()}
+    answered: dict[str, set[int]] = {c: set() for c in cities}
+    for p in passages:
+        if p.city not in answered or p.is_question:
+            continue
+        if p.question is not None:
+            answered[p.city].add(p.question)
+        elif p.topic:
+            answered[p.city].update(n for n, t in topic_of.items() if t == p.topic)
+    return {c: sorted(set(topic_of) - answered[c]) for c in cities if set(topic_of) - answered[c]}
 
 
 def _cell_probability(rows: Sequence[TablePassage], goal: str) -> tuple[float | None, list[Evidence]]:
@@ -234,6 +267,7 @@ def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str]
         responsibility=[e for e in _responsibility(passages) if e.city in cities],
         funding=_funding(passages, cities),
         best_practice=[b for b in _best_practice(passages) if set(b.cities) & set(cities)],
+        no_answer=_no_answer(passages, cities),
         meta={"rules": {
             k: v.format(min_support=min_support, doubt_low=DOUBT_BAND[0], doubt_high=DOUBT_BAND[1])
             for k, v in RULES.items()

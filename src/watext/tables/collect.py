@@ -4,9 +4,9 @@ For every current passage: its document's fields, the current model's prediction
 latest review (a correction wins over the model, field by field: a reviewed passage
 uses the reviewer's goals, body and topic), and the survey question it answers.
 
-Survey question: a heading or passage that starts with the question's number and
-matches its pattern (``rules/survey.json``) opens that question's answer; the
-following passages of the document answer it until the next question. Where no survey
+Survey question: a heading or passage recognised as one of the seven questions (by
+meaning, in any language and numbering: :mod:`.questions`) opens that question's answer;
+the following passages of the document answer it until the next question. Where no survey
 structure is found, the (reviewed or predicted) topic is used.
 """
 
@@ -22,18 +22,17 @@ from typing import Any
 
 from ..errors import ConfigError
 from .model import Evidence
+from .questions import MAX_CHARS, question_recognizer
 
 __all__ = ["Question", "TablePassage", "collect", "load_questions", "survey_questions"]
 
 RULES_DIR = Path(__file__).parent / "rules"
-_NUMBER = re.compile(r"^\s*(?:frage\s*|question\s*|q)?([1-7])\s*[.):]\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
     no: int
     topic: str
-    pattern: re.Pattern[str]
     de: str
 
 
@@ -45,8 +44,7 @@ def _survey_rules(path: str | None = None) -> tuple[tuple[Question, ...], tuple[
     p = Path(path) if path else RULES_DIR / "survey.json"
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
-        qs = tuple(Question(int(q["no"]), q["topic"], re.compile(q["pattern"], re.IGNORECASE), q["de"])
-                   for q in data["questions"])  # fmt: skip
+        qs = tuple(Question(int(q["no"]), q["topic"], q["de"]) for q in data["questions"])
         ends = tuple(re.compile(x, re.IGNORECASE) for x in data["end_patterns"])
     except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{p.name}: invalid survey rules: {exc}") from exc
@@ -65,21 +63,40 @@ def load_questions(path: str | None = None) -> tuple[Question, ...]:
     return _survey_rules(path)[0]
 
 
-def match_question(text: str, questions: Sequence[Question] | None = None) -> Question | None:
-    """The survey question ``text`` states (numbered, matching its pattern), else None."""
-    m = _NUMBER.match(text)
-    if not m or len(text) > 400:
-        return None
-    for q in questions or load_questions():
-        if q.no == int(m.group(1)) and q.pattern.search(text):
-            return q
-    return None
+def _question(no: int) -> Question:
+    return next(q for q in load_questions() if q.no == no)
 
 
-def survey_questions(passages: Sequence[dict[str, Any]]) -> dict[str, tuple[int | None, bool]]:
+def match_question(text: str) -> Question | None:
+    """The survey question ``text`` states (recognised by meaning: :mod:`.questions`), else None."""
+    m = question_recognizer().match(text)
+    return _question(m.no) if m else None
+
+
+def _is_whole_question(text: str) -> bool:
+    """True when the text is only a question line (not a question opening an answer)."""
+    return len(text.strip()) <= MAX_CHARS
+
+
+def survey_questions(passages: Sequence[dict[str, Any]], doc_type: str | None = None
+                     ) -> dict[str, tuple[int | None, bool]]:  # fmt: skip
     """``{passage id: (question no, is_the_question_itself)}`` for one document's passages
-    in reading order. Empty when the document has no survey structure; otherwise passages
-    before the first question and after a closing formula map to ``(None, False)``."""
+    in reading order. Empty when the document has no survey structure (fewer than two
+    different questions recognised; one is enough in a ``survey_answer``); otherwise
+    passages before the first question and after a closing formula map to ``(None, False)``."""
+    rec = question_recognizer()
+    headings = list(dict.fromkeys(h for p in passages for h in (p.get("heading") or [])))
+    found = rec.match_many([p["text"] for p in passages] + headings)
+    by_heading = {h: m.no for h, m in zip(headings, found[len(passages):]) if m}
+    # Where the questions are the document's headings, a passage of its own counts as a
+    # question only when it reads as one (a question mark or a numbering): otherwise it is
+    # an answer item under a question ("Funds for single measures in certain fields").
+    own = {p["id"]: m.no for p, m in zip(passages, found)
+           if m and (not by_heading or m.number is not None or p["text"].rstrip(" *_").endswith("?"))}
+    distinct = set(own.values()) | {by_heading[h] for p in passages for h in (p.get("heading") or [])
+                                    if h in by_heading}  # fmt: skip
+    if len(distinct) < (1 if doc_type == "survey_answer" else 2):
+        return {}
     out: dict[str, tuple[int | None, bool]] = {}
     current: int | None = None
     closed: int | None = None  # the question a closing formula ended (its heading stays open)
@@ -89,16 +106,15 @@ def survey_questions(passages: Sequence[dict[str, Any]]) -> dict[str, tuple[int 
             current, closed = None, current
             out[p["id"]] = (None, False)
             continue
-        own = match_question(p["text"])
-        if own:
-            current, closed = own.no, None
-            out[p["id"]] = (own.no, True)
+        if p["id"] in own:
+            current, closed = own[p["id"]], None
+            out[p["id"]] = (current, _is_whole_question(p["text"]))
             continue
         for h in reversed(p.get("heading") or []):
-            q = match_question(h)
+            q = by_heading.get(h)
             if q:
-                if q.no != closed:  # a signature under the last question's heading stays out
-                    current, closed = q.no, None
+                if q != closed:  # a signature under the last question's heading stays out
+                    current, closed = q, None
                 break
         out[p["id"]] = (current, False)
     return out if any(q is not None for q, _ in out.values()) else {}
@@ -130,6 +146,9 @@ class TablePassage:
     verified: bool
     model_labels: list[str]  # what the model said (to tell reviewed-away cells)
     model_version: str | None
+    #: The topic the model (or a reviewer) gave, whatever the survey structure says: the
+    #: fallback for question 1 when no answer to it was recognised.
+    own_topic: str | None = None
 
     def evidence(self, label: str | None = None, origin: str | None = None) -> Evidence:
         """This passage as evidence (confidence = the model's score for ``label``)."""
@@ -165,7 +184,7 @@ def collect(store: Any, model_name: str | None, model_version: str | None,
     question_topic = {q.no: q.topic for q in load_questions()}
     for doc_id, rows in by_doc.items():
         doc = docs.get(doc_id, {})
-        qs = survey_questions(rows)
+        qs = survey_questions(rows, rows[0].get("doc_type"))
         for p in rows:
             counts["passages"] += 1
             pred, rev = preds.get(p["id"]), reviews.get(p["id"])
@@ -192,5 +211,6 @@ def collect(store: Any, model_name: str | None, model_version: str | None,
                 body=src.get("body"), body_name=src.get("body_name"), verified=bool(rev),
                 model_labels=list((pred or {}).get("labels") or []),
                 model_version=(pred or {}).get("model_version"),
+                own_topic=src.get("topic") if src.get("topic") in TOPIC_LABELS else None,
             ))  # fmt: skip
     return out, counts

@@ -94,6 +94,9 @@ class GoalCell:
     #: Unreviewed answers to question 1 that could change this cell (score ≥ 0.05), most
     #: likely first: the supporting ones and those just below the threshold.
     candidates: list[Evidence] = field(default_factory=list)
+    #: True when the city gave no recognised answer to question 1 and the cell was filled
+    #: from its passages whose predicted topic is ``verstaendnis`` instead.
+    fallback: bool = False
 
     @property
     def doubtful(self) -> bool:
@@ -179,6 +182,23 @@ class ComparisonTables:
     funding: list[FundingRow]
     best_practice: list[BestPractice]
     meta: dict[str, Any] = field(default_factory=dict)  # model version, rules, built_at, counts
+    #: City -> survey questions (1–7) none of its passages was recognised as answering.
+    no_answer: dict[str, list[int]] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        """German warning lines for cities with unanswered questions (every export shows them)."""
+        out = []
+        for city, nos in self.no_answer.items():
+            if not nos:
+                continue
+            which = ", ".join(str(n) for n in nos)
+            line = f"{city}: keine Antwort auf Frage {which} erkannt"
+            if 1 in nos:
+                fb = any(c.fallback and c.city == city for c in self.goals)
+                line += (" – Ziele aus Passagen mit erkanntem Thema „Verständnis“ (Ersatzweg), bitte prüfen"
+                         if fb else " – Zielzeile leer")
+            out.append(line)
+        return out
 
     def goal_cell(self, city: str, goal: str) -> GoalCell:
         """The Q1 cell of ``city`` × ``goal`` (KeyError when the city is not in the table)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
@@ -17,6 +18,7 @@ from .analysis import analyze, as_pairs
 from .classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
 from .features import PassageFeaturizer
 from .labels import NONE
+from .polarity import affirmed_text
 
 __all__ = ["WatextModel"]
 
@@ -39,16 +41,27 @@ class WatextModel(BaseEstimator):
         self.topic = topic
         self.random_state = random_state
 
+    def _goal_matrix(self, pairs: Sequence[tuple[str, str]], X: Any) -> tuple[Any, list[bool]]:
+        """Goal features: those of each passage without its negated clauses
+        (:mod:`.polarity`); and which passages are negated as a whole."""
+        affirmed = [(affirmed_text(t, lang), lang) for t, lang in pairs]
+        if all(a == t for (a, _), (t, _) in zip(affirmed, pairs)):
+            return X, [False] * len(pairs)
+        Xg = self.features_.transform(analyze(affirmed))
+        return Xg, [not a.strip() for a, _ in affirmed]
+
     def fit(self, records: Sequence[Mapping[str, Any]], y: Any = None) -> WatextModel:
         """Fit all three classifiers on gold ``records``."""
-        docs = analyze(as_pairs(records))
+        pairs = as_pairs(records)
+        docs = analyze(pairs)
         self.features_ = clone(self.features) if self.features is not None else PassageFeaturizer()
         X = self.features_.fit_transform(docs)
         rs = self.random_state
         self.goals_ = clone(self.goals or GoalClassifier(features="passthrough", random_state=rs))
         cities = [str(r.get("city") or "").strip().lower() or None for r in records]
         groups = cities if all(cities) else None
-        self.goals_.fit(X, [r.get("labels") or [] for r in records], groups=groups)
+        Xg, _ = self._goal_matrix(pairs, X)
+        self.goals_.fit(Xg, [r.get("labels") or [] for r in records], groups=groups)
         self.body_ = clone(self.body or BodyClassifier(features="passthrough", random_state=rs))
         self.body_.fit(X, [r.get("body") for r in records])
         self.topic_ = clone(self.topic or TopicClassifier(features="passthrough", random_state=rs))
@@ -66,9 +79,12 @@ class WatextModel(BaseEstimator):
         check_is_fitted(self, "goals_")
         if not records:
             return []
-        docs = analyze(as_pairs(records))
+        pairs = as_pairs(records)
+        docs = analyze(pairs)
         X = self.features_.transform(docs)
-        proba = self.goals_.predict_proba(X)
+        Xg, negated = self._goal_matrix(pairs, X)
+        proba = self.goals_.predict_proba(Xg)
+        proba[np.asarray(negated, dtype=bool)] = 0.0  # every clause negates: no goal
         thresholds = self.goals_.effective_thresholds()
         bodies = self.body_.predict(X)
         topics = self.topic_.predict(X)
