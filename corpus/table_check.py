@@ -82,10 +82,10 @@ def measure_found(seed_name: str, names: list[str]) -> str | None:
 
 def check(store: Any, model_dir: str | None = None) -> dict[str, Any]:
     from watext.tables.build import build_tables
-    from watext.tables.jobs import current_model
+    from watext.tables.jobs import current_model, model_doubt_band
 
     name, version = current_model(model_dir)
-    t = build_tables(store, name, version)
+    t = build_tables(store, name, version, doubt_band=model_doubt_band(model_dir))
     seed = seed_goals_matrix()
     cells, wrong = 0, []
     for c in t.goals:
@@ -108,11 +108,11 @@ def check(store: Any, model_dir: str | None = None) -> dict[str, Any]:
             used.add((goal, hit))
     extra = [(m.goal, m.name, m.cities) for m in t.measures if (m.goal, m.name) not in used]
     return {
-        "goal_cells": cells, "goal_cells_right": cells - len(wrong), "wrong": wrong,
+        "doubt_band": t.goals[0].band if t.goals else None, "goal_cells": cells, "goal_cells_right": cells - len(wrong), "wrong": wrong,
         "wrong_not_doubtful": sum(not w["doubtful"] for w in wrong), "doubtful": doubtful,
         "measures_seed": len(found) + len(missing), "measures_found": len(found),
         "measures_missing": [(g, n) for g, n, _ in missing], "measures_extra": extra,
-        "no_q1": t.meta.get("no_answer", {}),
+        "no_answer": t.no_answer, "warnings": t.warnings(),
     }
 
 
@@ -138,7 +138,8 @@ def main() -> int:
     if a.json:
         print(json.dumps(r, ensure_ascii=False, indent=1))
         return 0
-    print(f"goal cells right: {r['goal_cells_right']}/{r['goal_cells']}; doubtful {r['doubtful']}; "
+    print(f"goal cells right: {r['goal_cells_right']}/{r['goal_cells']}; doubtful {r['doubtful']} "
+          f"(band {r['doubt_band']}); "
           f"wrong and not doubtful: {r['wrong_not_doubtful']}")
     for w in r["wrong"]:
         print(f"  wrong: {w}")
@@ -148,6 +149,8 @@ def main() -> int:
         print(f"  missing: {g}: {n}")
     for g, n, c in r["measures_extra"]:
         print(f"  extra: {g}: {n} {c}")
+    for w in r["warnings"]:
+        print(f"warning: {w}")
     return 0
 
 

@@ -206,6 +206,8 @@ formats_option = click.option(
 
 
 def _report_line(summary: dict[str, Any]) -> None:
+    for line in summary.get("warnings") or []:
+        click.echo(f"warning: {line}", err=True)
     doubtful = summary.get("goals_doubtful") or []
     if doubtful:
         click.echo(f"goals: {len(doubtful)} doubtful cell(s), check them first (review lane 'tables'): "

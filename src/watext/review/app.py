@@ -107,7 +107,9 @@ class Snapshot:
         effective = collect(store, self.model_name, self.model_version)[0]
         topics = {tp.id: tp.topic for tp in effective}
         self.items = Q.build_items(self.passages.values(), self.docs, self.preds, self.thresholds, topics)
-        ranks = Q.table_ranks(goal_cells(effective),
+        from ..tables.jobs import model_doubt_band
+
+        ranks = Q.table_ranks(goal_cells(effective, doubt_band=model_doubt_band(model_dir)),
                               {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
         for it in self.items:
             it.table_rank = ranks.get(it.id, it.table_rank)

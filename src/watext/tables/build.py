@@ -17,7 +17,7 @@ from ..tag.labels import GOAL_LABELS
 from .collect import TablePassage, collect, match_question
 from .extract import (
     canonical_measure, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
-    orientation_kind,
+    measure_phrase, orientation_kind,
 )  # fmt: skip
 from .model import (
     DOUBT_BAND, BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
@@ -43,7 +43,8 @@ RULES: dict[str, str] = {
     "'exists' over 'none'; orientations are the short names the answers give (laws, national or "
     "regional recommendations, local agendas), classified by keyword rules.",
     "measures": "Answers to question 3 that carry a goal: the measure's name is the item's own "
-    "heading or its short text (before ':' or the first clause); names meaning the same thing are "
+    "heading or its short text (before ':' or the first clause); in a full sentence, the noun phrase "
+    "around the first measure noun (rules/measures.json 'head_nouns'); names meaning the same thing are "
     "merged by the synonym rules (rules/measures.json) and listed under each goal they carry.",
     "responsibility": "A city stands in a group (Chefsache / Querschnittsaufgabe / named unit) "
     "when at least one of its answers to question 4 has that body type; unit names are the exact "
@@ -73,9 +74,10 @@ def _sub_heading(p: TablePassage) -> str | None:
     return None
 
 
-def goal_cells(passages: Sequence[TablePassage], min_support: int = 1) -> list[GoalCell]:
+def goal_cells(passages: Sequence[TablePassage], min_support: int = 1,
+               doubt_band: tuple[float, float] | None = None) -> list[GoalCell]:  # fmt: skip
     """Only the Q1 goal cells (the cities as :func:`tables_from_passages` picks them)."""
-    return _goals(passages, _cities(passages), min_support)
+    return _goals(passages, _cities(passages), min_support, doubt_band or DOUBT_BAND)
 
 
 def _cities(passages: Sequence[TablePassage]) -> list[str]:
@@ -91,7 +93,8 @@ def _fallback_q1(passages: Sequence[TablePassage]) -> dict[str, list[TablePassag
     return out
 
 
-def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int) -> list[GoalCell]:
+def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int,
+           band: tuple[float, float] = DOUBT_BAND) -> list[GoalCell]:  # fmt: skip
     q1 = _by_city(passages, "verstaendnis")
     fallback = _fallback_q1(passages)
     cells = []
@@ -107,7 +110,7 @@ def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int
             cells.append(GoalCell(city, goal, len(support) >= min_support,
                                   [p.evidence(goal) for p in support], reviewed_against=removed,
                                   probability=probability, candidates=candidates,
-                                  fallback=from_fallback))  # fmt: skip
+                                  fallback=from_fallback, band=band))  # fmt: skip
     return cells
 
 
@@ -176,7 +179,7 @@ def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
     for p in passages:
         if p.topic != "massnahme" or p.is_question or not p.labels or not p.city:
             continue
-        raw = _sub_heading(p) or item_name(p.text)
+        raw = _sub_heading(p) or item_name(p.text) or measure_phrase(p.text, p.lang)
         if raw is None or load_phrases().any("contact_line", raw):
             continue
         raw = clean_name(raw)
@@ -256,12 +259,14 @@ def _best_practice(passages: Sequence[TablePassage]) -> list[BestPractice]:
 
 
 def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str] | None = None,
-                         min_support: int = 1) -> ComparisonTables:  # fmt: skip
+                         min_support: int = 1, doubt_band: tuple[float, float] | None = None,
+                         ) -> ComparisonTables:  # fmt: skip
     """The six tables from effective passages (cities: those answering any survey topic)."""
     cities = _cities(passages) if cities is None else list(cities)
+    band = tuple(doubt_band) if doubt_band else DOUBT_BAND
     return ComparisonTables(
         cities=cities,
-        goals=_goals(passages, cities, min_support),
+        goals=_goals(passages, cities, min_support, band),  # type: ignore[arg-type]
         guideline=_guideline(passages, cities),
         measures=[m for m in _measures(passages) if set(m.cities) & set(cities)],
         responsibility=[e for e in _responsibility(passages) if e.city in cities],
@@ -269,17 +274,19 @@ def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str]
         best_practice=[b for b in _best_practice(passages) if set(b.cities) & set(cities)],
         no_answer=_no_answer(passages, cities),
         meta={"rules": {
-            k: v.format(min_support=min_support, doubt_low=DOUBT_BAND[0], doubt_high=DOUBT_BAND[1])
+            k: v.format(min_support=min_support, doubt_low=band[0], doubt_high=band[1])
             for k, v in RULES.items()
         }},
     )
 
 
 def build_tables(store: Any, model_name: str | None, model_version: str | None,
-                 cities: Sequence[str] | None = None, min_support: int = 1) -> ComparisonTables:  # fmt: skip
-    """Collect effective passages from ``store`` and build the tables."""
+                 cities: Sequence[str] | None = None, min_support: int = 1,
+                 doubt_band: tuple[float, float] | None = None) -> ComparisonTables:  # fmt: skip
+    """Collect effective passages from ``store`` and build the tables (``doubt_band``: the
+    model's, see :func:`watext.tables.jobs.model_doubt_band`; default :data:`DOUBT_BAND`)."""
     passages, counts = collect(store, model_name, model_version, cities)
-    tables = tables_from_passages(passages, cities, min_support)
+    tables = tables_from_passages(passages, cities, min_support, doubt_band)
     tables.meta.update(model_name=model_name, model_version=model_version, counts=counts,
                        built_at=datetime.now(UTC).isoformat(timespec="seconds"))
     return tables

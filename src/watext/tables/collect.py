@@ -78,6 +78,17 @@ def _is_whole_question(text: str) -> bool:
     return len(text.strip()) <= MAX_CHARS
 
 
+def _heading_question(headings: Sequence[str], by_heading: dict[str, int], reads: set[str]) -> int | None:
+    """The question a passage's heading chain (outermost first) puts it under: the first
+    heading that reads as a question (numbered or with '?'), else the outermost recognised
+    one. A list item's own heading below a question ("Funds for single measures") does not
+    open another question."""
+    hits = [h for h in headings if h in by_heading]
+    if not hits:
+        return None
+    return by_heading[next((h for h in hits if h in reads), hits[0])]
+
+
 def survey_questions(passages: Sequence[dict[str, Any]], doc_type: str | None = None
                      ) -> dict[str, tuple[int | None, bool]]:  # fmt: skip
     """``{passage id: (question no, is_the_question_itself)}`` for one document's passages
@@ -88,6 +99,8 @@ def survey_questions(passages: Sequence[dict[str, Any]], doc_type: str | None = 
     headings = list(dict.fromkeys(h for p in passages for h in (p.get("heading") or [])))
     found = rec.match_many([p["text"] for p in passages] + headings)
     by_heading = {h: m.no for h, m in zip(headings, found[len(passages):]) if m}
+    reads_as_question = {h for h, m in zip(headings, found[len(passages):])
+                         if m and (m.number is not None or h.rstrip(" *_").endswith("?"))}  # fmt: skip
     # Where the questions are the document's headings, a passage of its own counts as a
     # question only when it reads as one (a question mark or a numbering): otherwise it is
     # an answer item under a question ("Funds for single measures in certain fields").
@@ -110,12 +123,9 @@ def survey_questions(passages: Sequence[dict[str, Any]], doc_type: str | None = 
             current, closed = own[p["id"]], None
             out[p["id"]] = (current, _is_whole_question(p["text"]))
             continue
-        for h in reversed(p.get("heading") or []):
-            q = by_heading.get(h)
-            if q:
-                if q != closed:  # a signature under the last question's heading stays out
-                    current, closed = q, None
-                break
+        q = _heading_question(p.get("heading") or [], by_heading, reads_as_question)
+        if q and q != closed:  # a signature under the last question's heading stays out
+            current, closed = q, None
         out[p["id"]] = (current, False)
     return out if any(q is not None for q, _ in out.values()) else {}
 

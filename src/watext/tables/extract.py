@@ -15,7 +15,7 @@ from ..errors import ConfigError
 
 __all__ = [
     "Phrases", "canonical_measure", "clean_name", "guideline_status", "item_name",
-    "load_phrases", "measure_key", "orientation_kind", "strip_article",
+    "load_phrases", "measure_key", "measure_phrase", "orientation_kind", "strip_article",
 ]  # fmt: skip
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -113,6 +113,96 @@ def item_name(text: str, max_words: int = 8, split: bool = True) -> str | None:
     head = re.split(r",\s|\s\(|;", t, maxsplit=1)[0]
     if head != t and len(head.split()) <= max_words and not _VERB_HINT.search(head):
         return clean_name(head)
+    return None
+
+
+@lru_cache(maxsize=2)
+def _phrase_rules() -> dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]]:
+    """Per language: head-noun endings, link words, stop words (function words)."""
+    p = RULES_DIR / "measures.json"
+    stop_path = Path(__file__).resolve().parents[1] / "tag" / "rules" / "stopwords.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        stop = json.loads(stop_path.read_text(encoding="utf-8"))
+        return {lang: (tuple(h.casefold() for h in data["head_nouns"][lang]),
+                       frozenset(w.casefold() for w in data["np_links"][lang]),
+                       frozenset(w.casefold() for w in stop[lang]) | _DETERMINERS)
+                for lang in ("de", "en")}  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{p.name}: invalid measure phrase rules: {exc}") from exc
+
+
+_DETERMINERS = frozenset(
+    "der die das den dem des ein eine einen einem einer eines kein keine keinen unser unsere unseren "
+    "unserem unserer diese dieser dieses diesen jede jeder jedes alle allen viele mehrere zahlreiche "
+    "the a an our this these those each every all many several numerous its their "
+    "ihnen ihr ihre ihren ihrem ihrer sie wir uns euch ihm ihn es man sich sein seine seinen "
+    "them they we us you it he she his her".split())  # fmt: skip
+_TOKEN = re.compile(r"[„“\"‚‘«»]|[\w][\w\-]*(?:[.’'][\w]+)*[“”\"‘’«»]?")
+_ADJ_END = ("e", "en", "er", "es", "em", "isch", "ische", "ischen")
+
+
+def measure_phrase(text: str, lang: str | None) -> str | None:
+    """A short name for a measure written as a full sentence: the noun phrase around the
+    first word ending in a head noun (``rules/measures.json``), with the adjectives before
+    it and one linked phrase after it ("die Interkulturelle Woche findet … statt" ->
+    "Interkulturelle Woche"; "Municipal interpreter service in 50 languages" ->
+    "Municipal interpreter service"). None when the text names no measure."""
+    lang = "de" if lang == "de" else "en"
+    heads, links, stop = _phrase_rules()[lang]
+    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+    def word(i: int) -> str:
+        return toks[i][2].strip(_QUOTES).casefold()
+
+    def joined(a: int, b: int) -> bool:  # only spaces (or a hyphen) between tokens a < b
+        return not text[toks[a][1]:toks[b][0]].strip(" -")
+
+    for i, (_, _, tok) in enumerate(toks):
+        w = word(i)
+        if len(w) < 3 or w in stop or not any(w.endswith(h) for h in heads):
+            continue
+        if lang == "de" and not tok.strip(_QUOTES)[:1].isupper():
+            continue  # German nouns are capitalised
+        j = i
+        while j > 0 and i - j < 3 and joined(j - 1, j):
+            lw, lt = word(j - 1), toks[j - 1][2]
+            if not lw or lw in stop or lw in links or lw.isdigit() or _VERB_HINT.fullmatch(lw):
+                break
+            if lang == "de" and not lw.endswith(_ADJ_END):
+                break
+            if lt[-1:] in _QUOTES or (lang == "en" and lw.endswith("ly")):
+                break
+            j -= 1
+        k = i
+        if k + 1 < len(toks) and joined(k, k + 1) and word(k + 1) in links:
+            m = k + 2
+            while m < len(toks) and word(m) in _DETERMINERS and joined(m - 1, m):
+                m += 1
+            end = None
+            while m < len(toks) and m - k <= 5 and joined(m - 1, m):
+                lw, lt = word(m), toks[m][2].strip(_QUOTES)
+                if not lw or lw in stop or lw in links or _VERB_HINT.fullmatch(lw):
+                    break
+                if lang == "de":
+                    if lt[:1].isupper():
+                        end = m
+                        nxt = toks[m + 1][2] if m + 1 < len(toks) else ""
+                        if not (lw.endswith(_ADJ_END) and nxt[:1].isupper() and joined(m, m + 1)):
+                            break  # "im Neuen Rathaus": a capitalised adjective goes on to its noun
+                    if not lw.endswith(_ADJ_END):
+                        break
+                else:
+                    end = m
+                m += 1
+            if end is not None:
+                k = end
+        if k + 1 < len(toks) and toks[k + 1][2] in "„“\"«" and joined(k, k + 1):
+            close = text.find("“" if toks[k + 1][2] == "„" else toks[k + 1][2], toks[k + 1][1])
+            if close != -1 and len(text[toks[k + 1][1]:close].split()) <= 10:
+                return text[toks[j][0]:close + 1].strip()
+        name = clean_name(text[toks[j][0]:toks[k][1]])
+        return name if name and len(name.split()) <= 8 else None
     return None
 
 

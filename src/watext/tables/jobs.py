@@ -12,13 +12,19 @@ from typing import Any
 from ..tag.registry import read_meta, resolve_model_dir
 from .build import build_tables
 
-__all__ = ["current_model", "write_tables"]
+__all__ = ["current_model", "model_doubt_band", "write_tables"]
 
 
 def current_model(model_dir: str | Path | None = None) -> tuple[str | None, str | None]:
     """``(name, version)`` of the given (or current) model, from its ``meta.json``."""
     meta = read_meta(resolve_model_dir(model_dir))
     return meta.get("name"), meta.get("version")
+
+
+def model_doubt_band(model_dir: str | Path | None = None) -> tuple[float, float] | None:
+    """The doubt band the given (or current) model chose on its training folds, if any."""
+    band = ((read_meta(resolve_model_dir(model_dir)).get("metrics") or {}).get("doubt") or {}).get("band")
+    return (float(band[0]), float(band[1])) if band else None
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -40,7 +46,7 @@ def write_tables(store: Any, out: str | Path, formats: Sequence[str] | None = No
     from .export import FORMATS, export_tables
 
     name, version = current_model(model_dir)
-    tables = build_tables(store, name, version, cities, min_support)
+    tables = build_tables(store, name, version, cities, min_support, model_doubt_band(model_dir))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = export_tables(tables, out, formats or FORMATS)
@@ -51,4 +57,6 @@ def write_tables(store: Any, out: str | Path, formats: Sequence[str] | None = No
             "goals_matrix": tables.goals_matrix(),
             "goals_doubtful": [[c.city, c.goal] for c in tables.goals if c.doubtful],
             "goals_verified": [[c.city, c.goal] for c in tables.goals if c.verified],
+            "goals_fallback": sorted({c.city for c in tables.goals if c.fallback}),
+            "no_answer": tables.no_answer, "warnings": tables.warnings(),
             "files": files, "report": report}  # fmt: skip

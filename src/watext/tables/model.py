@@ -31,7 +31,9 @@ GOAL_TITLES: dict[str, str] = {
 }
 assert tuple(GOAL_TITLES) == GOAL_LABELS
 
-#: Cells whose probability lies in ``[low, high)`` are marked doubtful. Chosen on
+#: Cells whose probability lies in ``[low, high)`` are marked doubtful; a model trained since
+#: issue 10 carries its own band (``meta.json`` metrics.doubt, chosen on its training folds),
+#: this one is the fallback for older models. Chosen on
 #: out-of-fold predictions for the 19 training and out-of-domain cities (grouped by city,
 #: 114 cells, any-of rule): this band held 10 of the 13 wrong cells while covering 39 cells;
 #: below 0.10, 1 of 12 cells was true; from 0.60 up, 61 of 63.
@@ -97,12 +99,14 @@ class GoalCell:
     #: True when the city gave no recognised answer to question 1 and the cell was filled
     #: from its passages whose predicted topic is ``verstaendnis`` instead.
     fallback: bool = False
+    #: The doubt band of the model behind the cell (chosen on its training folds).
+    band: tuple[float, float] = DOUBT_BAND
 
     @property
     def doubtful(self) -> bool:
-        """An unverified cell whose probability lies in :data:`DOUBT_BAND`: check it first."""
+        """An unverified cell whose probability lies in :attr:`band`: check it first."""
         p = self.probability
-        return not self.verified and p is not None and DOUBT_BAND[0] <= p < DOUBT_BAND[1]
+        return not self.verified and p is not None and self.band[0] <= p < self.band[1]
 
     @property
     def max_confidence(self) -> float | None:

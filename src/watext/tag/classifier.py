@@ -195,14 +195,27 @@ class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
 
 
 class _SingleLabelClassifier(_Features, ClassifierMixin, BaseEstimator):
-    """Multiclass logistic regression where a gold ``None`` becomes the class ``"none"``."""
+    """Multiclass logistic regression where a gold ``None`` becomes the class ``"none"``.
+
+    ``class_weight``: ``"balanced"``, None, or a mapping class -> weight (classes not
+    named weigh 1)."""
+
+    default_class_weight: Any = "balanced"
 
     def __init__(
-        self, features: Any = None, C: float = 4.0, random_state: int | None = 0
-    ) -> None:
+        self, features: Any = None, C: float = 4.0, random_state: int | None = 0,
+        class_weight: Any = "default",
+    ) -> None:  # fmt: skip
         self.features = features
         self.C = C
         self.random_state = random_state
+        self.class_weight = class_weight
+
+    def _class_weight(self) -> Any:
+        cw = self.default_class_weight if self.class_weight == "default" else self.class_weight
+        if isinstance(cw, Mapping):
+            return {c: float(cw.get(str(c), 1.0)) for c in self.classes_}
+        return cw
 
     def fit(self, X: Any, y: Sequence[str | None]) -> _SingleLabelClassifier:
         """Fit on passages ``X`` and one label (or None) per passage."""
@@ -213,7 +226,7 @@ class _SingleLabelClassifier(_Features, ClassifierMixin, BaseEstimator):
             self.estimator_ = None
         else:
             self.estimator_ = LogisticRegression(
-                C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
+                C=self.C, class_weight=self._class_weight(), max_iter=2000, random_state=self.random_state
             ).fit(Xf, y)
         return self
 
@@ -240,6 +253,9 @@ class BodyClassifier(_SingleLabelClassifier):
     """
 
     known_labels = BODY_LABELS
+    #: Mild weights, chosen by city-grouped CV on the training gold (accuracy 0.913 against
+    #: 0.905 for "balanced" and 0.911 for none): "balanced" over-predicts the rare types.
+    default_class_weight: Any = {"none": 1.0, "fachstelle": 1.5, "chefsache": 2.0, "querschnittsaufgabe": 2.0}
 
 
 class TopicClassifier(_SingleLabelClassifier):

@@ -24,7 +24,10 @@ from .baselines import KeywordBaseline, RegexBodyBaseline
 from .labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 from .metrics import accuracy, body_name_match, goal_metrics
 
-__all__ = ["city_folds", "cross_validate", "evaluate_model", "format_report", "load_gold"]
+__all__ = [
+    "choose_doubt_band", "city_folds", "cross_validate", "evaluate_model", "format_report", "goal_cells_oof",
+    "load_gold",
+]  # fmt: skip
 
 Record = Mapping[str, Any]
 
@@ -98,6 +101,52 @@ def _compare(model: dict[str, Any], base: dict[str, Any]) -> dict[str, float]:
     return margin
 
 
+#: Most cells a doubt band may flag (share of all cells), when it is chosen on training folds.
+MAX_DOUBT_SHARE = 0.35
+_BAND_GRID = [round(float(x), 2) for x in np.arange(0.0, 1.001, 0.05)]
+
+
+def goal_cells_oof(records: Sequence[Record], preds: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """City × goal cells as the tables build them, from passages whose gold topic is
+    ``verstaendnis`` (what question 1 answers are): ``truth`` = any gold passage carries the
+    goal, ``ticked`` = any predicted passage does, ``p`` = noisy-or of the scores."""
+    by_city: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        if r.get("topic") == "verstaendnis":
+            by_city.setdefault(_group(r), []).append(i)
+    cells = []
+    for city, idx in sorted(by_city.items()):
+        for g in GOAL_LABELS:
+            none = 1.0
+            for i in idx:
+                none *= 1.0 - float(preds[i]["scores"][g])
+            cells.append({"city": city, "goal": g, "truth": any(g in (records[i].get("labels") or []) for i in idx),
+                          "ticked": any(g in preds[i]["labels"] for i in idx), "p": round(1.0 - none, 4)})  # fmt: skip
+    return cells
+
+
+def choose_doubt_band(cells: Sequence[Mapping[str, Any]], max_share: float = MAX_DOUBT_SHARE) -> dict[str, Any]:
+    """The band ``[low, high)`` of cell probabilities to flag as doubtful: most wrong cells
+    caught, flagging at most ``max_share`` of the cells (ties: fewer flagged, then narrower)."""
+    n = len(cells)
+    wrong = [c for c in cells if c["ticked"] != c["truth"]]
+    best = (-1, 0, 0.0, (0.1, 0.6))
+    for lo in _BAND_GRID:
+        for hi in _BAND_GRID:
+            if hi <= lo:
+                continue
+            flagged = sum(lo <= c["p"] < hi for c in cells)
+            if n and flagged > max_share * n:
+                continue
+            caught = sum(lo <= c["p"] < hi for c in wrong)
+            key = (caught, -flagged, -(hi - lo))
+            if key > best[:3]:
+                best = (*key, (lo, hi))
+    caught, neg_flagged, _, band = best
+    return {"band": [float(band[0]), float(band[1])], "cells": n, "wrong": len(wrong), "caught": int(max(caught, 0)),
+            "flagged": int(-neg_flagged), "max_share": max_share}
+
+
 def cross_validate(records: Sequence[Record], model: Any = None, k: int = 5) -> dict[str, Any]:
     """Grouped-by-city CV of ``model`` (default :class:`WatextModel`) and the baselines."""
     from .predict import WatextModel
@@ -116,15 +165,22 @@ def cross_validate(records: Sequence[Record], model: Any = None, k: int = 5) -> 
     result = {"mode": f"grouped-cv-{len(folds)}", "n": len(records), "folds": fold_info,
               "model": _scores(records, preds), "baseline": _baseline_scores(records)}  # type: ignore[arg-type]
     result["margin"] = _compare(result["model"], result["baseline"])
+    cells = goal_cells_oof(records, preds)  # type: ignore[arg-type]
+    if cells:
+        result["doubt"] = choose_doubt_band(cells)
     return result
 
 
 def evaluate_model(model: Any, records: Sequence[Record]) -> dict[str, Any]:
     """Metrics of a fitted ``model`` on held-out ``records`` (no CV), with baselines."""
     records = list(records)
+    preds = model.predict(records)
     result = {"mode": "held-out", "n": len(records),
-              "model": _scores(records, model.predict(records)), "baseline": _baseline_scores(records)}
+              "model": _scores(records, preds), "baseline": _baseline_scores(records)}
     result["margin"] = _compare(result["model"], result["baseline"])
+    cells = goal_cells_oof(records, preds)
+    if cells:
+        result["cells"] = {"n": len(cells), "right": sum(c["ticked"] == c["truth"] for c in cells)}
     return result
 
 

@@ -7,12 +7,17 @@
 - TF-IDF ``char_wb`` 2–5-grams over the raw lowercased text (German compounds, fragments),
 - domain-lexicon hit counts per goal (``rules/lexicon.jsonl``, ``log1p``-scaled),
 - body-rule indicators per body type and per rule (``rules/bodies.jsonl`` via the Annotator),
+- body cues (``rules/body_cues.json``): does the passage say a body *leads* the work, or only
+  *mentions* it (speech, greeting, vote, quote, contact), alone and per body type found,
 - a language indicator (de / en / other) and a length bucket (fragment ≤5 words / sentence / long).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,14 +26,30 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from ..errors import ConfigError
+
 from .analysis import Analysis, analyze, as_pairs, lexicon_hits, load_lexicon
 from .labels import BODY_LABELS
-from .nlp import load_body_rules
+from .nlp import RULES_DIR, load_body_rules
 
 __all__ = ["PassageFeaturizer", "length_bucket"]
 
 LENGTH_BUCKETS = ("fragment", "sentence", "long")
 LANG_BUCKETS = ("de", "en", "other")
+
+
+CUES = ("lead", "mention")
+
+
+@lru_cache(maxsize=1)
+def load_body_cues() -> dict[str, tuple[re.Pattern[str], ...]]:
+    """``{"lead": patterns, "mention": patterns}`` of ``rules/body_cues.json`` (validated)."""
+    path = RULES_DIR / "body_cues.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {c: tuple(re.compile(x, re.IGNORECASE) for x in data[c]) for c in CUES}
+    except (OSError, ValueError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"{path.name}: invalid body cues: {exc}") from exc
 
 
 def length_bucket(n_words: int) -> str:
@@ -74,6 +95,7 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         docs = self._analyses(X, langs)
         self.lexicon_ = load_lexicon(Path(self.lexicon_path) if self.lexicon_path else None)
         self.body_rules_ = tuple(r.id for r in load_body_rules())
+        self.cues_ = load_body_cues()
         self.word_ = TfidfVectorizer(
             tokenizer=_split, token_pattern=None, lowercase=False,
             ngram_range=self.word_ngram_range, min_df=self.min_df, sublinear_tf=True,
@@ -89,12 +111,14 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def _dense_names(self) -> list[str]:
+        cues = [f"cue__{c}" for c in CUES] + [f"cue__{c}__{b}" for c in CUES for b in BODY_LABELS]
         return (
             [f"lex__{g}" for g in self.lexicon_]
             + [f"body__{b}" for b in BODY_LABELS]
             + [f"rule__{r}" for r in self.body_rules_]
             + [f"lang__{x}" for x in LANG_BUCKETS]
             + [f"len__{x}" for x in LENGTH_BUCKETS]
+            + (cues if getattr(self, "cues_", None) else [])  # models fitted before the cues lack them
         )
 
     def _dense(self, docs: list[Analysis]) -> sp.csr_matrix:
@@ -111,7 +135,18 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
             k = nl + nb + nr
             out[i, k + LANG_BUCKETS.index(d.lang if d.lang in ("de", "en") else "other")] = 1.0
             out[i, k + 3 + LENGTH_BUCKETS.index(length_bucket(d.n_words))] = 1.0
-        return sp.csr_matrix(out)
+        cues = getattr(self, "cues_", None)
+        if not cues:
+            return sp.csr_matrix(out)
+        extra = np.zeros((len(docs), len(CUES) * (1 + nb)), dtype=np.float32)
+        for i, d in enumerate(docs):
+            found = {b["label"] for b in d.bodies}
+            for j, c in enumerate(CUES):
+                if any(p.search(d.text) for p in cues[c]):
+                    extra[i, j] = 1.0
+                    for bi, b in enumerate(BODY_LABELS):
+                        extra[i, len(CUES) + j * nb + bi] = float(b in found)
+        return sp.csr_matrix(np.hstack([out, extra]))
 
     def transform(self, X: Any, langs: Sequence[str | None] | None = None) -> sp.csr_matrix:
         """Sparse feature matrix (rows follow ``X``)."""

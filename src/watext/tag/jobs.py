@@ -63,7 +63,8 @@ def train_model(
     if force and not decision["promote"]:
         decision["reason"] = "forced: " + decision["reason"]
     fitted = clone(template).fit(records)
-    metrics = {key: result[key] for key in ("mode", "n", "model", "baseline", "margin")} if result else {}
+    metrics = {key: result[key] for key in ("mode", "n", "model", "baseline", "margin", "doubt")
+               if key in result} if result else {}  # fmt: skip
     data_hash = records_sha256(records) if corrections else data_sha256(gold)
     extra = {"promoted": promote, "reason": decision["reason"], "comparison": decision,
              "gold_sha256": data_sha256(gold), "corrections": {"n": len(corrections), **counts}}

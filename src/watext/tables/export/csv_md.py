@@ -41,9 +41,14 @@ def csv_tables(tables: ComparisonTables) -> dict[str, str]:
     out = {"goals_matrix.csv": _csv_text(["city", *goals],
                                          [[c, *(matrix[c][g] for g in goals)] for c in tables.cities])}  # fmt: skip
     out["goals_cells.csv"] = _csv_text(
-        ["city", "goal", "ticked", "n_passages", "n_verified", "verified", "probability", "doubtful"],
+        ["city", "goal", "ticked", "n_passages", "n_verified", "verified", "probability", "doubtful", "fallback"],
         [[c.city, c.goal, int(c.ticked), c.n, c.n_verified, int(c.verified),
-          "" if c.probability is None else f"{c.probability:.4f}", int(c.doubtful)] for c in tables.goals])  # fmt: skip
+          "" if c.probability is None else f"{c.probability:.4f}", int(c.doubtful), int(c.fallback)]
+         for c in tables.goals])  # fmt: skip
+    out["warnings.csv"] = _csv_text(
+        ["city", "questions_without_answer", "warning"],
+        [[city, " ".join(str(n) for n in nos), line]
+         for (city, nos), line in zip(((c, n) for c, n in tables.no_answer.items() if n), tables.warnings())])  # fmt: skip
     gl = []
     for g in tables.guideline:
         for o in g.orientations or [None]:
@@ -114,16 +119,23 @@ def md_text(tables: ComparisonTables) -> str:
     out += ["", "Legende: ✓ = vom Modell abgeleitet, ✓* = von einer Person geprüft, "
             "? = zweifelhaft (zuerst prüfen).", ""]
 
+    warnings = tables.warnings()
+    if warnings:
+        out += ["**Warnungen:**", ""] + [f"- ⚠ {md_cell(w)}" for w in warnings] + [""]
     goals = list(GOAL_TITLES)
     out += ["## 1. Ziele", ""]
     rows = []
     for city in tables.cities:
-        row = [city]
+        row = [city + (" ⚠" if 1 in tables.no_answer.get(city, []) else "")]
         for g in goals:
             c = tables.goal_cell(city, g)
-            row.append(((TICK + ("*" if c.verified else "")) if c.ticked else "") + ("?" if c.doubtful else ""))
+            row.append(((TICK + ("*" if c.verified else "")) if c.ticked else "") + ("?" if c.doubtful else "")
+                       + ("¹" if c.fallback and c.ticked else ""))
         rows.append(row)
     out += _md_table(["Stadt", *GOAL_TITLES.values()], rows)
+    if any(c.fallback for c in tables.goals):
+        out += ["", "¹ Ersatzweg: keine Antwort auf Frage 1 erkannt, Ziel aus Passagen mit erkanntem Thema "
+                "„Verständnis“."]
     out += ["", "Belege je Zelle:", ""]
     for city in tables.cities:
         for g in goals:

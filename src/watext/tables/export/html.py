@@ -50,6 +50,7 @@ padding:.3rem}
 border:1px solid #bf9000}.badge.rule{background:#ddebf7;color:#1f4e79}
 .badge.rej{background:#fff;color:#595959;border:1px solid #999}
 .badge.doubt{background:#c00000;color:#fff;font-weight:700}
+.warnings{border:2px solid #c00000;padding:.3rem .8rem;margin:.5rem 0;color:#600}.warnings ul{margin:.2rem 0}
 #evidence{border:2px solid #1f4e79;border-radius:.4rem;padding:.6rem 1rem;margin:1rem 0;
 background:#fafcff;min-height:3rem}
 .passage{border-top:1px solid #ddd;padding:.4rem 0}.passage:first-of-type{border-top:0}
@@ -260,6 +261,10 @@ def html_text(tables: ComparisonTables) -> str:
         '<span><span class="sw rej"></span> von Person verworfen</span>'
         '<span><span class="badge doubt">?</span> zweifelhaft: zuerst prüfen</span></p>'
     )
+    warnings = tables.warnings()
+    if warnings:
+        legend += ('<div class="warnings" role="alert"><strong>Warnungen:</strong><ul>'
+                   + "".join(f"<li>⚠ {_e(w)}</li>" for w in warnings) + "</ul></div>")
     doubtful = [c for c in tables.goals if c.doubtful]
     if doubtful:
         legend += (f'<p class="doubt-summary">{len(doubtful)} von {len(tables.goals)} Zellen sind '

@@ -151,6 +151,19 @@ def _goals_slide(prs, tables: ComparisonTables) -> None:
             cell = tables.goal_cell(city, goal)
             mark = TICK + _star(cell.verified) if cell.ticked else ""
             _cell_text(table.cell(r, c), mark, size + 2, center=True, bold=cell.verified)
+        if 1 in tables.no_answer.get(city, []):
+            _cell_text(table.cell(r, 0), f"{city} ⚠", size, bold=True)
+    warnings = [w for w in tables.warnings() if "Frage 1" in w.split("–")[0]]
+    if warnings:
+        box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Emu(int(row_h * (n + 1))) + Inches(0.1),
+                                       WIDTH - 2 * MARGIN, Inches(0.6))  # fmt: skip
+        box.name = "Warnungen"
+        box.text_frame.word_wrap = True
+        box.text_frame.text = "\n".join(f"⚠ {clean(w)}" for w in warnings)
+        for para in box.text_frame.paragraphs:
+            for run in para.runs:
+                run.font.size = Pt(11)
+                run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
 def _guideline_slide(prs, tables: ComparisonTables) -> None:

@@ -127,9 +127,21 @@ def _goals_sheet(wb: Workbook, tables: ComparisonTables) -> None:
             if cell_data.doubtful:
                 note += "; zweifelhaft: zuerst prüfen"
                 cell.border = DOUBT_BORDER
+            if cell_data.fallback:
+                note += "; Ersatzweg: keine Antwort auf Frage 1 erkannt"
             cell.comment = Comment(note, "watext", width=260, height=70)
+    for r, city in enumerate(tables.cities, start=2):
+        if 1 in tables.no_answer.get(city, []):
+            first = ws.cell(row=r, column=1)
+            first.value = f"{city} ⚠"
+            first.comment = Comment("keine Antwort auf Frage 1 erkannt", "watext", width=260, height=50)
     # legend, then the passage counts as an adjacent matrix
     row = len(tables.cities) + 3
+    for w in tables.warnings():
+        put(ws, row, 1, f"⚠ {w}").font = Font(bold=True, color="C00000")
+        row += 1
+    if tables.warnings():
+        row += 1
     legend = put(ws, row, 1, "Legende:")
     legend.font = Font(bold=True)
     put(ws, row, 2, "✓ = angekreuzt").alignment = WRAP
