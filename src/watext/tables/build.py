@@ -8,6 +8,7 @@ every cell keeps the passages behind it as :class:`~watext.tables.model.Evidence
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -174,26 +175,44 @@ def _guideline(passages: Sequence[TablePassage], cities: list[str]) -> list[Guid
     return rows
 
 
+def _split_coordinated(name: str, lang: str | None) -> list[str]:
+    """"Willkommensmappe und Informationsportal für Familien" -> both names, when every part
+    is a measure of its own (a measure noun or a synonym group); else ``[name]``."""
+    parts = [x.strip() for x in re.split(r",\s+|\s+(?:und|sowie|and|&)\s+", name) if x.strip()]
+    if len(parts) < 2 or any(len(x.split()) > 6 for x in parts):
+        return [name]
+    if all(canonical_measure(x)[1] or measure_phrase(x, lang) == x for x in parts):
+        return parts
+    return [name]
+
+
 def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
     merged: dict[tuple[str, str], Measure] = {}
     for p in passages:
-        if p.topic != "massnahme" or p.is_question or not p.labels or not p.city:
-            continue
-        raw = _sub_heading(p) or item_name(p.text) or measure_phrase(p.text, p.lang)
+        if p.topic != "massnahme" or p.is_question or not p.labels or not p.city or p.kind == "notes":
+            continue  # speaker notes are not the city's answer
+        # a short item names itself; a sentence takes the item heading above it, the part
+        # before ':' or its first clause, else the noun phrase around its measure noun
+        raw = (item_name(p.text, max_words=6, split=False) or _sub_heading(p) or item_name(p.text)
+               or measure_phrase(p.text, p.lang))  # fmt: skip
         if raw is None or load_phrases().any("contact_line", raw):
             continue
-        raw = clean_name(raw)
-        canon, _ = canonical_measure(raw)
-        for goal in p.labels:
-            key = (goal, measure_key(canon))
-            m = merged.setdefault(key, Measure(goal, canon))
-            if raw not in m.variants:
-                m.variants.append(raw)
-            if p.city not in m.cities:
-                m.cities.append(p.city)
-            m.evidence.append(p.evidence(goal))
+        for raw in _split_coordinated(clean_name(raw), p.lang):
+            _add_measure(merged, p, raw)
     order = {g: i for i, g in enumerate(GOAL_LABELS)}
     return sorted(merged.values(), key=lambda m: (order[m.goal], -len(m.cities), m.name.casefold()))
+
+
+def _add_measure(merged: dict[tuple[str, str], Measure], p: TablePassage, raw: str) -> None:
+    canon, _ = canonical_measure(raw)
+    for goal in p.labels:
+        key = (goal, measure_key(canon))
+        m = merged.setdefault(key, Measure(goal, canon))
+        if raw not in m.variants:
+            m.variants.append(raw)
+        if p.city not in m.cities:
+            m.cities.append(p.city)
+        m.evidence.append(p.evidence(goal))
 
 
 def _responsibility(passages: Sequence[TablePassage]) -> list[ResponsibilityEntry]:

@@ -160,7 +160,10 @@ def measure_phrase(text: str, lang: str | None) -> str | None:
 
     for i, (_, _, tok) in enumerate(toks):
         w = word(i)
-        if len(w) < 3 or w in stop or not any(w.endswith(h) for h in heads):
+        if len(w) < 3 or w in stop:
+            continue
+        # German compounds end in their head noun ("Sprachkurse"); English heads are words
+        if not any(w.endswith(h) if lang == "de" else (w in (h, h + "s", h + "es") or w.endswith("-" + h)) for h in heads):
             continue
         if lang == "de" and not tok.strip(_QUOTES)[:1].isupper():
             continue  # German nouns are capitalised
