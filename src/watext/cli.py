@@ -135,15 +135,29 @@ model_option = click.option(
 
 
 @main.command()
-@click.option("--gold", required=True, type=click.Path(exists=True, path_type=str), help="Gold JSON lines.")
+@click.option("--gold", default=None, type=click.Path(exists=True, path_type=str),
+              help="Gold JSON lines to evaluate on (held out of training).")
+@click.option("--suite", is_flag=True,
+              help="Everything: train-CV (stored with the model), the held-out gold splits, survey-question "
+                   "recognition and negation (files under --corpus).")  # fmt: skip
+@click.option("--corpus", default="corpus", show_default=True, type=click.Path(path_type=str),
+              help="Corpus folder for --suite.")
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as one JSON object.")
-def evaluate(gold: str, model_dir: str | None, as_json: bool) -> None:
-    """Evaluate a saved model on a held-out gold file, against the rule baselines."""
+def evaluate(gold: str | None, suite: bool, corpus: str, model_dir: str | None, as_json: bool) -> None:
+    """Evaluate a saved model on a held-out gold file (or the whole --suite), against baselines."""
     from .tag.evaluate import evaluate_model, format_report, load_gold
     from .tag.registry import load_model, resolve_model_dir
 
-    model, _ = load_model(resolve_model_dir(model_dir))
+    if not gold and not suite:
+        raise click.UsageError("give --gold FILE or --suite")
+    model, meta = load_model(resolve_model_dir(model_dir))
+    if suite:
+        from .tag.suite import evaluate_suite, format_suite
+
+        result = evaluate_suite(model, meta, corpus)
+        _emit([result]) if as_json else click.echo(format_suite(result))
+        return
     result = evaluate_model(model, load_gold(gold))
     if as_json:
         _emit([result])

@@ -189,20 +189,24 @@ class ComparisonTables:
     #: City -> survey questions (1–7) none of its passages was recognised as answering.
     no_answer: dict[str, list[int]] = field(default_factory=dict)
 
-    def warnings(self) -> list[str]:
-        """German warning lines for cities with unanswered questions (every export shows them)."""
+    def warning_rows(self) -> list[tuple[str, list[int], str]]:
+        """``(city, questions, German text)`` for cities with unanswered questions: question 1
+        (the goals row) on a line of its own, then the others."""
         out = []
         for city, nos in self.no_answer.items():
-            if not nos:
-                continue
-            which = ", ".join(str(n) for n in nos)
-            line = f"{city}: keine Antwort auf Frage {which} erkannt"
             if 1 in nos:
                 fb = any(c.fallback and c.city == city for c in self.goals)
-                line += (" – Ziele aus Passagen mit erkanntem Thema „Verständnis“ (Ersatzweg), bitte prüfen"
-                         if fb else " – Zielzeile leer")
-            out.append(line)
+                out.append((city, [1], f"{city}: keine Antwort auf Frage 1 erkannt – "
+                            + ("Ziele aus Passagen mit erkanntem Thema „Verständnis“ (Ersatzweg), bitte prüfen"
+                               if fb else "Zielzeile leer")))  # fmt: skip
+            rest = [n for n in nos if n != 1]
+            if rest:
+                out.append((city, rest, f"{city}: keine Antwort auf Frage {', '.join(str(n) for n in rest)} erkannt"))
         return out
+
+    def warnings(self) -> list[str]:
+        """The texts of :meth:`warning_rows` (every export and the CLI show them)."""
+        return [text for _, _, text in self.warning_rows()]
 
     def goal_cell(self, city: str, goal: str) -> GoalCell:
         """The Q1 cell of ``city`` × ``goal`` (KeyError when the city is not in the table)."""

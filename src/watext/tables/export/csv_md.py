@@ -47,8 +47,7 @@ def csv_tables(tables: ComparisonTables) -> dict[str, str]:
          for c in tables.goals])  # fmt: skip
     out["warnings.csv"] = _csv_text(
         ["city", "questions_without_answer", "warning"],
-        [[city, " ".join(str(n) for n in nos), line]
-         for (city, nos), line in zip(((c, n) for c, n in tables.no_answer.items() if n), tables.warnings())])  # fmt: skip
+        [[city, " ".join(str(n) for n in nos), text] for city, nos, text in tables.warning_rows()])
     gl = []
     for g in tables.guideline:
         for o in g.orientations or [None]:

@@ -153,7 +153,7 @@ def _goals_slide(prs, tables: ComparisonTables) -> None:
             _cell_text(table.cell(r, c), mark, size + 2, center=True, bold=cell.verified)
         if 1 in tables.no_answer.get(city, []):
             _cell_text(table.cell(r, 0), f"{city} ⚠", size, bold=True)
-    warnings = [w for w in tables.warnings() if "Frage 1" in w.split("–")[0]]
+    warnings = [w for w in tables.warnings() if "Frage 1 erkannt" in w]
     if warnings:
         box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Emu(int(row_h * (n + 1))) + Inches(0.1),
                                        WIDTH - 2 * MARGIN, Inches(0.6))  # fmt: skip
