@@ -111,7 +111,9 @@ def partner_store(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _build(store):
-    return build_tables(store, *current_model())
+    from watext.tables.jobs import model_doubt_band
+
+    return build_tables(store, *current_model(), doubt_band=model_doubt_band())
 
 
 def test_q4_grouping_reproduces_the_seed(partner_store) -> None:
@@ -135,9 +137,12 @@ def test_goals_matrix_model_only_and_after_review(partner_store) -> None:
     got = {c: {g for g, v in row.items() if v} for c, row in t.goals_matrix().items()}
     missing = {(c, g) for c in seed for g in seed[c] - got[c]}
     extra = {(c, g) for c in seed for g in got[c] - seed[c]}
-    assert not missing
-    assert len(extra) <= 6, extra  # measured: 5 of 42 cells (see the issue note)
+    assert len(missing) + len(extra) <= 2, (missing, extra)  # measured: 40 of 42 cells right
     assert not any(c.verified for c in t.goals)
+    # every wrong cell is flagged doubtful, and no more than 40 % of the cells are
+    wrong = [c for c in t.goals if c.ticked != (c.goal in seed[c.city])]
+    assert all(c.doubtful for c in wrong), wrong
+    assert sum(c.doubtful for c in t.goals) <= 0.4 * len(t.goals)
 
     gold = gold_by_text()
     passages, _ = collect(partner_store, *current_model())
@@ -244,6 +249,19 @@ def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
     # undo restores the earlier table
     partner_store.undo_correction(target.id, "tester", base_revision=state["revision"] + 1)
     assert _build(partner_store).goals_matrix() == before.goals_matrix()
+
+
+def test_seed_measures_under_their_goal(partner_store) -> None:
+    """The seed's 35 measures found under the right goal (measured: 23; corpus/table_check.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("table_check", ROOT / "corpus" / "table_check.py")
+    tc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tc)
+    seed_goals_matrix()  # skips without the seed
+    r = tc.check(partner_store)
+    assert r["measures_seed"] == 35
+    assert r["measures_found"] >= 23, r["measures_missing"]
 
 
 def test_other_tables_from_the_survey_answers(partner_store) -> None:

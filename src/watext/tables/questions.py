@@ -6,20 +6,18 @@
 
 How: every text is normalised (numbering such as ``1.``, ``1)``, ``Frage 1:``,
 ``Question 1 –``, ``Q1.``, ``Zu 1:``, ``Ad 1)``, ``Pytanie 1``, ``I.`` is split off and kept
-as a hint) and compared by character n-gram TF-IDF cosine with
+as a hint) and classified by a multinomial logistic regression over "no question" and the
+seven questions (:class:`QuestionRecognizer`), trained on
 
 - the canonical question texts in eleven languages (``rules/questions.json``),
-- question variants and non-question lines from survey answers
-  (``rules/question_variants.jsonl``: headings, paraphrases, answers that reuse the
-  questions' words, greetings, titles).
+- question variants and non-question lines from survey answers by two writers
+  (``rules/question_variants.jsonl``: headings, paraphrases, keyword headings, answers
+  that reuse the questions' words, greetings, titles, other questions),
+- key words per question (``rules/question_lexicon.json``) as features.
 
-A small logistic regression turns the similarities into "this is question *n*" or "no
-question": best question similarity, its margin over the runner-up, the similarity to the
-nearest non-question line, whether a number hint agrees, a question mark, length. It is
-fitted on the variants with leave-one-out similarities (a variant never sees itself), so
-the learned threshold is the one for unseen wording. Nothing here knows a particular
-city's answer; held-out headings by another writer measure it
-(``corpus/questions/heldout.jsonl``, ``watext evaluate --questions``).
+Its threshold was chosen by cross-validation on the variants. Nothing here knows a
+particular city's answer; held-out headings by another writer measure it
+(``corpus/questions/heldout.jsonl``, ``watext evaluate --suite``).
 """
 
 from __future__ import annotations
@@ -47,10 +45,11 @@ N_QUESTIONS = 7
 #: Longest text considered as a question (longer passages: their first sentence is tried).
 MAX_CHARS = 320
 #: Least probability of the predicted question. Chosen by 5-fold CV on the shipped
-#: variants (canonical texts always in training; two writers, 1,735 lines): at 0.7, 928 of
-#: 1,051 question variants right and 13 of 684 non-question lines taken (0.5: 950 and 26;
-#: 0.8: 913 and 9).
-THRESHOLD = 0.7
+#: variants (canonical texts always in training; two writers, 1,735 lines) as the best of
+#: right - 3 x wrongly taken (a non-question taken for a question misplaces every answer
+#: after it): at 0.8, 945 of 1,051 question variants right and 15 of 684 non-question
+#: lines taken (0.7: 958 and 20; 0.6: 969 and 23).
+THRESHOLD = 0.8
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7}
 _NUM = (
@@ -158,8 +157,10 @@ class QuestionRecognizer:
     """A multinomial logistic regression over "none" and the seven questions.
 
     Features of a line (its numbering split off first): character 2–5-grams and word
-    1–2-grams (TF-IDF), key-word hits per question (``rules/question_lexicon.json``), the
-    numbering hint alone and where it agrees with a question's key words, a question
+    1–2-grams (TF-IDF), the cosine similarity to the nearest variant of each class
+    (leave-one-out while fitting), key-word hits per question
+    (``rules/question_lexicon.json``), the numbering hint alone and where it agrees with a
+    question's key words, yes/no openers and first-person wording (answers), a question
     mark, a full stop, the length. Trained on the canonical texts and the variants.
     ``threshold`` is the least probability of the predicted question.
     """
@@ -172,13 +173,23 @@ class QuestionRecognizer:
                                      preprocessor=_norm, dtype=np.float32).fit(rests)  # fmt: skip
         self.word_ = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                      preprocessor=_norm, dtype=np.float32).fit(rests)  # fmt: skip
-        X = self._features([v.text for v in variants])
-        y = [v.question or 0 for v in variants]
-        self.lr_ = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(X, y)
+        self.q_ = np.asarray([v.question or 0 for v in variants])
+        self.Xc_ = self.char_.transform(rests)
+        X = self._features([v.text for v in variants], exclude_self=True)
+        self.lr_ = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(X, self.q_)
 
-    def _features(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def _nearest(self, Xc: sp.csr_matrix, exclude_self: bool) -> np.ndarray:
+        """Per text: the cosine similarity to the nearest variant of each class (0 = none)."""
+        S = (Xc @ self.Xc_.T).toarray()
+        if exclude_self:
+            np.fill_diagonal(S, -1.0)
+        return np.column_stack([S[:, self.q_ == q].max(axis=1) for q in range(N_QUESTIONS + 1)])
+
+    def _features(self, texts: Sequence[str], exclude_self: bool = False) -> sp.csr_matrix:
         split = [split_number(t) for t in texts]
         rests = [r for _, r in split]
+        Xc = self.char_.transform(rests)
+        near = self._nearest(Xc, exclude_self)
         dense = []
         for raw, (n, rest) in zip(texts, split):
             words = len(rest.split())
@@ -196,8 +207,8 @@ class QuestionRecognizer:
                 float(rest.rstrip("*_ ").endswith("?")), float(raw.rstrip().endswith((".", "!"))),
                 min(words, 60) / 20.0, float(words <= 6), float(words > 25), *hits, *hint, *agree,
             ])  # fmt: skip
-        return sp.hstack([self.char_.transform(rests), self.word_.transform(rests),
-                          sp.csr_matrix(3.0 * np.asarray(dense, dtype=np.float32))], format="csr")  # fmt: skip
+        return sp.hstack([Xc, self.word_.transform(rests), sp.csr_matrix(3.0 * np.asarray(dense, dtype=np.float32)),
+                          sp.csr_matrix(3.0 * near.astype(np.float32))], format="csr")  # fmt: skip
 
     def scores(self, texts: Iterable[str]) -> list[QuestionMatch | None]:
         """The most probable question for each text (None: "no question" is most probable,

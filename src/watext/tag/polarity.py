@@ -31,6 +31,7 @@ from .nlp import RULES_DIR, _pipeline
 __all__ = ["PolarityRules", "affirmed_text", "load_polarity", "negated_clauses"]
 
 _CLAUSE_PUNCT = {";", ".", "!", "?", "–", "—", ":"}
+AFFIRM_LOOKAHEAD = 30  # characters after a clause that affirming patterns may see
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,8 @@ def negated_clauses(text: str, lang: str | None) -> list[tuple[int, int]]:
     spans = []
     for start, end, toks in _clauses(text, lang, rules):
         clause = text[start:end]
-        if any(p.search(clause) for p in rules.affirm):
+        # affirming patterns may reach into what follows ("nicht eingestellt, sondern ausgebaut")
+        if any(p.search(text[start:end + AFFIRM_LOOKAHEAD]) for p in rules.affirm):
             continue
         words = [w for pair in toks for w in pair]
         negator = any(_words_match(w, rules.negators) for w in words)
