@@ -17,7 +17,7 @@ from typing import Any
 from ..tag.labels import GOAL_LABELS
 from .collect import TablePassage, collect, match_question
 from .extract import (
-    canonical_measure, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
+    canonical_measure, canonical_measure_in, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
     measure_phrase, orientation_kind,
 )  # fmt: skip
 from .model import (
@@ -204,7 +204,11 @@ def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
 
 
 def _add_measure(merged: dict[tuple[str, str], Measure], p: TablePassage, raw: str) -> None:
-    canon, _ = canonical_measure(raw)
+    canon, known = canonical_measure(raw)
+    if not known and len(raw.split()) < len(p.text.split()):
+        # a name cut short ("Empfang des Oberbürgermeisters" of "… für ausländische
+        # Studierende"): the synonym group the item's first sentence names, if any
+        canon = canonical_measure_in(re.split(r"(?<=[.!?;])\s", p.text, maxsplit=1)[0]) or canon
     for goal in p.labels:
         key = (goal, measure_key(canon))
         m = merged.setdefault(key, Measure(goal, canon))

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import ConfigError
 
 __all__ = [
-    "Phrases", "canonical_measure", "clean_name", "guideline_status", "item_name",
+    "Phrases", "canonical_measure", "canonical_measure_in", "clean_name", "guideline_status", "item_name",
     "load_phrases", "measure_key", "measure_phrase", "orientation_kind", "strip_article",
 ]  # fmt: skip
 
@@ -217,6 +217,18 @@ def canonical_measure(name: str, kind: str = "measure") -> tuple[str, bool]:
         if any(p.search(name) for p in patterns):
             return canon, True
     return name, False
+
+
+def canonical_measure_in(text: str) -> str | None:
+    """The synonym group named earliest in ``text`` (a whole item sentence), or None."""
+    measures, _, _ = _all_measure_rules()
+    best: tuple[int, str] | None = None
+    for canon, patterns in measures:
+        for p in patterns:
+            m = p.search(text)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), canon)
+    return best[1] if best else None
 
 
 def measure_key(name: str) -> str:
