@@ -85,6 +85,17 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
     assert qs["0"] == (None, False) and qs["1"] == (1, True) and qs["2"] == (1, False)
     assert qs["4"] == (7, False) and qs["5"] == (None, False) and qs["6"] == (None, False)
     assert survey_questions([{"id": "a", "text": "Kein Fragebogen.", "heading": []}]) == {}
+    # a question opening an e-mail paragraph starts that answer and is part of it; a
+    # translation in brackets is still the question line
+    rows = [{"id": str(i), "text": t, "heading": []} for i, t in enumerate([
+        "Regarding your first question, what welcome culture means to us: every newcomer should "
+        "find work, a home and friends here.",
+        "We also celebrate the cultures of our town.",
+        "2. Do you have a guideline? (Haben Sie einen Leitfaden?)",
+        "No, not yet.",
+    ])]  # fmt: skip
+    qs = survey_questions(rows, "survey_answer")
+    assert qs["0"] == (1, False) and qs["1"] == (1, False) and qs["2"] == (2, True) and qs["3"] == (2, False)
     # a Markdown-like answer: the signature still sits under the heading of question 7
     q7 = "7. Gibt es Konzepte ..., die Sie gerne im Sinne von Best Practice umsetzen würden?"
     rows = [{"id": str(i), "text": t, "heading": h} for i, (t, h) in enumerate([

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .model import Evidence
-from .questions import MAX_CHARS, question_recognizer
+from .questions import MAX_CHARS, answer_after_question, question_recognizer
 
 __all__ = ["Question", "TablePassage", "collect", "load_questions", "survey_questions"]
 
@@ -75,7 +75,7 @@ def match_question(text: str) -> Question | None:
 
 def _is_whole_question(text: str) -> bool:
     """True when the text is only a question line (not a question opening an answer)."""
-    return len(text.strip()) <= MAX_CHARS
+    return len(text.strip()) <= MAX_CHARS and not answer_after_question(text)
 
 
 def _heading_question(headings: Sequence[str], by_heading: dict[str, int], reads: set[str]) -> int | None:

@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from ..errors import ConfigError
 
 __all__ = [
-    "QuestionMatch", "QuestionRecognizer", "load_lexicon", "load_variants", "question_recognizer", "split_number",
+    "QuestionMatch", "QuestionRecognizer", "answer_after_question", "load_lexicon", "load_variants", "question_recognizer", "split_number",
 ]  # fmt: skip
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -76,6 +76,25 @@ def split_number(text: str) -> tuple[int | None, str]:
     raw = m.group("n").lower()
     n = _ROMAN.get(raw) if raw in _ROMAN else int(raw)
     return n, text[m.end():].strip()
+
+
+def _question_part(text: str) -> tuple[str, str]:
+    """``(question part, what follows)``: the numbering and the first sentence (up to '?',
+    ':' or a full stop), and the rest."""
+    t = text.strip()
+    _, rest = split_number(t)
+    prefix = t[: len(t) - len(rest)]
+    parts = _SENT_END.split(rest, maxsplit=1)
+    return prefix + parts[0], parts[1] if len(parts) == 2 else ""
+
+
+def answer_after_question(text: str) -> bool:
+    """True when ``text`` goes on after its first sentence or colon ("Zu Frage 1: Für uns
+    bedeutet …"): a question opening an answer, not a question line alone."""
+    rest = _question_part(text)[1].strip(" *_")
+    if rest.endswith("?") or (rest.startswith("(") and rest.endswith(")")):
+        return False  # more question: a second sentence of it, or its translation in brackets
+    return len(rest.split()) >= 4
 
 
 def _norm(text: str) -> str:
@@ -220,8 +239,8 @@ class QuestionRecognizer:
         prepared, idx = [], []
         for i, text in enumerate(texts):
             t = text.strip()
-            if len(t) > MAX_CHARS:  # a question opening a long paragraph: its first sentence
-                t = _SENT_END.split(t, maxsplit=1)[0]
+            if len(t) > MAX_CHARS or answer_after_question(t):  # a question opening an answer:
+                t = _question_part(t)[0]  # its first sentence (or up to ':')
             if not t or len(t) > MAX_CHARS or not split_number(t)[1]:
                 continue
             prepared.append(t)
