@@ -45,7 +45,8 @@ RULES: dict[str, str] = {
     "regional recommendations, local agendas), classified by keyword rules.",
     "measures": "Answers to question 3 that carry a goal: the measure's name is the item's own "
     "heading or its short text (before ':' or the first clause); in a full sentence, the noun phrase "
-    "around the first measure noun (rules/measures.json 'head_nouns'); names meaning the same thing are "
+    "around the first measure noun (rules/measures.json 'head_nouns'), or the synonym group the sentence "
+    "names; names meaning the same thing are "
     "merged by the synonym rules (rules/measures.json) and listed under each goal they carry.",
     "responsibility": "A city stands in a group (Chefsache / Querschnittsaufgabe / named unit) "
     "when at least one of its answers to question 4 has that body type; unit names are the exact "
@@ -194,7 +195,7 @@ def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
         # a short item names itself; a sentence takes the item heading above it, the part
         # before ':' or its first clause, else the noun phrase around its measure noun
         raw = (item_name(p.text, max_words=6, split=False) or _sub_heading(p) or item_name(p.text)
-               or measure_phrase(p.text, p.lang))  # fmt: skip
+               or measure_phrase(p.text, p.lang) or canonical_measure_in(_first_sentence(p.text)))  # fmt: skip
         if raw is None or load_phrases().any("contact_line", raw):
             continue
         for raw in _split_coordinated(clean_name(raw), p.lang):
@@ -203,12 +204,16 @@ def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
     return sorted(merged.values(), key=lambda m: (order[m.goal], -len(m.cities), m.name.casefold()))
 
 
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?;])\s", text, maxsplit=1)[0]
+
+
 def _add_measure(merged: dict[tuple[str, str], Measure], p: TablePassage, raw: str) -> None:
     canon, known = canonical_measure(raw)
     if not known and len(raw.split()) < len(p.text.split()):
         # a name cut short ("Empfang des Oberbürgermeisters" of "… für ausländische
         # Studierende"): the synonym group the item's first sentence names, if any
-        canon = canonical_measure_in(re.split(r"(?<=[.!?;])\s", p.text, maxsplit=1)[0]) or canon
+        canon = canonical_measure_in(_first_sentence(p.text)) or canon
     for goal in p.labels:
         key = (goal, measure_key(canon))
         m = merged.setdefault(key, Measure(goal, canon))
