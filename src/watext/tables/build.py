@@ -18,7 +18,7 @@ from ..tag.labels import GOAL_LABELS
 from .collect import TablePassage, collect, match_question
 from .extract import (
     canonical_measure, canonical_measure_in, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
-    measure_phrase, orientation_kind,
+    is_bare_head, measure_goals, measure_phrase, orientation_kind,
 )  # fmt: skip
 from .model import (
     DOUBT_BAND, BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
@@ -47,7 +47,8 @@ RULES: dict[str, str] = {
     "heading or its short text (before ':' or the first clause); in a full sentence, the noun phrase "
     "around the first measure noun (rules/measures.json 'head_nouns'), or the synonym group the sentence "
     "names; names meaning the same thing are "
-    "merged by the synonym rules (rules/measures.json) and listed under each goal they carry.",
+    "merged by the synonym rules (rules/measures.json) and listed under each goal their passage carries "
+    "and, for kinds of measure the taxonomy assigns a goal (e.g. language courses: Teilhabe), under that goal.",
     "responsibility": "A city stands in a group (Chefsache / Querschnittsaufgabe / named unit) "
     "when at least one of its answers to question 4 has that body type; unit names are the exact "
     "spans found in those answers. An unreviewed answer that denies a unit (\"no single team is "
@@ -182,7 +183,7 @@ def _split_coordinated(name: str, lang: str | None) -> list[str]:
     parts = [x.strip() for x in re.split(r",\s+|\s+(?:und|sowie|and|&)\s+", name) if x.strip()]
     if len(parts) < 2 or any(len(x.split()) > 6 for x in parts):
         return [name]
-    if all(canonical_measure(x)[1] or measure_phrase(x, lang) == x for x in parts):
+    if all(canonical_measure(x)[1] or (measure_phrase(x, lang) == x and not is_bare_head(x, lang)) for x in parts):
         return parts
     return [name]
 
@@ -190,7 +191,7 @@ def _split_coordinated(name: str, lang: str | None) -> list[str]:
 def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
     merged: dict[tuple[str, str], Measure] = {}
     for p in passages:
-        if p.topic != "massnahme" or p.is_question or not p.labels or not p.city or p.kind == "notes":
+        if p.topic != "massnahme" or p.is_question or not p.city or p.kind == "notes":
             continue  # speaker notes are not the city's answer
         # a short item names itself; a sentence takes the item heading above it, the part
         # before ':' or its first clause, else the noun phrase around its measure noun
@@ -214,7 +215,10 @@ def _add_measure(merged: dict[tuple[str, str], Measure], p: TablePassage, raw: s
         # a name cut short ("Empfang des Oberbürgermeisters" of "… für ausländische
         # Studierende"): the synonym group the item's first sentence names, if any
         canon = canonical_measure_in(_first_sentence(p.text)) or canon
-    for goal in p.labels:
+    # the passage's goals, and those the taxonomy gives this kind of measure (unless a
+    # reviewer decided the passage's goals)
+    goals = list(p.labels) + [g for g in ([] if p.verified else measure_goals(canon)) if g not in p.labels]
+    for goal in goals:
         key = (goal, measure_key(canon))
         m = merged.setdefault(key, Measure(goal, canon))
         if raw not in m.variants:

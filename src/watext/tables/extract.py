@@ -14,8 +14,8 @@ from pathlib import Path
 from ..errors import ConfigError
 
 __all__ = [
-    "Phrases", "canonical_measure", "canonical_measure_in", "clean_name", "guideline_status", "item_name",
-    "load_phrases", "measure_key", "measure_phrase", "orientation_kind", "strip_article",
+    "Phrases", "canonical_measure", "canonical_measure_in", "clean_name", "is_bare_head", "guideline_status", "item_name",
+    "load_phrases", "measure_goals", "measure_key", "measure_phrase", "orientation_kind", "strip_article",
 ]  # fmt: skip
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -52,6 +52,27 @@ def load_phrases(path: str | None = None) -> Phrases:
 
 
 Groups = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+
+
+@lru_cache(maxsize=2)
+def _group_goals(path: str | None = None) -> dict[str, tuple[str, ...]]:
+    from ..tag.labels import GOAL_LABELS
+
+    p = Path(path) if path else RULES_DIR / "measures.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        out = {g["name"]: tuple(g.get("goals") or ()) for g in data.get("groups", [])}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{p.name}: invalid measure rules: {exc}") from exc
+    bad = {x for goals in out.values() for x in goals} - set(GOAL_LABELS)
+    if bad:
+        raise ConfigError(f"{p.name}: unknown goals {sorted(bad)}")
+    return out
+
+
+def measure_goals(canonical: str) -> tuple[str, ...]:
+    """The goals TAXONOMY.md gives the synonym group ``canonical`` (empty for other names)."""
+    return _group_goals().get(canonical, ())
 
 
 @lru_cache(maxsize=2)
@@ -140,6 +161,12 @@ _DETERMINERS = frozenset(
     "them they we us you it he she his her".split())  # fmt: skip
 _TOKEN = re.compile(r"[„“\"‚‘«»]|[\w][\w\-]*(?:[.’'][\w]+)*[“”\"‘’«»]?")
 _ADJ_END = ("e", "en", "er", "es", "em", "isch", "ische", "ischen")
+
+
+def is_bare_head(name: str, lang: str | None) -> bool:
+    """True when ``name`` is only a generic head noun ("Beratung", "service"), no measure of its own."""
+    heads = _phrase_rules()["de" if lang == "de" else "en"][0]
+    return name.strip().casefold() in heads
 
 
 def measure_phrase(text: str, lang: str | None) -> str | None:
