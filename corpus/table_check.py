@@ -64,7 +64,8 @@ def _words(name: str) -> set[str]:
 
 def measure_found(seed_name: str, names: list[str]) -> str | None:
     """The produced name that means the seed's measure: equal canonical names, or one's
-    significant words contained in the other's (e.g. "Runder Tisch Mare Nostrum")."""
+    significant words contained in the other's (e.g. "Runder Tisch Mare Nostrum"). The
+    caller passes only names no other seed measure has taken (one row, one seed measure)."""
     from watext.tables.extract import canonical_measure, measure_key
 
     canon, _ = canonical_measure(seed_name)
@@ -96,17 +97,24 @@ def check(store: Any, model_dir: str | None = None) -> dict[str, Any]:
             wrong.append({"city": c.city, "goal": c.goal, "ticked": c.ticked,
                           "probability": c.probability, "doubtful": c.doubtful})
     doubtful = sum(c.doubtful for c in t.goals if c.city in seed)
-    by_goal: dict[str, list[str]] = {}
+    # a seed measure appears when a row under its goal shows it, as its name or as one of the
+    # names the cities wrote (variants); each shown name stands for one seed measure only
+    by_goal: dict[str, list[tuple[str, str]]] = {}
     for m in t.measures:
-        by_goal.setdefault(m.goal, []).append(m.name)
+        for shown in dict.fromkeys([m.name, *m.variants]):
+            by_goal.setdefault(m.goal, []).append((m.name, shown))
     found, missing = [], []
-    used: set[tuple[str, str]] = set()
+    used: set[tuple[str, str, str]] = set()
+    rows_used: set[tuple[str, str]] = set()
     for goal, sname in seed_measures():
-        hit = measure_found(sname, by_goal.get(goal, []))
+        free = [(row, shown) for row, shown in by_goal.get(goal, []) if (goal, row, shown) not in used]
+        hit = measure_found(sname, [shown for _, shown in free])
         (found if hit else missing).append((goal, sname, hit))
         if hit:
-            used.add((goal, hit))
-    extra = [(m.goal, m.name, m.cities) for m in t.measures if (m.goal, m.name) not in used]
+            row = next(r for r, shown in free if shown == hit)
+            used.add((goal, row, hit))
+            rows_used.add((goal, row))
+    extra = [(m.goal, m.name, m.cities) for m in t.measures if (m.goal, m.name) not in rows_used]
     return {
         "doubt_band": t.goals[0].band if t.goals else None, "goal_cells": cells, "goal_cells_right": cells - len(wrong), "wrong": wrong,
         "wrong_not_doubtful": sum(not w["doubtful"] for w in wrong), "doubtful": doubtful,

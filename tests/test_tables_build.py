@@ -263,7 +263,7 @@ def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
 
 
 def test_seed_measures_under_their_goal(partner_store) -> None:
-    """The seed's 35 measures found under the right goal (measured: 27; corpus/table_check.py)."""
+    """The seed's 35 measures found under the right goal (measured: 28; corpus/table_check.py)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("table_check", ROOT / "corpus" / "table_check.py")
@@ -272,7 +272,7 @@ def test_seed_measures_under_their_goal(partner_store) -> None:
     seed_goals_matrix()  # skips without the seed
     r = tc.check(partner_store)
     assert r["measures_seed"] == 35
-    assert r["measures_found"] >= 27, r["measures_missing"]
+    assert r["measures_found"] >= 28, r["measures_missing"]
 
 
 def test_other_tables_from_the_survey_answers(partner_store) -> None:

@@ -46,7 +46,8 @@ RULES: dict[str, str] = {
     "measures": "Answers to question 3 that carry a goal: the measure's name is the item's own "
     "heading or its short text (before ':' or the first clause); in a full sentence, the noun phrase "
     "around the first measure noun (rules/measures.json 'head_nouns'), or the synonym group the sentence "
-    "names; names meaning the same thing are "
+    "names (another clause of the item that names a known kind of measure adds that measure); names meaning "
+    "the same thing are "
     "merged by the synonym rules (rules/measures.json) and listed under each goal their passage carries "
     "and, for kinds of measure the taxonomy assigns a goal (e.g. language courses: Teilhabe), under that goal.",
     "responsibility": "A city stands in a group (Chefsache / Querschnittsaufgabe / named unit) "
@@ -199,7 +200,13 @@ def _measures(passages: Sequence[TablePassage]) -> list[Measure]:
                or measure_phrase(p.text, p.lang) or canonical_measure_in(_first_sentence(p.text)))  # fmt: skip
         if raw is None or load_phrases().any("contact_line", raw):
             continue
-        for raw in _split_coordinated(clean_name(raw), p.lang):
+        names = _split_coordinated(clean_name(raw), p.lang)
+        for clause in _clauses(p.text):  # another clause naming a known kind of measure
+            group = canonical_measure_in(clause)
+            if group and not any(n in clause for n in names) and \
+                    group not in {canonical_measure(n)[0] for n in names}:
+                names.append(clean_name(measure_phrase(clause, p.lang) or item_name(clause) or group))
+        for raw in names:
             _add_measure(merged, p, raw)
     order = {g: i for i, g in enumerate(GOAL_LABELS)}
     return sorted(merged.values(), key=lambda m: (order[m.goal], -len(m.cities), m.name.casefold()))
@@ -209,12 +216,21 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?;])\s", text, maxsplit=1)[0]
 
 
+def _clauses(text: str) -> list[str]:
+    """Sentences and ';'-separated clauses of an item."""
+    return [c for c in re.split(r"(?<=[.!?;])\s+", text) if c.strip()]
+
+
 def _add_measure(merged: dict[tuple[str, str], Measure], p: TablePassage, raw: str) -> None:
     canon, known = canonical_measure(raw)
+    first = _first_sentence(p.text)
     if not known and len(raw.split()) < len(p.text.split()):
         # a name cut short ("Empfang des Oberbürgermeisters" of "… für ausländische
         # Studierende"): the synonym group the item's first sentence names, if any
-        canon = canonical_measure_in(_first_sentence(p.text)) or canon
+        canon = canonical_measure_in(first) or canon
+    elif known and raw in first:
+        # the measure the item names first is its measure: a group named before the name
+        canon = canonical_measure_in(first, before=first.index(raw)) or canon
     # the passage's goals, and those the taxonomy gives this kind of measure (unless a
     # reviewer decided the passage's goals)
     goals = list(p.labels) + [g for g in ([] if p.verified else measure_goals(canon)) if g not in p.labels]

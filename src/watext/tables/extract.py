@@ -240,22 +240,34 @@ def canonical_measure(name: str, kind: str = "measure") -> tuple[str, bool]:
     """``(canonical name, matched a synonym group)`` for a measure name (``kind``
     ``"best_practice"``: the best-practice groups, which keep the survey's own names)."""
     measures, practices, _ = _all_measure_rules()
-    for canon, patterns in practices if kind == "best_practice" else measures:
-        if any(p.search(name) for p in patterns):
-            return canon, True
-    return name, False
+    canon = _earliest_group(name, practices if kind == "best_practice" else measures)
+    return (canon, True) if canon else (name, False)
 
 
-def canonical_measure_in(text: str) -> str | None:
-    """The synonym group named earliest in ``text`` (a whole item sentence), or None."""
-    measures, _, _ = _all_measure_rules()
+def _earliest_group(text: str, groups: Groups) -> str | None:
+    """The group whose pattern matches earliest in ``text`` (ties: the group listed first):
+    "AG Ausländer im Stadtparlament … mit Migrantenvereinen" names the AG, not the Vereine."""
+    found = _earliest_group_at(text, groups)
+    return found[1] if found else None
+
+
+def _earliest_group_at(text: str, groups: Groups) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
-    for canon, patterns in measures:
+    for canon, patterns in groups:
         for p in patterns:
             m = p.search(text)
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), canon)
-    return best[1] if best else None
+    return best
+
+
+def canonical_measure_in(text: str, before: int | None = None) -> str | None:
+    """The synonym group named earliest in ``text`` (a whole item sentence), or None; with
+    ``before``, only a group named before that character offset."""
+    found = _earliest_group_at(text, _all_measure_rules()[0])
+    if found is None or (before is not None and found[0] >= before):
+        return None
+    return found[1]
 
 
 def measure_key(name: str) -> str:
