@@ -9,7 +9,11 @@
     ├── ConflictError            a review was saved on top of a state the reviewer had not seen
     └── InputError               one input file cannot be turned into a Document
         ├── EmptyFileError       zero bytes, or no text at all after extraction
-        ├── TooLargeError        file size, page count or archive size over a limit
+        ├── TooLargeError        file size, page count, archive size or memory over a limit
+        ├── TooSlowError         reading the file took longer than its time limit
+        ├── TooDeepError         nesting deeper than the reader follows
+        ├── OutsideInputError    a symbolic link leading outside the given paths
+        ├── UnreadableError      no permission, a link loop, or a vanished entry
         ├── ArchiveBombError     compressed container that expands suspiciously
         ├── UnsupportedFormatError  content is no format watext reads
         ├── EncryptedError       password-protected file
@@ -35,7 +39,11 @@ __all__ = [
     "ModelMismatchError",
     "NeedsOCRError",
     "StoreError",
+    "OutsideInputError",
+    "TooDeepError",
     "TooLargeError",
+    "TooSlowError",
+    "UnreadableError",
     "UnsupportedFormatError",
     "WatextError",
 ]
@@ -81,6 +89,22 @@ class EmptyFileError(InputError):
 
 class TooLargeError(InputError):
     code = "too_large"
+
+
+class TooSlowError(InputError):
+    code = "too_slow"
+
+
+class TooDeepError(InputError):
+    code = "too_deep"
+
+
+class OutsideInputError(InputError):
+    code = "outside_input"
+
+
+class UnreadableError(InputError):
+    code = "unreadable"
 
 
 class ArchiveBombError(InputError):

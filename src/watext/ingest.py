@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import EmptyFileError, InputError, NeedsOCRError
+from .errors import EmptyFileError, InputError, NeedsOCRError, OutsideInputError, UnreadableError
 from .extract import ocr
 from .extract.sniff import sniff
 from .language import detect_document_language, detect_language
@@ -30,8 +31,11 @@ from .segment import segment
 from .settings import Settings
 from .store import Store
 from .tag.nlp import Annotator, rules_version
+from .worker import FileWorker
 
-__all__ = ["BatchResult", "FileResult", "discover", "ingest_file", "ingest_paths", "process_file"]
+__all__ = [
+    "BatchResult", "Entry", "FileResult", "discover", "discover_entries", "ingest_file", "ingest_paths", "process_file",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -72,24 +76,118 @@ class BatchResult:
         }
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A file found by :func:`discover_entries`; ``code``/``reason`` set when it must not be read."""
+
+    path: Path
+    code: str | None = None
+    reason: str | None = None
+
+
+def _skip_name(rel: tuple[str, ...], name: str) -> bool:
+    return any(part.startswith(".") for part in rel) or name.startswith("~$") or name.lower() in _IGNORED_NAMES
+
+
+def discover_entries(paths: Iterable[str | Path], follow_symlinks: bool = False) -> list[Entry]:
     """Expand folders recursively into files (sorted); skip hidden and temp files.
 
-    Paths that do not exist are returned as they are, so that the batch records them.
+    Never raises for one bad path: a path that does not exist is returned as it is (the
+    batch records it), a link loop or an unreadable folder becomes an entry with code
+    ``unreadable``, and a symbolic link whose target lies outside the given paths one with
+    code ``outside_input`` (unless ``follow_symlinks``). Folders are walked without
+    following links, so nothing outside the input is read by accident.
     """
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        candidates = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
-        for q in candidates:
-            rel = q.relative_to(p).parts if p.is_dir() else (q.name,)
-            if any(part.startswith(".") for part in rel) or q.name.startswith("~$"):
+    paths = [Path(p) for p in paths]
+    roots: list[Path] = []
+    for p in paths:
+        try:
+            roots.append(p.resolve(strict=False))
+        except (OSError, RuntimeError):
+            pass
+    out: list[Entry] = []
+
+    def inside(target: Path) -> bool:
+        return any(target == r or r in target.parents for r in roots)
+
+    def check_link(q: Path) -> Entry | None:
+        if not q.is_symlink():
+            return None
+        try:
+            target = q.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            what = "a symbolic link loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() \
+                else "a broken symbolic link"
+            return Entry(q, "unreadable", f"{what}; not read")
+        if not follow_symlinks and not inside(target):
+            return Entry(q, "outside_input", f"symbolic link to {target}, outside the given paths; not read "
+                                             "(--follow-symlinks reads it)")  # fmt: skip
+        return None
+
+    for p in paths:
+        bad = check_link(p) if p.is_symlink() and not p.is_dir() else None
+        if bad:
+            out.append(bad)
+            continue
+        try:
+            is_dir = p.is_dir()
+        except OSError as exc:
+            out.append(Entry(p, "unreadable", f"cannot be opened: {exc.strerror or exc}"))
+            continue
+        if not is_dir:
+            out.append(Entry(p))
+            continue
+        out.extend(sorted(_walk(p, check_link, follow_symlinks, set()), key=lambda e: str(e.path)))
+    seen: set[str] = set()
+    unique = []
+    for e in out:
+        try:
+            key = str(e.path.resolve()) if e.code is None else f"{e.code}:{e.path}"
+        except (OSError, RuntimeError):
+            key = f"unreadable:{e.path}"
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique
+
+
+def _walk(top: Path, check_link: Callable[[Path], Entry | None], follow: bool, visited: set[Path]) -> list[Entry]:
+    """Files under ``top`` without following links (a followed link's folder is walked
+    once, as a folder of its own)."""
+    found: list[Entry] = []
+    try:
+        visited.add(top.resolve())
+    except (OSError, RuntimeError):
+        pass
+
+    def walk_error(exc: OSError) -> None:
+        found.append(Entry(Path(exc.filename or top), "unreadable", f"cannot be opened: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=walk_error, followlinks=False):
+        base = Path(dirpath)
+        rel_dir = base.relative_to(top).parts
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for d in list(dirnames):
+            q = base / d
+            if not q.is_symlink():
                 continue
-            if q.name.lower() in _IGNORED_NAMES:
-                continue
-            out.append(q)
-    seen: set[Path] = set()
-    return [q for q in out if not (q.resolve() in seen or seen.add(q.resolve()))]
+            dirnames.remove(d)
+            bad = check_link(q)
+            if bad:
+                found.append(bad)
+            elif follow and q.resolve() not in visited:
+                found.extend(_walk(q, check_link, follow, visited))
+            # a link to a folder inside the input: its files are found under their own path
+        for name in sorted(filenames):
+            if not _skip_name((*rel_dir, name), name):
+                q = base / name
+                found.append(check_link(q) or Entry(q))
+    return found
+
+
+def discover(paths: Iterable[str | Path], follow_symlinks: bool = False) -> list[Path]:
+    """The paths of :func:`discover_entries` (bad entries included: the batch records them)."""
+    return [e.path for e in discover_entries(paths, follow_symlinks)]
 
 
 def hash_file(path: Path) -> str:
@@ -184,33 +282,59 @@ def ingest_file(
     path: Path,
     store: Store,
     settings: Settings,
-    annotator: Annotator,
+    annotator: Annotator | None = None,
     city: str | None = None,
     known_cities: list[str] | None = None,
+    *,
+    worker: FileWorker | None = None,
+    entry: Entry | None = None,
 ) -> FileResult:
-    """Ingest one file. Never raises for a bad file: failures are stored with a reason."""
-    source = str(path.resolve()) if path.exists() else str(path)
+    """Ingest one file. Never raises for a bad file: failures are stored with a reason.
+
+    With ``worker`` (what batches use) the file is read in the worker's process under its
+    time and memory limits (:mod:`watext.worker`); without, in this process with
+    ``annotator``. ``entry``: what :func:`discover_entries` found out about the path."""
+    try:
+        source = str(path.resolve()) if path.exists() else str(path)
+    except (OSError, RuntimeError):
+        source = str(path)
     digest, size = None, None
     try:
+        if entry is not None and entry.code:
+            raise _entry_error(entry)
         if not path.is_file():
             raise InputError("file not found" if not path.exists() else "not a regular file")
-        size = path.stat().st_size
-        if size <= settings.max_file_mb * 1_048_576:
-            digest = hash_file(path)
-            if store.has_document(digest):
-                return FileResult(source, "unchanged", digest)
-        doc, passages = process_file(
-            path, settings, annotator, doc_id=digest or "", city=city, known_cities=known_cities
-        )
+        try:
+            size = path.stat().st_size
+            if size <= settings.max_file_mb * 1_048_576:
+                digest = hash_file(path)
+        except OSError as exc:
+            raise UnreadableError(f"cannot be read: {exc.strerror or exc}") from exc
+        if digest and store.has_document(digest):
+            return FileResult(source, "unchanged", digest)
+        if worker is not None:
+            doc, passages = worker.process(path, doc_id=digest or "", city=city, known_cities=known_cities)
+        else:
+            doc, passages = process_file(path, settings, annotator or Annotator(), doc_id=digest or "",
+                                         city=city, known_cities=known_cities)  # fmt: skip
         saved = store.save_document(doc, passages)
         return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried)
     except InputError as exc:
         code, reason = exc.code, str(exc)
+    except RecursionError:
+        code, reason = "too_deep", "nested too deeply to read"
+    except MemoryError:
+        code, reason = "too_large", "reading it needs more memory than is available"
     except Exception as exc:  # noqa: BLE001 - batch boundary: a bug on one file must not stop the batch
-        log.exception("unexpected error on %s", source)
+        log.error("unexpected error on %s: %s: %s", source, type(exc).__name__, exc)
         code, reason = "internal_error", f"unexpected error ({type(exc).__name__}): {exc}"
     store.record_failure(source, digest, size, code, reason)
     return FileResult(source, "failed", digest, code=code, reason=reason)
+
+
+def _entry_error(entry: Entry) -> InputError:
+    cls = {"outside_input": OutsideInputError, "unreadable": UnreadableError}.get(entry.code or "", UnreadableError)
+    return cls(entry.reason or entry.code or "not read")
 
 
 def ingest_paths(
@@ -220,16 +344,18 @@ def ingest_paths(
     city: str | None = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> BatchResult:
-    """Ingest files and folders into ``store``; returns per-file results."""
-    files = discover(paths)
-    annotator = Annotator()
+    """Ingest files and folders into ``store``; returns per-file results. Each file is read
+    in a worker process under ``settings``' time and memory limits."""
+    paths = list(paths)
+    entries = discover_entries(paths, settings.follow_symlinks)
     known = [c.name for c in load_cities()]
     run_id = store.start_run([str(p) for p in paths])
     batch = BatchResult()
-    for f in files:
-        result = ingest_file(f, store, settings, annotator, city, known)
-        batch.files.append(result)
-        if on_result:
-            on_result(result)
+    with FileWorker(settings) as worker:
+        for e in entries:
+            result = ingest_file(e.path, store, settings, None, city, known, worker=worker, entry=e)
+            batch.files.append(result)
+            if on_result:
+                on_result(result)
     store.finish_run(run_id, batch.summary())
     return batch

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
         description="'auto': OCR image-only PDFs with ocrmypdf when installed; 'off': never.",
     )
     ocr_timeout_s: float = Field(300.0, description="Time limit for OCR of one file.")
+    file_timeout_s: float = Field(
+        600.0, description="Wall-clock limit for reading one file (its worker process is killed after it)."
+    )
+    file_max_mb: float = Field(
+        2048.0, description="Memory a file's worker may use on top of its start-up size (address space)."
+    )
+    follow_symlinks: bool = Field(
+        False, description="Follow symbolic links whose target lies outside the given paths."
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

@@ -1,0 +1,244 @@
+"""Reading files in a child process the parent can kill: time and memory limits per file.
+
+    with FileWorker(settings) as worker:
+        doc, passages = worker.process(path, doc_id=digest, city=None, known_cities=known)
+
+Every file is read (sniff, extract, OCR, enrich, segment, annotate: :func:`process_file`)
+in a worker process, not in the batch's own process:
+
+- **time**: the parent waits at most ``settings.file_timeout_s`` for the answer, then kills
+  the worker (and its children, e.g. ``ocrmypdf``) and raises :class:`TooSlowError`;
+- **memory**: the worker's address space is capped at its start-up size plus
+  ``settings.file_max_mb`` (``RLIMIT_AS``); an allocation beyond it fails inside the worker
+  (:class:`TooLargeError`), and a worker that dies anyway is reported the same way;
+- a worker that was killed or died is replaced for the next file; the batch goes on.
+
+Workers start from a ``forkserver`` that has imported watext once, and each builds its
+spaCy pipelines once, so a worker costs about a second at start and nothing per file.
+The parallel ingest of the speed issue is meant to run several of these side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, TooDeepError, TooLargeError, TooSlowError
+from .settings import Settings
+
+__all__ = ["FileWorker", "WorkerCrashedError"]
+
+log = logging.getLogger(__name__)
+
+_START_TIMEOUT_S = 120.0
+
+
+class WorkerCrashedError(InputError):
+    code = "worker_crashed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    path: str
+    doc_id: str
+    city: str | None
+    known_cities: tuple[str, ...] | None
+
+
+def _set_parent_death_signal() -> None:
+    """Ask Linux to kill this process when its parent dies (no orphans after kill -9)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:  # pragma: no cover - no libc: the timeout still applies
+        pass
+
+
+def _vm_bytes() -> int:
+    """This process's current virtual memory size (Linux); 0 when unknown."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _cap_memory(extra_mb: float) -> None:
+    import resource
+
+    base = _vm_bytes()
+    if base and extra_mb > 0:
+        limit = base + int(extra_mb * 1_048_576)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn: Any, settings: Settings) -> None:
+    """The worker's loop: read a request, answer ("ok", doc, passages) or ("err", code, reason)."""
+    os.setpgrp()  # its own process group: the parent can kill it with its children
+    _set_parent_death_signal()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    from .ingest import process_file
+    from .tag.nlp import Annotator
+
+    annotator = Annotator()
+    _cap_memory(settings.file_max_mb)
+    conn.send(("ready",))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        if req is None:
+            return
+        try:
+            doc, passages = process_file(Path(req.path), settings, annotator, doc_id=req.doc_id,
+                                         city=req.city, known_cities=list(req.known_cities or []) or None)  # fmt: skip
+            answer: tuple[Any, ...] = ("ok", doc, passages)
+        except InputError as exc:
+            answer = ("err", exc.code, str(exc))
+        except MemoryError:
+            answer = ("err", TooLargeError.code,
+                      f"reading it needs more than {settings.file_max_mb:.0f} MB of memory (WATEXT_FILE_MAX_MB)")
+        except RecursionError:
+            answer = ("err", TooDeepError.code, "nested too deeply to read")
+        except Exception as exc:  # noqa: BLE001 - a bug on one file must not end the worker
+            log.error("unexpected error on %s: %s: %s", req.path, type(exc).__name__, exc)
+            answer = ("err", "internal_error", f"unexpected error ({type(exc).__name__}): {exc}")
+        try:
+            conn.send(answer)
+        except MemoryError:
+            conn.send(("err", TooLargeError.code, "the result is too large to hand over"))
+
+
+_ERRORS: dict[str, type[InputError]] = {}
+
+
+def _error(code: str, reason: str) -> InputError:
+    """The typed error for ``code`` (an InputError subclass, or a generic one with that code)."""
+    if not _ERRORS:
+        from . import errors
+
+        for name in errors.__all__:
+            cls = getattr(errors, name)
+            if isinstance(cls, type) and issubclass(cls, InputError):
+                _ERRORS[cls.code] = cls
+        _ERRORS[WorkerCrashedError.code] = WorkerCrashedError
+    cls = _ERRORS.get(code)
+    if cls is not None:
+        return cls(reason)
+    err = InputError(reason)
+    err.code = code
+    return err
+
+
+def _context() -> Any:
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["watext.ingest"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+class FileWorker:
+    """One worker process at a time, replaced after a kill (see the module doc)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._proc: Any = None
+        self._conn: Any = None
+
+    def __enter__(self) -> FileWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        ctx = _context()
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(child, self.settings), daemon=True,
+                           name="watext-file-worker")  # fmt: skip
+        proc.start()
+        child.close()
+        if not parent.poll(_START_TIMEOUT_S):
+            self._kill(proc)
+            raise RuntimeError("the file worker did not start")
+        try:
+            parent.recv()
+        except EOFError as exc:
+            self._kill(proc)
+            raise RuntimeError(f"the file worker ended at start (exit code {proc.exitcode})") from exc
+        self._proc, self._conn = proc, parent
+
+    @staticmethod
+    def _kill(proc: Any) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the worker and its children (ocrmypdf, tesseract)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        proc.kill()
+        proc.join(5)
+
+    def _drop(self) -> None:
+        if self._proc is not None:
+            self._kill(self._proc)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def process(self, path: Path, *, doc_id: str, city: str | None = None,
+                known_cities: Sequence[str] | None = None) -> tuple[Any, Any]:  # fmt: skip
+        """``(Document, passages)`` for ``path``; raises an :class:`InputError` subclass for a
+        bad file, :class:`TooSlowError` after the time limit, :class:`TooLargeError` after
+        the memory limit."""
+        if self._proc is None or not self._proc.is_alive():
+            self._drop()
+            self._start()
+        req = _Request(str(path), doc_id, city, tuple(known_cities) if known_cities else None)
+        t0 = time.monotonic()
+        self._conn.send(req)
+        timeout = self.settings.file_timeout_s
+        try:
+            ready = self._conn.poll(timeout)
+        except (EOFError, OSError):
+            ready = True
+        if not ready:
+            self._drop()
+            raise TooSlowError(f"reading it took longer than {timeout:.0f} s (WATEXT_FILE_TIMEOUT_S); stopped")
+        try:
+            answer = self._conn.recv()
+        except (EOFError, OSError):
+            code = self._proc.exitcode if self._proc is not None else None
+            self._drop()
+            elapsed = time.monotonic() - t0
+            if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+                raise TooLargeError(
+                    f"the reader stopped after {elapsed:.0f} s (signal {-code}), most likely out of memory "
+                    f"(limit {self.settings.file_max_mb:.0f} MB, WATEXT_FILE_MAX_MB)") from None
+            raise WorkerCrashedError(f"the reader stopped unexpectedly (exit code {code})") from None
+        if answer[0] == "ok":
+            return answer[1], answer[2]
+        raise _error(answer[1], answer[2])
+
+    def close(self) -> None:
+        """Stop the worker (it also dies with its parent)."""
+        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+            try:
+                self._conn.send(None)
+                self._proc.join(5)
+            except (OSError, BrokenPipeError):
+                pass
+        self._drop()
