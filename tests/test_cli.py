@@ -140,3 +140,23 @@ def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path) -> None:
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["new"] == 3
     assert "watext-ingest" in proc.stderr  # Prefect logged the flow run
+
+
+@pytest.mark.flow
+def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path) -> None:
+    """The store URL may hold a password: it never becomes a flow or task parameter."""
+    secret = "s3cr3t-Pa55word"
+    folder = tmp_path / secret  # stands in for a password inside the URL (no server needed)
+    folder.mkdir()
+    d, db = _seed_dir(tmp_path), f"sqlite:///{folder / 'w.db'}"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("WATEXT_NO_FLOW", None)
+    env.pop("WATEXT_DB", None)
+    proc = subprocess.run([sys.executable, "-m", "watext", "run", str(d), "--db", db, "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
+    assert proc.returncode in (0, 3), proc.stderr[-3000:]
+    stored = [f for f in (tmp_path / "prefect").rglob("*") if f.is_file() and ".db" in f.name]
+    data = b"".join(f.read_bytes() for f in stored)
+    assert str(d).encode() in data  # flow parameters are stored there (the paths are) ...
+    assert secret.encode() not in data  # ... but not the store URL
+    assert (folder / "w.db").exists()  # the run did use the store

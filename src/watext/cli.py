@@ -32,6 +32,12 @@ def _settings(db: str | None) -> Settings:
     return get_settings(db=db)
 
 
+def _flow_db(settings: Settings) -> None:
+    """Hand the store URL to the flows through the environment, never as a flow parameter:
+    Prefect stores parameters in its database, and the URL may hold a password."""
+    os.environ["WATEXT_DB"] = settings.db
+
+
 def _emit(rows: Iterable[dict[str, Any]]) -> None:
     out = sys.stdout
     for row in rows:
@@ -78,7 +84,8 @@ def ingest(paths: tuple[str, ...], db: str | None, city: str | None, no_flow: bo
     else:
         from flows.ingest import ingest_flow
 
-        summary = ingest_flow(list(paths), db=settings.db, city=city, progress=progress)
+        _flow_db(settings)
+        summary = ingest_flow(list(paths), city=city, progress=progress)
     for failure in summary.get("failures", []):
         click.echo(f"failed: {failure['source']}: {failure['reason']}", err=True)
     _emit([{k: v for k, v in summary.items() if k != "failures"}])
@@ -207,7 +214,8 @@ def classify(db: str | None, model_dir: str | None, batch: int, no_flow: bool) -
     else:
         from flows.classify import classify_flow
 
-        summary = classify_flow(_settings(db).db, model_dir, batch)
+        _flow_db(_settings(db))
+        summary = classify_flow(None, model_dir, batch)
     _emit([summary])
 
 
@@ -249,7 +257,8 @@ def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | 
     else:
         from flows.tables import tables_flow
 
-        summary = tables_flow(out, _settings(db).db, fmts, model_dir, only)
+        _flow_db(_settings(db))
+        summary = tables_flow(out, None, fmts, model_dir, only)
     _emit([summary])
     _report_line(summary)
 
@@ -281,7 +290,8 @@ def run_cmd(paths: tuple[str, ...], out: str, db: str | None, formats: tuple[str
     else:
         from flows.tables import run_flow
 
-        done = run_flow(list(paths), out, settings.db, fmts, model_dir, progress)
+        _flow_db(settings)
+        done = run_flow(list(paths), out, None, fmts, model_dir, progress)
         ingested, classified, summary = done["ingest"], done["classify"], done["tables"]
     for failure in ingested.get("failures", []):
         click.echo(f"failed: {failure['source']}: {failure['reason']}", err=True)

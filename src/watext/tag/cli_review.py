@@ -58,7 +58,11 @@ def register(main: click.Group) -> None:
         else:
             from flows.train import train_flow
 
-            done = train_flow(str(gold), out, k=folds, db=db, force=force)
+            if db:  # the store URL reaches the flow through the environment, not as a parameter
+                import os
+
+                os.environ["WATEXT_DB"] = db
+            done = train_flow(str(gold), out, k=folds, db=None, use_store=bool(db), force=force)
             path, result = done["path"], done["result"]
         promo = result.get("promotion", {})
         verdict = "promoted to CURRENT" if promo.get("promoted") else "NOT promoted"
