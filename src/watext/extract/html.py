@@ -4,9 +4,10 @@ Decoding: byte-order mark, else the ``<meta charset>`` / ``http-equiv`` declarat
 first 4 KB, else strict UTF-8, else the plain-text decoder's guess
 (:func:`watext.extract.text.decode_bytes`).
 
-Dropped before reading: comments, ``script style noscript template nav footer header form
-iframe svg button select`` and elements with ``hidden`` or ``aria-hidden="true"``
-(site chrome and non-content). The markup is only ever read as data: no URL is fetched and
+Dropped before reading, in one linear pass (lxml): comments, ``script style noscript
+template nav footer header form iframe svg button select`` and elements with ``hidden``
+or ``aria-hidden="true"`` (site chrome and non-content). Markup nested deeper than
+``MAX_DEPTH`` is refused with code ``too_deep``. The markup is only ever read as data: no URL is fetched and
 no block text contains markup.
 
 Blocks: ``h1``-``h6`` -> HEADING level n; ``li`` of ``ul``/``ol`` -> LIST_ITEM (level =
@@ -26,9 +27,13 @@ import codecs
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from typing import Any
 
-from watext.errors import EmptyFileError
+from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
+from lxml import html as lhtml
+
+from watext.errors import EmptyFileError, TooDeepError
 from watext.extract.lists import assign_parents
 from watext.extract.normalize import clean_text
 from watext.extract.text import decode_bytes
@@ -40,6 +45,8 @@ __all__ = ["decode_html", "extract"]
 _DROP = ("script", "style", "noscript", "template", "nav", "footer", "header", "form",
          "iframe", "svg", "button", "select", "head")  # fmt: skip
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+#: Deepest element nesting read (libxml2's own limit is 256; real pages stay far below).
+MAX_DEPTH = 200
 _BLOCK_TAGS = frozenset(
     "p div section article main aside blockquote pre address figure figcaption dl dt dd "
     "ul ol li table tr td th thead tbody tfoot caption hr center details summary body "
@@ -72,16 +79,9 @@ def extract(path: Path, settings: Settings) -> Document:
     if not data.strip():
         raise EmptyFileError("the HTML file is empty")
     text, encoding = decode_html(data)
-    soup = BeautifulSoup(text, "lxml")
-    metadata = _read_metadata(soup)
+    cleaned, metadata, page_title = _clean(text)
     metadata["encoding"] = encoding
-    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
-        tag.decompose()
+    soup = BeautifulSoup(cleaned, "lxml")
     for br in soup.find_all("br"):
         br.replace_with("\n")
     reader = _Reader()
@@ -99,16 +99,45 @@ def extract(path: Path, settings: Settings) -> Document:
     )  # fmt: skip
 
 
-def _read_metadata(soup: BeautifulSoup) -> dict[str, str]:
+def _clean(text: str) -> tuple[str, dict[str, str], str]:
+    """``(cleaned markup, metadata, <title>)``: comments, processing instructions, the
+    ``_DROP`` elements and hidden elements removed in one linear pass (libxml2 via lxml;
+    BeautifulSoup's per-node ``decompose`` is quadratic in the number of siblings).
+
+    Raises :class:`TooDeepError` when the markup nests deeper than :data:`MAX_DEPTH`
+    (libxml2 stops reading there; the file would be cut silently)."""
+    parser = lhtml.HTMLParser(remove_comments=True, remove_pis=True)
+    try:
+        root = lhtml.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise EmptyFileError(f"the HTML file contains no markup to read ({exc})") from exc
+    if any("depth" in str(e.message).lower() for e in parser.error_log):
+        raise TooDeepError(f"the markup nests more than {MAX_DEPTH} elements deep; not read")
+    depth = deepest = 0
+    for event, _el in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise TooDeepError(f"the markup nests {deepest} elements deep; the limit is {MAX_DEPTH}")
+    metadata = _read_metadata(root)
+    title_el = root.find(".//title")
+    page_title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    etree.strip_elements(root, *_DROP, with_tail=False)
+    for el in root.xpath("//*[@hidden or @aria-hidden='true']"):
+        el.drop_tree()  # keeps the text that follows it
+    return lhtml.tostring(root, encoding="unicode"), metadata, page_title
+
+
+def _read_metadata(root: Any) -> dict[str, str]:
     """``<meta name=...>`` values and the declared language."""
     out: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
+    for meta in root.iter("meta"):
         key = _META_NAMES.get(str(meta.get("name", "")).lower())
         content = clean_text(str(meta.get("content", "")))
         if key and content and key not in out:
             out[key] = content
-    html = soup.find("html")
-    lang = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
+    html = root if root.tag == "html" else root.find(".//html")
+    lang = (html.get("lang") or html.get("xml:lang")) if html is not None else None
     if lang:
         out["declared_language"] = str(lang).strip()
     return out
