@@ -7,7 +7,8 @@ Rules (every passage lies inside exactly one block, so provenance is exact):
   title); a HEADING of level *n* replaces headings of level >= *n*.
 - PARAGRAPH, LIST_ITEM and NOTES blocks become passages. Paragraphs longer than
   ``max_chars`` are cut at sentence ends into passages of at most ``max_chars``
-  characters (a single overlong sentence stays whole).
+  characters; a sentence longer than that is cut at whitespace near the limit, so no
+  passage is ever longer.
 - A nested list item carries its parent items' texts in its heading path, so
   "Freiberg: Oberbürgermeister" under "„Chefsache“" keeps that context.
 - Table cells: every non-empty cell outside the header row becomes a passage; its
@@ -46,16 +47,38 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+def _hard_split(text: str, s: int, e: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[s:e]`` (one over-long sentence) in pieces of at most ``max_chars``, cut at the
+    last whitespace before the limit (mid-word only when a piece has no whitespace)."""
+    out = []
+    while e - s > max_chars:
+        cut = text.rfind(" ", s + max_chars // 2, s + max_chars)
+        cut = max(cut, text.rfind("\n", s + max_chars // 2, s + max_chars))
+        if cut <= s:
+            cut = s + max_chars
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if s < e:
+        out.append((s, e))
+    return out
+
+
 def _chunk(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Spans of at most ``max_chars``: whole sentences where they fit, else cut at whitespace
+    (text without sentence ends never becomes one giant passage)."""
     if len(text) <= max_chars:
         return [(0, len(text))]
     chunks: list[tuple[int, int]] = []
     for s, e in split_sentences(text):
         if chunks and e - chunks[-1][0] <= max_chars:
             chunks[-1] = (chunks[-1][0], e)
+        elif e - s > max_chars:
+            chunks.extend(_hard_split(text, s, e, max_chars))
         else:
             chunks.append((s, e))
-    return chunks or [(0, len(text))]
+    return chunks or _hard_split(text, 0, len(text), max_chars)
 
 
 def _table_headers(blocks: list[Block]) -> dict[tuple[int, int, int], str]:

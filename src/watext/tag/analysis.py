@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..language import detect_language
-from .nlp import RULES_DIR, Annotator, read_jsonl
+from .nlp import RULES_DIR, Annotator, bounded, read_jsonl
 
 __all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
 
@@ -73,7 +73,7 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
     for lang, idxs in todo.items():
         nlp = ann.nlp(lang)
         matcher, _ = ann._matchers_for(nlp)  # same package: reuse the rule matcher
-        texts = [pairs[i][0] for i in idxs]
+        texts = [bounded(pairs[i][0]) for i in idxs]
         for i, doc in zip(idxs, nlp.pipe(texts, batch_size=256)):
             words = [t for t in doc if not (t.is_punct or t.is_space)]
             lemmas = " ".join((t.lemma_ or t.text).lower() for t in words)

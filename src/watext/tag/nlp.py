@@ -31,11 +31,14 @@ from spacy.tokens import Doc
 
 from ..errors import ConfigError
 
-__all__ = ["Annotator", "RULES_DIR", "load_body_rules", "read_jsonl", "rules_version"]
+__all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "read_jsonl", "rules_version"]
 
 RULES_DIR = Path(__file__).parent / "rules"
 BODY_LABELS = ("chefsache", "querschnittsaufgabe", "fachstelle")
 LEMMA_LANGS = {"de", "en"}  # blank pipelines with lookup lemmas; others get "xx"
+#: Longest text a pipeline takes in one piece (spaCy's ``max_length``). Passages are cut
+#: far below it (``WATEXT_MAX_PASSAGE_CHARS``); :func:`bounded` clips anything longer.
+MAX_TEXT_CHARS = 100_000
 _UNIT_CODE = re.compile(r"\s?\([0-9A-Z][0-9A-Za-z./-]{0,10}\)")
 _TRIM = {",", "und", "and", "&", "/", "-", "(", "der", "des", "für", "of", "for"}
 
@@ -98,6 +101,11 @@ def _load_city_names(path: Path | None = None) -> dict[str, str]:
     return names
 
 
+def bounded(text: str) -> str:
+    """``text`` clipped to :data:`MAX_TEXT_CHARS` (no text reaches spaCy over its limit)."""
+    return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS]
+
+
 def rules_version() -> str:
     """Short hash over all rule files: changes whenever a rule changes."""
     h = hashlib.sha256()
@@ -111,6 +119,7 @@ def rules_version() -> str:
 def _pipeline(lang: str) -> Language:
     base = lang if lang in LEMMA_LANGS else "xx"
     nlp = spacy.blank(base)
+    nlp.max_length = MAX_TEXT_CHARS
     nlp.add_pipe("sentencizer")
     if base in LEMMA_LANGS:
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -143,7 +152,7 @@ class Annotator:
 
     def docs(self, texts: Iterable[str], lang: str | None) -> Iterator[Doc]:
         """spaCy Docs for ``texts`` (sentences and lookup lemmas set)."""
-        yield from self.nlp(lang).pipe(texts, batch_size=256)
+        yield from self.nlp(lang).pipe((bounded(t) for t in texts), batch_size=256)
 
     def annotate(self, texts: list[str], langs: list[str | None]) -> list[dict[str, Any]]:
         """One annotation dict per text: sentence count, tokens, bodies and cities."""
@@ -154,7 +163,7 @@ class Annotator:
         for lang, idxs in by_lang.items():
             nlp = self.nlp(lang)
             matcher, phrases = self._matchers_for(nlp)
-            for i, doc in zip(idxs, nlp.pipe((texts[i] for i in idxs), batch_size=256)):
+            for i, doc in zip(idxs, nlp.pipe((bounded(texts[i]) for i in idxs), batch_size=256)):
                 out[i] = {
                     "sentences": sum(1 for _ in doc.sents),
                     "tokens": len(doc),

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ConfigError
-from .nlp import RULES_DIR, _pipeline
+from .nlp import RULES_DIR, _pipeline, bounded
 
 __all__ = ["PolarityRules", "affirmed_text", "load_polarity", "negated_clauses"]
 
@@ -86,7 +86,7 @@ def load_polarity(path: str | None = None) -> PolarityRules:
 
 def _clauses(text: str, lang: str, rules: LangRules) -> list[tuple[int, int, list[tuple[str, str]]]]:
     """``(start, end, [(lower, lemma)])`` per clause."""
-    doc = _pipeline(lang if lang in ("de", "en") else "en")(text)
+    doc = _pipeline(lang if lang in ("de", "en") else "en")(bounded(text))
     out: list[tuple[int, int, list[tuple[str, str]]]] = []
     start, toks = 0, []
     for t in doc:
