@@ -3,7 +3,9 @@
 Decoding order: byte-order mark (UTF-8/16/32) -> strict UTF-8 -> charset-normalizer's
 best guess -> cp1252. A guess of Latin-1 is read as cp1252 (its superset for the bytes
 German text uses: €, „“, –); before charset-normalizer, cp1252 is tried with a German
-plausibility check (see :func:`_decode_western`). ``metadata["encoding"]`` records the codec used.
+plausibility check (see :func:`_decode_western`). UTF-8 with a few invalid bytes stays
+UTF-8 with replacement characters; the code pages are tried only when UTF-8 fails broadly.
+``metadata["encoding"]`` records the codec used (and how many bytes were replaced).
 
 Structure rules (one pass over the lines):
 
@@ -90,6 +92,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     western = _decode_western(data)
     if western is not None:
         return western, "cp1252"
@@ -97,6 +102,19 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if best is not None and best.encoding.lower() not in _LATIN:
         return str(best), best.encoding
     return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few invalid bytes stays UTF-8 (invalid bytes become U+FFFD): when valid
+    multi-byte UTF-8 characters are found and there are no more invalid bytes than valid
+    non-ASCII characters (a cp1252 text hardly ever forms valid UTF-8 sequences). The encoding is recorded as ``utf-8, N invalid bytes replaced``.
+    A file whose non-ASCII bytes are all invalid UTF-8 (a cp1252 file) returns None."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for c in text if ord(c) > 127 and c != "\ufffd")
+    if good and bad <= good:
+        return text, f"utf-8, {bad} invalid byte{'s' if bad != 1 else ''} replaced"
+    return None
 
 
 def _decode_western(data: bytes) -> str | None:
