@@ -27,6 +27,7 @@ from .extract.sniff import sniff
 from .language import detect_document_language, detect_language
 from .metadata import detect_city, detect_doc_type, load_cities, parse_submission
 from .model import BlockKind, Document, Format, Passage
+from .procs import run_dir
 from .segment import segment
 from .settings import Settings
 from .store import Store
@@ -211,7 +212,7 @@ def _extract(path: Path, fmt: Format, settings: Settings) -> Document:
         if fmt is not Format.PDF or settings.ocr == "off" or not ocr.ocr_available():
             hint = "" if ocr.ocr_available() else " (install ocrmypdf and tesseract to OCR it)"
             raise NeedsOCRError(f"{exc}{hint}") from exc
-        with tempfile.TemporaryDirectory(prefix="watext-ocr-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="ocr-", dir=run_dir()) as tmp:  # a kill leaves it in run_dir
             out = Path(tmp) / "ocr.pdf"
             how = ocr.ocr_pdf(path, out, settings.ocr_timeout_s)
             try:

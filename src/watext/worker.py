@@ -24,7 +24,6 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, TooDeepError, TooLargeError, TooSlowError
+from .procs import clean_stale_run_dirs, set_parent_death_signal
 from .settings import Settings
 
 __all__ = ["FileWorker", "WorkerCrashedError"]
@@ -51,19 +51,6 @@ class _Request:
     doc_id: str
     city: str | None
     known_cities: tuple[str, ...] | None
-
-
-def _set_parent_death_signal() -> None:
-    """Ask Linux to kill this process when its parent dies (no orphans after kill -9)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:  # pragma: no cover - no libc: the timeout still applies
-        pass
 
 
 def _vm_bytes() -> int:
@@ -87,7 +74,8 @@ def _cap_memory(extra_mb: float) -> None:
 def _worker_main(conn: Any, settings: Settings) -> None:
     """The worker's loop: read a request, answer ("ok", doc, passages) or ("err", code, reason)."""
     os.setpgrp()  # its own process group: the parent can kill it with its children
-    _set_parent_death_signal()
+    set_parent_death_signal()  # no orphan after kill -9 of the batch
+    clean_stale_run_dirs()  # OCR scratch folders of killed runs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     from .ingest import process_file
     from .tag.nlp import Annotator

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import NeedsOCRError
+from ..procs import child_preexec
 
 __all__ = ["ocr_available", "ocr_languages", "ocr_pdf"]
 
@@ -42,7 +43,8 @@ def ocr_pdf(src: Path, dst: Path, timeout_s: float = 300.0) -> str:
         "--output-type", "pdf", "--optimize", "0", "-l", langs, str(src), str(dst),
     ]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s,
+                              preexec_fn=child_preexec)  # dies with its worker (no orphans)
     except subprocess.TimeoutExpired as exc:
         raise NeedsOCRError(f"no text layer; OCR gave up after {timeout_s:g} s") from exc
     except OSError as exc:

@@ -74,9 +74,10 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
     path = Path(path)
     try:
         with pdfplumber.open(path, pages=list(pages) if pages else None) as pdf:
-            page_count = _page_count(pdf)
+            page_count = _page_count(pdf, settings.max_pages)
             if page_count > settings.max_pages:
-                raise TooLargeError(f"PDF has {page_count} pages; the limit is {settings.max_pages}")
+                raise TooLargeError(f"PDF has more than {settings.max_pages} pages, the limit "
+                                    "(WATEXT_MAX_PAGES; pages counted in the page tree)")  # fmt: skip
             info = _info(pdf.metadata or {})
             read = [_read_page(page) for page in pdf.pages]
     except InputError:
@@ -161,13 +162,24 @@ def _round_box(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     return (x0, top, x1, bottom)
 
 
-def _page_count(pdf: Any) -> int:
-    try:
-        from pdfminer.pdftypes import resolve1
+def _page_count(pdf: Any, cap: int) -> int:
+    """Pages found by walking the page tree (the catalog's ``/Count`` may lie), at most
+    ``cap + 1`` (a larger count than that is not needed to refuse the file)."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1
 
-        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
-    except Exception:
-        return len(pdf.pages)
+    try:  # a declared count over the cap is refused without walking
+        declared = int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+        if declared > cap:
+            return declared
+    except Exception:  # noqa: BLE001 - a broken /Count: walk the tree instead
+        pass
+    n = 0
+    for _ in PDFPage.create_pages(pdf.doc):
+        n += 1
+        if n > cap:
+            break
+    return n
 
 
 # -- document-level analysis -------------------------------------------------------------

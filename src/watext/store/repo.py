@@ -10,6 +10,7 @@ file never crashes. Iterators stream rows (``yield_per``) instead of loading the
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -20,6 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from watext.errors import StoreError
+from watext.procs import pid_alive
 from watext.store.corrections import CorrectionsMixin
 from watext.model import Document, Passage
 from watext.store.schema import (  # fmt: skip
@@ -351,14 +353,36 @@ class Store(CorrectionsMixin):
     # --- runs and statistics ----------------------------------------------------------
 
     def start_run(self, paths: Sequence[str]) -> int:
-        """Open a batch run over ``paths``; returns its id for :meth:`finish_run`."""
+        """Open a batch run over ``paths``; returns its id for :meth:`finish_run`. Runs that
+        were left open by a process of this machine that no longer runs are closed first,
+        with status ``killed``."""
         with _db_errors("starting a run"), self._engine.begin() as conn:
-            values = {"started_at": utcnow(), "paths": [str(p) for p in paths]}
+            self._close_killed_runs(conn)
+            owner = {"status": "running", "host": socket.gethostname(), "pid": os.getpid()}
+            values = {"started_at": utcnow(), "paths": [str(p) for p in paths], "counts": owner}
             return int(conn.execute(insert(R).values(values).returning(R.c.id)).scalar_one())
+
+    @staticmethod
+    def _close_killed_runs(conn: Any) -> int:
+        """Close open runs whose process is gone (same host, pid not alive) as ``killed``;
+        open runs without an owner (written before owners were recorded) after a day."""
+        host, now, n = socket.gethostname(), utcnow(), 0
+        for row in conn.execute(select(R.c.id, R.c.started_at, R.c.counts).where(R.c.finished_at.is_(None))):
+            owner = row.counts or {}
+            if owner.get("host") == host and isinstance(owner.get("pid"), int):
+                dead = not pid_alive(owner["pid"])
+            else:
+                dead = not owner and (now - row.started_at).total_seconds() > 86_400
+            if dead:
+                conn.execute(update(R).where(R.c.id == row.id).values(
+                    finished_at=now, counts={**owner, "status": "killed"}))  # fmt: skip
+                n += 1
+        return n
 
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
         """Close run ``run_id`` with its result counts. Raises ``KeyError`` if unknown."""
         with _db_errors("finishing a run"), self._engine.begin() as conn:
+            counts = {**counts, "status": "finished"}
             stmt = update(R).where(R.c.id == run_id).values(finished_at=utcnow(), counts=counts)
             if conn.execute(stmt).rowcount == 0:
                 raise KeyError(run_id)
