@@ -10,6 +10,7 @@ file never crashes. Iterators stream rows (``yield_per``) instead of loading the
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
