@@ -34,8 +34,13 @@ def _settings(db: str | None) -> Settings:
 
 def _flow_db(settings: Settings) -> None:
     """Hand the store URL to the flows through the environment, never as a flow parameter:
-    Prefect stores parameters in its database, and the URL may hold a password."""
+    Prefect stores parameters in its database, and the URL may hold a password. The store
+    is opened once first, so an unreachable database is one line (StoreError), not a
+    failed flow run with Prefect's tracebacks."""
     os.environ["WATEXT_DB"] = settings.db
+    from .store import open_store
+
+    open_store(settings.db).close()
 
 
 def _emit(rows: Iterable[dict[str, Any]]) -> None:

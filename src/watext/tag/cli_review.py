@@ -61,7 +61,10 @@ def register(main: click.Group) -> None:
             if db:  # the store URL reaches the flow through the environment, not as a parameter
                 import os
 
+                from ..store import open_store
+
                 os.environ["WATEXT_DB"] = db
+                open_store(db).close()  # unreachable: one line, before any flow run
             done = train_flow(str(gold), out, k=folds, db=None, use_store=bool(db), force=force)
             path, result = done["path"], done["result"]
         promo = result.get("promotion", {})
