@@ -198,3 +198,17 @@ def test_non_loopback_needs_password(env, tmp_path: Path) -> None:
     ok = c.post("/login", data={"name": "a", "password": "s3cret", "csrf": c.cookies["watext_csrf"]},
                 headers={"Origin": BASE})  # fmt: skip
     assert ok.status_code == 303 and c.get("/queue").status_code == 200
+
+
+def test_cookies_are_secure_over_https_only(env) -> None:
+    _, _, app = env
+    for base, secure in (("https://testserver", True), (BASE, False)):
+        c = TestClient(app, base_url=base, follow_redirects=False)
+        r = c.get("/login")
+        cookie = r.headers.get("set-cookie", "")
+        assert "watext_csrf=" in cookie and ("secure" in cookie.lower()) == secure, cookie
+        r = c.post("/login", data={"name": "anna", "csrf": c.cookies["watext_csrf"], "next": "/queue"},
+                   headers={"Origin": base})  # fmt: skip
+        assert r.status_code == 303
+        user = [h for h in r.headers.get_list("set-cookie") if not h.startswith("watext_csrf")]
+        assert user and all(("secure" in h.lower()) == secure for h in user), user

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import ipaddress
 import secrets
 import threading
@@ -21,7 +22,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -130,6 +131,13 @@ def source_url(source: str | None, fmt: str | None, page: int | None) -> str | N
     return f"{url}#page={page}" if page and (fmt == "pdf" or source.lower().endswith(".pdf")) else url
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """A client that went away mid-request: one log line, no traceback."""
+    logging.getLogger("watext.review").warning("client disconnected during %s %s", request.method,
+                                                request.url.path)  # fmt: skip
+    return Response(status_code=400)
+
+
 def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Path | None = None,
                default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED,
                double_share: float = Q.DOUBLE_SHARE) -> Starlette:  # fmt: skip
@@ -198,7 +206,8 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
                    model=(snapshot().model_name, snapshot().model_version))  # fmt: skip
         resp = HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
         if "new_csrf" in request.state.__dict__:
-            resp.set_cookie(CSRF_COOKIE, request.state.new_csrf, httponly=True, samesite="strict")
+            resp.set_cookie(CSRF_COOKIE, request.state.new_csrf, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")  # fmt: skip
         return resp
 
     def login_redirect(request: Request) -> RedirectResponse:
@@ -240,7 +249,8 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
             return render(request, "login.html", status=401, need_password=bool(reviewer_auth),
                           error="name and (correct) password required", next=nxt)  # fmt: skip
         resp = RedirectResponse(nxt, status_code=303)
-        resp.set_cookie(USER_COOKIE, sign(name), httponly=True, samesite="strict")
+        resp.set_cookie(USER_COOKIE, sign(name), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")  # fmt: skip
         return resp
 
     def queue_page(request: Request) -> Response:
@@ -366,7 +376,7 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
         Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]  # fmt: skip
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={ClientDisconnect: _client_gone})
     app.add_middleware(SecurityHeaders)
     app.state.store = store
     return app
