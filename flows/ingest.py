@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+import flows._prefect  # noqa: E402,F401 - analytics off; the temporary server dies with us
 
 from functools import lru_cache  # noqa: E402
 from pathlib import Path  # noqa: E402
