@@ -13,18 +13,21 @@ in a worker process, not in the batch's own process:
   (:class:`TooLargeError`), and a worker that dies anyway is reported the same way;
 - a worker that was killed or died is replaced for the next file; the batch goes on.
 
-Workers start from a ``forkserver`` that has imported watext once, and each builds its
-spaCy pipelines once, so a worker costs about a second at start and nothing per file.
+A worker is ``python -m watext.worker`` in its own session with a parent-death signal,
+talking over a private pipe pair; it imports watext and builds its spaCy pipelines once,
+so it costs one to two seconds at start and nothing per file.
 The parallel ingest of the speed issue is meant to run several of these side by side.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
 import signal
+import subprocess
+import sys
 import time
+from multiprocessing.connection import Connection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +76,6 @@ def _cap_memory(extra_mb: float) -> None:
 
 def _worker_main(conn: Any, settings: Settings) -> None:
     """The worker's loop: read a request, answer ("ok", doc, passages) or ("err", code, reason)."""
-    os.setpgrp()  # its own process group: the parent can kill it with its children
-    set_parent_death_signal()  # no orphan after kill -9 of the batch
     clean_stale_run_dirs()  # OCR scratch folders of killed runs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     from .ingest import process_file
@@ -131,15 +132,6 @@ def _error(code: str, reason: str) -> InputError:
     return err
 
 
-def _context() -> Any:
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["watext.ingest"])
-        return ctx
-    return mp.get_context("spawn")
-
-
 class FileWorker:
     """One worker process at a time, replaced after a kill (see the module doc)."""
 
@@ -155,30 +147,40 @@ class FileWorker:
         self.close()
 
     def _start(self) -> None:
-        ctx = _context()
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, self.settings), daemon=True,
-                           name="watext-file-worker")  # fmt: skip
-        proc.start()
-        child.close()
-        if not parent.poll(_START_TIMEOUT_S):
+        """Start ``python -m watext.worker`` with a private pipe pair (its own session, a
+        parent-death signal; stdout and stderr stay free for libraries' chatter)."""
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        cmd = [sys.executable, "-m", "watext.worker", str(to_child_r), str(from_child_w)]
+        try:
+            proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                                    start_new_session=True, preexec_fn=set_parent_death_signal)  # fmt: skip
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        conn_out, conn_in = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+        conn_out.send(self.settings.model_dump())
+        if not conn_in.poll(_START_TIMEOUT_S):
             self._kill(proc)
             raise RuntimeError("the file worker did not start")
         try:
-            parent.recv()
-        except EOFError as exc:
+            conn_in.recv()
+        except (EOFError, OSError) as exc:
             self._kill(proc)
-            raise RuntimeError(f"the file worker ended at start (exit code {proc.exitcode})") from exc
-        self._proc, self._conn = proc, parent
+            raise RuntimeError(f"the file worker ended at start (exit code {proc.poll()})") from exc
+        self._proc, self._conn = proc, _Duplex(conn_out, conn_in)
 
     @staticmethod
-    def _kill(proc: Any) -> None:
+    def _kill(proc: subprocess.Popen[Any]) -> None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # the worker and its children (ocrmypdf, tesseract)
         except (ProcessLookupError, PermissionError, OSError):
             pass
-        proc.kill()
-        proc.join(5)
+        try:
+            proc.kill()
+            proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
 
     def _drop(self) -> None:
         if self._proc is not None:
@@ -192,7 +194,7 @@ class FileWorker:
         """``(Document, passages)`` for ``path``; raises an :class:`InputError` subclass for a
         bad file, :class:`TooSlowError` after the time limit, :class:`TooLargeError` after
         the memory limit."""
-        if self._proc is None or not self._proc.is_alive():
+        if self._proc is None or self._proc.poll() is not None:
             self._drop()
             self._start()
         req = _Request(str(path), doc_id, city, tuple(known_cities) if known_cities else None)
@@ -209,7 +211,10 @@ class FileWorker:
         try:
             answer = self._conn.recv()
         except (EOFError, OSError):
-            code = self._proc.exitcode if self._proc is not None else None
+            try:
+                code = self._proc.wait(5) if self._proc is not None else None
+            except subprocess.TimeoutExpired:
+                code = None
             self._drop()
             elapsed = time.monotonic() - t0
             if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
@@ -223,10 +228,46 @@ class FileWorker:
 
     def close(self) -> None:
         """Stop the worker (it also dies with its parent)."""
-        if self._conn is not None and self._proc is not None and self._proc.is_alive():
+        if self._conn is not None and self._proc is not None and self._proc.poll() is None:
             try:
                 self._conn.send(None)
-                self._proc.join(5)
-            except (OSError, BrokenPipeError):
+                self._proc.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
         self._drop()
+
+
+class _Duplex:
+    """A send-only and a receive-only :class:`Connection` used as one."""
+
+    def __init__(self, out: Connection, inp: Connection) -> None:
+        self._out, self._in = out, inp
+
+    def send(self, obj: Any) -> None:
+        self._out.send(obj)
+
+    def recv(self) -> Any:
+        return self._in.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self._in.poll(timeout)
+
+    def close(self) -> None:
+        for c in (self._out, self._in):
+            try:
+                c.close()
+            except OSError:
+                pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry of ``python -m watext.worker READ_FD WRITE_FD`` (started by :class:`FileWorker`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    inp, out = Connection(int(args[0]), writable=False), Connection(int(args[1]), readable=False)
+    settings = Settings(**inp.recv())
+    _worker_main(_Duplex(out, inp), settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

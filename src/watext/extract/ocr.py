@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import NeedsOCRError
+from ..errors import NeedsOCRError, TooLargeError
 from ..procs import child_preexec
 
 __all__ = ["ocr_available", "ocr_languages", "ocr_pdf"]
@@ -51,6 +51,8 @@ def ocr_pdf(src: Path, dst: Path, timeout_s: float = 300.0) -> str:
         raise NeedsOCRError(f"no text layer; OCR could not start: {exc}") from exc
     if proc.returncode != 0 or not dst.exists():
         msg = (proc.stderr or proc.stdout).strip().splitlines()
+        if any("MemoryError" in line or "bad_alloc" in line for line in msg):
+            raise TooLargeError("no text layer, and OCR ran out of memory (WATEXT_FILE_MAX_MB)")
         raise NeedsOCRError(
             f"no text layer; OCR failed (exit {proc.returncode}): {msg[-1] if msg else ''}"
         )

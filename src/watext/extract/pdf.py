@@ -82,6 +82,9 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
             read = [_read_page(page) for page in pdf.pages]
     except InputError:
         raise
+    except MemoryError as exc:  # a stream that inflates beyond the worker's memory limit
+        raise TooLargeError(f"reading it needs more memory than allowed ({settings.file_max_mb:.0f} MB, "
+                            "WATEXT_FILE_MAX_MB): a compressed stream inflates too far") from exc
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
         if _is_encryption_error(exc):
             raise EncryptedError(f"password-protected PDF: {_short(exc)}") from exc
