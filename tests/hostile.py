@@ -70,6 +70,11 @@ def _page_content(text: str) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
 
 
+_TOPICS = ["Sprachkurse", "Beratung", "Willkommensmappe", "Sprachcafe", "Stadtfest", "Patenschaften",
+           "Dolmetscherdienst", "Integrationskurs", "Nachbarschaftshilfe", "Bibliothek", "Sportverein",
+           "Elterncafe", "Kulturtage"]  # varied, so no line repeats on half the pages (running header)
+
+
 def lying_page_count_pdf(d: Path, pages: int = 40) -> Path:
     """The page tree says ``/Count 1`` but holds ``pages`` pages."""
     # 1 catalog, 2 pages, 3 font, then per page: page object + content stream
@@ -80,7 +85,7 @@ def lying_page_count_pdf(d: Path, pages: int = 40) -> Path:
     for i in range(pages):
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {5 + 2 * i} 0 R "
                        "/Resources << /Font << /F1 3 0 R >> >> >>".encode())  # fmt: skip
-        objects.append(_page_content(f"Seite {i + 1}: Die Stadt begruesst alle neuen Einwohnerinnen und Einwohner."))
+        objects.append(_page_content(f"Seite {i + 1}: {_TOPICS[i % len(_TOPICS)]} fuer alle neuen Einwohner."))
     p = d / "lying_page_count.pdf"
     p.write_bytes(_pdf(objects))
     return p

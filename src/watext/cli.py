@@ -28,8 +28,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-def _settings(db: str | None) -> Settings:
-    return get_settings(db=db)
+def _settings(db: str | None, follow_symlinks: bool = False) -> Settings:
+    if follow_symlinks:  # also for the flows, which read settings from the environment
+        os.environ["WATEXT_FOLLOW_SYMLINKS"] = "1"
+    return get_settings(db=db, follow_symlinks=follow_symlinks or None)
 
 
 def _flow_db(settings: Settings) -> None:
@@ -62,6 +64,10 @@ db_option = click.option(
     "--db", envvar="WATEXT_DB", default=None,
     help="Database URL (default sqlite:///watext.db; postgresql+psycopg://… works too).",
 )
+follow_option = click.option(
+    "--follow-symlinks", is_flag=True, envvar="WATEXT_FOLLOW_SYMLINKS",
+    help="Also read files that symbolic links inside the given folders point to elsewhere.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,14 +79,15 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @db_option
+@follow_option
 @click.option("--city", default=None, help="City of all given files (overrides detection).")
 @click.option(
     "--no-flow", is_flag=True, envvar="WATEXT_NO_FLOW",
     help="Run in-process without Prefect orchestration (same library code, no flow run).",
 )
-def ingest(paths: tuple[str, ...], db: str | None, city: str | None, no_flow: bool) -> None:
+def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, no_flow: bool) -> None:
     """Ingest files or folders (PDF, PPTX, DOCX, HTML, text) into the store."""
-    settings = _settings(db)
+    settings = _settings(db, follow_symlinks)
     progress = sys.stderr.isatty()
     if no_flow:
         from .progress import run_with_progress
@@ -272,16 +279,17 @@ def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | 
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--out", required=True, type=click.Path(path_type=str), help="Output directory.")
 @db_option
+@follow_option
 @formats_option
 @model_option
 @no_flow_option
-def run_cmd(paths: tuple[str, ...], out: str, db: str | None, formats: tuple[str, ...],
+def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
             model_dir: str | None, no_flow: bool) -> None:  # fmt: skip
     """The main job in one go: ingest PATHS, classify, build and export the tables."""
     import time
 
     started = time.perf_counter()
-    settings, fmts = _settings(db), list(formats) or None
+    settings, fmts = _settings(db, follow_symlinks), list(formats) or None
     progress = sys.stderr.isatty()
     if no_flow:
         from .progress import run_with_progress

@@ -295,8 +295,9 @@ def ingest_file(
     With ``worker`` (what batches use) the file is read in the worker's process under its
     time and memory limits (:mod:`watext.worker`); without, in this process with
     ``annotator``. ``entry``: what :func:`discover_entries` found out about the path."""
-    try:
-        source = str(path.resolve()) if path.exists() else str(path)
+    try:  # a refused link is recorded under its own name, not its target's
+        source = str(path.absolute()) if entry is not None and entry.code else \
+            str(path.resolve()) if path.exists() else str(path)
     except (OSError, RuntimeError):
         source = str(path)
     digest, size = None, None

@@ -82,10 +82,10 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
             read = [_read_page(page) for page in pdf.pages]
     except InputError:
         raise
-    except MemoryError as exc:  # a stream that inflates beyond the worker's memory limit
-        raise TooLargeError(f"reading it needs more memory than allowed ({settings.file_max_mb:.0f} MB, "
-                            "WATEXT_FILE_MAX_MB): a compressed stream inflates too far") from exc
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
+        if _caused_by_memory(exc):  # a stream that inflates beyond the worker's memory limit
+            raise TooLargeError(f"reading it needs more memory than allowed ({settings.file_max_mb:.0f} MB, "
+                                "WATEXT_FILE_MAX_MB): a compressed stream inflates too far") from exc
         if _is_encryption_error(exc):
             raise EncryptedError(f"password-protected PDF: {_short(exc)}") from exc
         raise CorruptFileError(f"damaged or truncated PDF: {_short(exc)}") from exc
@@ -163,6 +163,18 @@ def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 def _round_box(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     x0, top, x1, bottom = (round(float(v), 2) for v in bbox)
     return (x0, top, x1, bottom)
+
+
+def _caused_by_memory(exc: BaseException) -> bool:
+    """True when ``exc`` is, or wraps, a MemoryError (pdfplumber wraps pdfminer's errors)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, MemoryError) or "MemoryError" in str(e):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
 
 
 def _page_count(pdf: Any, cap: int) -> int:
