@@ -364,17 +364,33 @@ def _alt(city: City) -> str:
     return "(?:" + "|".join(re.escape(v) for v in city.variants) + ")"
 
 
+@lru_cache(maxsize=4096)
+def _bare_pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def _context_patterns(variants: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], int], ...]:
+    alt = "(?:" + "|".join(re.escape(v) for v in variants) + ")"
+    return tuple((re.compile(p.format(c=alt)), w) for p, w in [(p, 10) for p in _AUTHOR] + [(p, 4) for p in _STRONG])
+
+
+def _mentioned(city: City, text: str) -> bool:
+    """Cheap pre-check: does any variant occur in ``text`` at all (the patterns need one)?"""
+    return any(v in text for v in city.variants)
+
+
 def _score_text(text: str, cities: list[City], plain: bool = True) -> Counter[str]:
     scores: Counter[str] = Counter()
     blocks = [b for b in re.split(r"\n\s*\n|\n", text) if b.strip()]
-    for city in cities:
-        alt = _alt(city)
-        for pat, weight in [(p, 10) for p in _AUTHOR] + [(p, 4) for p in _STRONG]:
-            scores[city.name] += weight * len(re.findall(pat.format(c=alt), text))
+    present = [c for c in cities if _mentioned(c, text)]  # most known cities never occur
+    for city in present:
+        for pat, weight in _context_patterns(tuple(city.variants)):
+            scores[city.name] += weight * len(pat.findall(text))
     if plain:
+        plain_cities = [c for c in present if not c.ambiguous]
         for b in blocks:
-            found = {c.name for c in cities if not c.ambiguous
-                     and re.search(rf"(?<![\w-]){_alt(c)}(?![\w-])", b)}
+            found = {c.name for c in plain_cities if _mentioned(c, b) and _bare_pattern(tuple(c.variants)).search(b)}
             bare = re.fullmatch(r"[\W\d]*[\w .-]{1,30}[\W\d]*", b.strip()) is not None
             if len(found) == 1 and not bare:  # lists of cities and bare name lines don't count
                 scores[found.pop()] += 1
