@@ -212,3 +212,28 @@ def test_cookies_are_secure_over_https_only(env) -> None:
         assert r.status_code == 303
         user = [h for h in r.headers.get_list("set-cookie") if not h.startswith("watext_csrf")]
         assert user and all(("secure" in h.lower()) == secure for h in user), user
+
+
+def test_client_disconnect_mid_post_is_one_log_line(env, caplog) -> None:
+    """A client that goes away while posting: one warning line, no ASGI traceback."""
+    import asyncio
+    import logging
+
+    _, _, app = env
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/login", "raw_path": b"/login", "query_string": b"",
+             "root_path": "", "server": ("testserver", 80), "client": ("127.0.0.1", 5000),
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", b"100"), (b"origin", b"http://testserver")]}  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(app(scope, receive, send))
+    assert not any(r.exc_info for r in caplog.records)
+    assert any("client disconnected" in r.getMessage() for r in caplog.records)
