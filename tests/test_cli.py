@@ -160,3 +160,22 @@ def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path) -
     assert str(d).encode() in data  # flow parameters are stored there (the paths are) ...
     assert secret.encode() not in data  # ... but not the store URL
     assert (folder / "w.db").exists()  # the run did use the store
+
+
+@pytest.mark.parametrize("args", [["ingest", "--no-flow"], ["ingest"], ["run", "--out", "OUT"], ["tables", "--out", "OUT"],
+                                  ["classify"], ["documents"]])  # fmt: skip
+def test_cli_unreachable_database_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    """No traceback and no password, on the flow paths too (the store is opened before any flow)."""
+    d = _seed_dir(tmp_path)
+    url = "postgresql+psycopg://watext:geheim123@127.0.0.1:9/nothing"
+    argv = [a.replace("OUT", str(tmp_path / "out")) for a in args]
+    if argv[0] in ("ingest", "run"):
+        argv.insert(1, str(d))
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("WATEXT_NO_FLOW", None)
+    proc = subprocess.run([sys.executable, "-m", "watext", *argv, "--db", url],
+                          capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert proc.returncode == 1
+    lines = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("watext: cannot open database"), proc.stderr[-2000:]
+    assert "geheim123" not in proc.stderr and "Traceback" not in proc.stderr
