@@ -109,6 +109,20 @@ def test_hostile_time_limit_kills_the_worker_and_the_batch_goes_on(tmp_path: Pat
     assert files[ok.name].status == "new"  # a fresh worker read the next file
 
 
+def test_hostile_html_reader_is_iterative() -> None:
+    """Below the depth limit the reader walks with its own stack: 3,000 levels read fine."""
+    from bs4 import BeautifulSoup
+
+    from watext.extract.html import _Reader
+
+    soup = BeautifulSoup("<div>" * 3000 + "tief<ul><li>eins<ul><li>zwei</li></ul></li></ul>" + "</div>" * 3000,
+                         "html.parser")  # fmt: skip
+    reader = _Reader()
+    reader.read(soup)
+    reader.flush()
+    assert [(b.text, b.level) for b in reader.blocks] == [("tief", 0), ("eins", 0), ("zwei", 1)]
+
+
 def test_hostile_unreadable_file_is_a_reason_without_traceback(tmp_path: Path, monkeypatch, caplog) -> None:
     import watext.ingest as ingest
 

@@ -164,42 +164,50 @@ class _Reader:
             self.blocks.append(Block(BlockKind.PARAGRAPH, text))
 
     def read(self, node: Tag, depth: int = 0) -> None:
-        """Visit the children of ``node``; ``depth`` is the list nesting depth."""
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                self.inline.append(str(child))
-            elif isinstance(child, Tag):
-                self.read_tag(child, depth)
+        """Visit the children of ``node`` in document order; ``depth`` is the list nesting
+        depth. Iterative (an explicit stack), so deep markup cannot exhaust Python's stack."""
+        stack: list[tuple[str, Any, int]] = [("children", node, depth)]
+        while stack:
+            op, item, d = stack.pop()
+            if op == "flush":
+                self.flush()
+            elif op == "children":
+                stack.extend(("visit", child, d) for child in reversed(list(item.children)))
+            elif op == "item":
+                stack.extend(self._item(item, d))
+            elif isinstance(item, NavigableString):
+                self.inline.append(str(item))
+            elif isinstance(item, Tag):
+                stack.extend(self._visit(item, d))
 
-    def read_tag(self, tag: Tag, depth: int) -> None:
-        """Handle one element."""
+    def _visit(self, tag: Tag, depth: int) -> list[tuple[str, Any, int]]:
+        """Handle one element now; return the work it leaves, last item first."""
         name = tag.name
         if name == "br":
             self.inline.append("\n")
         elif name not in _BLOCK_TAGS:
-            self.read(tag, depth)
+            return [("children", tag, depth)]
         elif name in _HEADINGS:
             self.flush()
             self.add(BlockKind.HEADING, tag.get_text(), level=_HEADINGS[name])
         elif name in ("ul", "ol"):
             self.flush()
-            for li in tag.find_all("li", recursive=False):
-                self.read_item(li, depth)
-            for other in tag.find_all(lambda t: t.name != "li", recursive=False):
-                self.read_tag(other, depth)
-            self.flush()
+            items = tag.find_all("li", recursive=False)
+            others = tag.find_all(lambda t: t.name != "li", recursive=False)
+            return ([("flush", None, depth)] + [("visit", o, depth) for o in reversed(others)]
+                    + [("item", li, depth) for li in reversed(items)])  # fmt: skip
         elif name == "li":
-            self.read_item(tag, depth)
+            return [("item", tag, depth)]
         elif name == "table":
             self.flush()
             self.read_table(tag)
         else:
             self.flush()
-            self.read(tag, depth)
-            self.flush()
+            return [("flush", None, depth), ("children", tag, depth)]
+        return []
 
-    def read_item(self, li: Tag, depth: int) -> None:
-        """Emit a list item (without its nested lists), then the nested lists."""
+    def _item(self, li: Tag, depth: int) -> list[tuple[str, Any, int]]:
+        """Emit a list item (without its nested lists); return its nested lists' items."""
         self.flush()
         parts: list[str] = []
         nested: list[Tag] = []
@@ -211,9 +219,8 @@ class _Reader:
             elif isinstance(node, NavigableString):
                 parts.append(str(node))
         self.add(BlockKind.LIST_ITEM, "".join(parts), level=depth)
-        for sub in nested:
-            for child in sub.find_all("li", recursive=False):
-                self.read_item(child, depth + 1)
+        children = [child for sub in nested for child in sub.find_all("li", recursive=False)]
+        return [("item", child, depth + 1) for child in reversed(children)]
 
     def read_table(self, table: Tag) -> None:
         """Emit the table's cells with row/col positions honouring spans."""
