@@ -5,8 +5,6 @@ One task per batch of ~500 passages (never one per passage).
 
 from __future__ import annotations
 
-import os
-
 import flows._prefect  # noqa: E402,F401 - analytics off; the temporary server dies with us
 
 from functools import lru_cache  # noqa: E402

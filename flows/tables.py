@@ -8,8 +8,6 @@ All the work is in :mod:`watext.ingest`, :mod:`watext.tag.jobs` and
 
 from __future__ import annotations
 
-import os
-
 import flows._prefect  # noqa: E402,F401 - analytics off; the temporary server dies with us
 
 from typing import Any  # noqa: E402

@@ -27,9 +27,9 @@ import signal
 import subprocess
 import sys
 import time
-from multiprocessing.connection import Connection
 from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
