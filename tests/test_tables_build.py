@@ -24,20 +24,21 @@ TABLE_TEST = ROOT / "corpus" / "docs" / "table_test"
 GOLD = ROOT / "corpus" / "gold" / "table_test.jsonl"
 
 
+def _table_check():
+    """``corpus/table_check.py``: the seed parsers and the seed comparison, defined once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("table_check", ROOT / "corpus" / "table_check.py")
+    tc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tc)
+    return tc
+
+
 def seed_goals_matrix() -> dict[str, set[str]]:
     """City -> goals ticked on the seed's Q1 slide (cities are written into the cells)."""
     if not SEED.exists():
         pytest.skip(f"seed not available: {SEED}")
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Ziele:"))
-    out: dict[str, set[str]] = {}
-    for line in lines[start + 1:]:
-        if not line.strip():
-            break
-        for col, cell in enumerate(line.split("\t")[1:7]):
-            if cell.strip():
-                out.setdefault(cell.strip(), set()).add(GOAL_LABELS[col])
-    return out
+    return _table_check().seed_goals_matrix()
 
 
 def gold_by_text() -> dict[str, dict]:
@@ -264,13 +265,8 @@ def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
 
 def test_seed_measures_under_their_goal(partner_store) -> None:
     """The seed's 35 measures found under the right goal (measured: 28; corpus/table_check.py)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("table_check", ROOT / "corpus" / "table_check.py")
-    tc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tc)
     seed_goals_matrix()  # skips without the seed
-    r = tc.check(partner_store)
+    r = _table_check().check(partner_store)
     assert r["measures_seed"] == 35
     assert r["measures_found"] >= 28, r["measures_missing"]
 

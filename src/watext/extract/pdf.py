@@ -16,14 +16,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
 
 from watext.errors import CorruptFileError, EncryptedError, InputError, NeedsOCRError, TooLargeError
-from watext.extract.normalize import clean_text, ends_sentence, join_lines, repair_cell
+from watext.extract.normalize import ends_sentence, join_lines, repair_cell
+from watext.extract import pdf_info
+from watext.extract.pdf_info import parse_pdf_date
 from watext.extract.pdf_layout import Line, RawBlock, assign_levels, build_blocks, group_lines
 from watext.model import Block, BlockKind, Document, Format
 from watext.settings import Settings
@@ -38,10 +39,6 @@ _PAGE_NUMBER = re.compile(
 )
 _SEITE = re.compile(r"^(?:seite|page)\s+\d{1,4}(?:\s*(?:von|of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SLIDE_PRODUCERS = re.compile(r"impress|powerpoint|keynote", re.IGNORECASE)
-_MEANINGLESS_TITLE = re.compile(
-    r"^(untitled|unbenannt|folie \d+|slide \d+|powerpoint-präsentation|microsoft \w+ - .*|.*\.(docx?|pptx?|odt|pdf|rtf))$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(slots=True)
@@ -74,21 +71,21 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
     path = Path(path)
     try:
         with pdfplumber.open(path, pages=list(pages) if pages else None) as pdf:
-            page_count = _page_count(pdf, settings.max_pages)
+            page_count = pdf_info.page_count(pdf, settings.max_pages)
             if page_count > settings.max_pages:
                 raise TooLargeError(f"PDF has more than {settings.max_pages} pages, the limit "
                                     "(WATEXT_MAX_PAGES; pages counted in the page tree)")  # fmt: skip
-            info = _info(pdf.metadata or {})
+            info = pdf_info.info(pdf.metadata or {})
             read = [_read_page(page) for page in pdf.pages]
     except InputError:
         raise
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
-        if _caused_by_memory(exc):  # a stream that inflates beyond the worker's memory limit
+        if pdf_info.caused_by_memory(exc):  # a stream that inflates beyond the worker's memory limit
             raise TooLargeError(f"reading it needs more memory than allowed ({settings.file_max_mb:.0f} MB, "
                                 "WATEXT_FILE_MAX_MB): a compressed stream inflates too far") from exc
-        if _is_encryption_error(exc):
-            raise EncryptedError(f"password-protected PDF: {_short(exc)}") from exc
-        raise CorruptFileError(f"damaged or truncated PDF: {_short(exc)}") from exc
+        if pdf_info.is_encryption_error(exc):
+            raise EncryptedError(f"password-protected PDF: {pdf_info.short(exc)}") from exc
+        raise CorruptFileError(f"damaged or truncated PDF: {pdf_info.short(exc)}") from exc
 
     if sum(p.letters for p in read) < _MIN_TEXT_CHARS:
         raise NeedsOCRError("no text layer (scanned or image-only PDF); OCR needed")
@@ -101,7 +98,7 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
     for page in read:
         _layout_page(page, slides, body)
     blocks = _assemble(read, slides)
-    title = info.get("title") if _meaningful_title(info.get("title")) else None
+    title = info.get("title") if pdf_info.meaningful_title(info.get("title")) else None
     if title is None:
         title = next((b.text for b in blocks if b.kind is BlockKind.TITLE), None)
     metadata: dict[str, Any] = {**info, "page_count": page_count, "pages_without_text": without_text}
@@ -163,38 +160,6 @@ def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bo
 def _round_box(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     x0, top, x1, bottom = (round(float(v), 2) for v in bbox)
     return (x0, top, x1, bottom)
-
-
-def _caused_by_memory(exc: BaseException) -> bool:
-    """True when ``exc`` is, or wraps, a MemoryError (pdfplumber wraps pdfminer's errors)."""
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        if isinstance(e, MemoryError) or "MemoryError" in str(e):
-            return True
-        seen.add(id(e))
-        e = e.__cause__ or e.__context__
-    return False
-
-
-def _page_count(pdf: Any, cap: int) -> int:
-    """Pages found by walking the page tree (the catalog's ``/Count`` may lie), at most
-    ``cap + 1`` (a larger count than that is not needed to refuse the file)."""
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdftypes import resolve1
-
-    try:  # a declared count over the cap is refused without walking
-        declared = int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
-        if declared > cap:
-            return declared
-    except Exception:  # noqa: BLE001 - a broken /Count: walk the tree instead
-        pass
-    n = 0
-    for _ in PDFPage.create_pages(pdf.doc):
-        n += 1
-        if n > cap:
-            break
-    return n
 
 
 # -- document-level analysis -------------------------------------------------------------
@@ -351,81 +316,3 @@ def _emit_table(blocks: list[Block], table: _Table, number: int, page: int) -> i
     return number + 1
 
 
-# -- metadata and errors -----------------------------------------------------------------
-
-_INFO_KEYS = {
-    "Title": "title",
-    "Author": "author",
-    "Subject": "subject",
-    "Keywords": "keywords",
-    "Creator": "creator",
-    "Producer": "producer",
-    "CreationDate": "creation_date",
-    "ModDate": "mod_date",
-}
-
-
-def _info(raw: dict[str, Any]) -> dict[str, Any]:
-    """The PDF info dictionary as plain strings, dates as ISO 8601 where parseable."""
-    out: dict[str, Any] = {}
-    for key, name in _INFO_KEYS.items():
-        value = raw.get(key)
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        if value is None or not isinstance(value, str | int | float):
-            continue
-        value = clean_text(str(value))
-        if not value:
-            continue
-        if name.endswith("_date"):
-            value = parse_pdf_date(value) or value
-        out[name] = value
-    return out
-
-
-_PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?\s*(Z|[+-]\d{2}'?\d{0,2}'?)?")
-
-
-def parse_pdf_date(value: str) -> str | None:
-    """Convert a PDF date (``D:20261121052346Z'`` / ``+01'00'``) to ISO 8601, or None."""
-    m = _PDF_DATE.match(value.strip())
-    if not m:
-        return None
-    year, month, day, hour, minute, second = (int(g) if g else d for g, d in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0), strict=True))
-    tz_text = (m.group(7) or "").replace("'", "")
-    tz = None
-    if tz_text == "Z":
-        tz = timezone.utc
-    elif tz_text:
-        sign = -1 if tz_text[0] == "-" else 1
-        hours, minutes = int(tz_text[1:3]), int(tz_text[3:5] or 0)
-        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=tz).isoformat()
-    except ValueError:
-        return None
-
-
-def _meaningful_title(title: str | None) -> bool:
-    return bool(title) and len(title.strip()) >= 3 and not _MEANINGLESS_TITLE.match(title.strip())
-
-
-def _is_encryption_error(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        cur = stack.pop()
-        if not isinstance(cur, BaseException) or id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        name = type(cur).__name__
-        if "Password" in name or "Encrypt" in name:
-            return True
-        stack.extend([cur.__cause__, cur.__context__, *cur.args])
-    return False
-
-
-def _short(exc: BaseException) -> str:
-    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-    message = str(inner) or type(inner).__name__
-    return f"{type(inner).__name__}: {message}"[:160]

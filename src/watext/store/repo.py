@@ -9,21 +9,18 @@ file never crashes. Iterators stream rows (``yield_per``) instead of loading the
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from watext.errors import StoreError
-from watext.procs import pid_alive
 from watext.store.corrections import CorrectionsMixin
+from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, normalize_url
+from watext.store.runs import RunsMixin
 from watext.model import Document, Passage
 from watext.store.schema import (  # fmt: skip
     CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow,
@@ -39,13 +36,6 @@ F, R, V = FailureRow.__table__, RunRow.__table__, SchemaVersionRow.__table__
 
 _LOCK_NS = 0x77617478  # "watx": namespace of watext's PostgreSQL advisory locks
 _YIELD_PER = 1000
-_SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=30000",
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA synchronous=NORMAL",
-)
-
 SaveStatus = Literal["new", "new_version", "unchanged"]
 
 
@@ -59,51 +49,7 @@ class SaveResult:
     carried: int = 0  # review states carried over from the superseded version
 
 
-def normalize_url(url: str) -> URL:
-    """Parse ``url`` and pin PostgreSQL URLs to the psycopg 3 driver.
-
-    Raises :class:`StoreError` for unparsable URLs and backends other than SQLite/PostgreSQL.
-    """
-    try:
-        u = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"invalid database URL {url!r}") from exc
-    if u.drivername in ("postgres", "postgresql"):
-        return u.set(drivername="postgresql+psycopg")
-    if u.get_backend_name() in ("sqlite", "postgresql"):
-        return u
-    raise StoreError(f"unsupported database {u.drivername!r}: use sqlite:/// or postgresql://")
-
-
-def _reason(exc: DBAPIError) -> str:
-    """The driver's message of ``exc`` on one line (without SQLAlchemy's SQL dump)."""
-    return " ".join(str(exc.orig or exc).split())
-
-
-@contextlib.contextmanager
-def _db_errors(action: str) -> Iterator[None]:
-    """Turn driver errors into :class:`StoreError` naming what was attempted."""
-    try:
-        yield
-    except DBAPIError as exc:
-        raise StoreError(f"database error while {action}: {_reason(exc)}") from exc
-
-
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; see below
-    cur = dbapi_conn.cursor()
-    for pragma in _SQLITE_PRAGMAS:
-        cur.execute(pragma)
-    cur.close()
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    # Writers use BEGIN IMMEDIATE: they queue on busy_timeout instead of failing with
-    # "database is locked" when upgrading a read transaction. Readers stay DEFERRED.
-    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('watext_begin', 'DEFERRED')}")
-
-
-class Store(CorrectionsMixin):
+class Store(CorrectionsMixin, RunsMixin):
     """Persistent storage of documents, blocks, passages, failures and runs."""
 
     def __init__(self, url: str) -> None:
@@ -352,41 +298,6 @@ class Store(CorrectionsMixin):
             yield json_ready(row)
 
     # --- runs and statistics ----------------------------------------------------------
-
-    def start_run(self, paths: Sequence[str]) -> int:
-        """Open a batch run over ``paths``; returns its id for :meth:`finish_run`. Runs that
-        were left open by a process of this machine that no longer runs are closed first,
-        with status ``killed``."""
-        with _db_errors("starting a run"), self._engine.begin() as conn:
-            self._close_killed_runs(conn)
-            owner = {"status": "running", "host": socket.gethostname(), "pid": os.getpid()}
-            values = {"started_at": utcnow(), "paths": [str(p) for p in paths], "counts": owner}
-            return int(conn.execute(insert(R).values(values).returning(R.c.id)).scalar_one())
-
-    @staticmethod
-    def _close_killed_runs(conn: Any) -> int:
-        """Close open runs whose process is gone (same host, pid not alive) as ``killed``;
-        open runs without an owner (written before owners were recorded) after a day."""
-        host, now, n = socket.gethostname(), utcnow(), 0
-        for row in conn.execute(select(R.c.id, R.c.started_at, R.c.counts).where(R.c.finished_at.is_(None))):
-            owner = row.counts or {}
-            if owner.get("host") == host and isinstance(owner.get("pid"), int):
-                dead = not pid_alive(owner["pid"])
-            else:
-                dead = not owner and (now - row.started_at).total_seconds() > 86_400
-            if dead:
-                conn.execute(update(R).where(R.c.id == row.id).values(
-                    finished_at=now, counts={**owner, "status": "killed"}))  # fmt: skip
-                n += 1
-        return n
-
-    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        """Close run ``run_id`` with its result counts. Raises ``KeyError`` if unknown."""
-        with _db_errors("finishing a run"), self._engine.begin() as conn:
-            counts = {**counts, "status": "finished"}
-            stmt = update(R).where(R.c.id == run_id).values(finished_at=utcnow(), counts=counts)
-            if conn.execute(stmt).rowcount == 0:
-                raise KeyError(run_id)
 
     def counts(self) -> dict[str, int]:
         """Row counts: documents (current/superseded), passages, unresolved failures.

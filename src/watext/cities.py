@@ -1,0 +1,153 @@
+"""Known cities (data in ``tag/rules/cities.jsonl``) and how strongly a text names one.
+
+:class:`City` carries the spellings a city is written with; :func:`_score_text` weighs its
+mentions (author formulas and "Stadt X" count more than a bare name) for
+:func:`watext.metadata.detect_city`. Patterns are compiled once per city and only tried on
+texts that mention one of its spellings at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from watext.errors import ConfigError
+
+__all__ = ["DEFAULT_CITIES", "City", "fold", "load_cities"]
+
+DEFAULT_CITIES = Path(__file__).parent / "tag" / "rules" / "cities.jsonl"
+
+
+# --------------------------------------------------------------------------- cities
+@dataclass(frozen=True, slots=True)
+class City:
+    """A known city; ``ambiguous`` names (e.g. "Essen") only count in strong patterns."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str = ""
+    lang: str = ""
+    ambiguous: bool = False
+    variants: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, name: str, aliases: Sequence[str] = (), **kw: Any) -> City:
+        spellings = [name, *aliases]
+        for s in list(spellings):
+            spellings.append(_transliterate(s))
+            spellings.append(re.split(r" (?:am|im|an der) ", s)[0])
+        # Drop "Stadt X"-style aliases: the patterns below cover them.
+        names = {s for s in spellings if not re.match(r"(?:Stadt|Gemeinde|Landeshauptstadt) ", s)}
+        names |= {re.sub(r"^\S+ ", "", s) for s in spellings if " " in s and s not in names}
+        return cls(name, tuple(aliases), variants=tuple(sorted(names, key=len, reverse=True)), **kw)
+
+
+def load_cities(path: str | Path | None = None) -> list[City]:
+    """Read a JSONL city list; raise :class:`ConfigError` naming the bad line."""
+    path = Path(path) if path else DEFAULT_CITIES
+    cities = []
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            if not isinstance(d, dict) or not isinstance(d.get("name"), str) or not d["name"]:
+                raise ValueError("'name' must be a non-empty string")
+            aliases = d.get("aliases", [])
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise ValueError("'aliases' must be a list of strings")
+            unknown = set(d) - {"name", "aliases", "country", "lang", "ambiguous"}
+            if unknown:
+                raise ValueError(f"unknown keys {sorted(unknown)}")
+            cities.append(City.of(d["name"], aliases, country=str(d.get("country", "")),
+                                  lang=str(d.get("lang", "")), ambiguous=bool(d.get("ambiguous"))))
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            raise ConfigError(f"{path}: line {no}: bad city entry: {exc}") from exc
+    return cities
+
+
+@lru_cache(maxsize=1)
+def _default_cities() -> dict[str, City]:
+    return {c.name: c for c in load_cities()} if DEFAULT_CITIES.exists() else {}
+
+
+def _transliterate(s: str) -> str:
+    return (s.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae")
+            .replace("Ö", "Oe").replace("Ü", "Ue").replace("ß", "ss").replace("ñ", "n")
+            .replace("ł", "l").replace("Ł", "L"))
+
+
+def fold(s: str) -> str:
+    """Lower-case and transliterate umlauts, for spelling-tolerant comparisons."""
+    return _transliterate(s.lower())
+
+
+
+_STRONG = [r"(?:Rat|Magistrat|Stadtverwaltung|Verwaltung|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?)"
+           r" der (?:Landeshauptstadt|Wissenschaftsstadt|Universitätsstadt|Stadt|Gemeinde) {c}",
+           r"(?:Landeshauptstadt|Wissenschaftsstadt|Universitätsstadt|Hansestadt|Stadt|Gemeinde"
+           r"|Stadtverwaltung|Comune di|City of|Town of|Ville de|Gemeente|Stad) {c}\b",
+           r"\b{c} (?:City|Borough|Town) Council\b", r"\b{c} [Kk]ommune\b", r"\b{c}er Stadtrat\b"]
+_AUTHOR = [r"\b{c}(?:s|'s|’s) Partnerst", r"Partnerstädte(?:n)? (?:von|der Stadt) {c}\b",
+           r"\b{c}(?:'s|’s|s) (?:partner|twin) (?:cities|towns)\b"]
+
+
+def _as_cities(known: Sequence[str | City]) -> list[City]:
+    defaults = _default_cities()
+    return [c if isinstance(c, City) else defaults.get(c) or City.of(c) for c in known]
+
+
+def _alt(city: City) -> str:
+    return "(?:" + "|".join(re.escape(v) for v in city.variants) + ")"
+
+
+@lru_cache(maxsize=4096)
+def _bare_pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def _context_patterns(variants: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], int], ...]:
+    alt = "(?:" + "|".join(re.escape(v) for v in variants) + ")"
+    return tuple((re.compile(p.format(c=alt)), w) for p, w in [(p, 10) for p in _AUTHOR] + [(p, 4) for p in _STRONG])
+
+
+def _mentioned(city: City, text: str) -> bool:
+    """Cheap pre-check: does any variant occur in ``text`` at all (the patterns need one)?"""
+    return any(v in text for v in city.variants)
+
+
+def _score_text(text: str, cities: list[City], plain: bool = True) -> Counter[str]:
+    scores: Counter[str] = Counter()
+    blocks = [b for b in re.split(r"\n\s*\n|\n", text) if b.strip()]
+    present = [c for c in cities if _mentioned(c, text)]  # most known cities never occur
+    for city in present:
+        for pat, weight in _context_patterns(tuple(city.variants)):
+            scores[city.name] += weight * len(pat.findall(text))
+    if plain:
+        plain_cities = [c for c in present if not c.ambiguous]
+        for b in blocks:
+            found = {c.name for c in plain_cities if _mentioned(c, b) and _bare_pattern(tuple(c.variants)).search(b)}
+            bare = re.fullmatch(r"[\W\d]*[\w .-]{1,30}[\W\d]*", b.strip()) is not None
+            if len(found) == 1 and not bare:  # lists of cities and bare name lines don't count
+                scores[found.pop()] += 1
+    return +scores
+
+
+def _decide(scores: Counter[str], need_strong: bool = False) -> str | None:
+    ranked = scores.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    best, top = ranked[0]
+    runner = ranked[1][1] if len(ranked) == 2 else 0
+    if top >= 4 or (not need_strong and top >= 2 and top >= 2 * runner):
+        return best
+    return None
+
+

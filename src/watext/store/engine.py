@@ -1,0 +1,66 @@
+"""Engine set-up for the store: URL checks, SQLite pragmas and transaction modes, and the
+translation of driver errors into :class:`~watext.errors.StoreError` (one line, no SQL)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from watext.errors import StoreError
+
+__all__ = ["normalize_url"]
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+def normalize_url(url: str) -> URL:
+    """Parse ``url`` and pin PostgreSQL URLs to the psycopg 3 driver.
+
+    Raises :class:`StoreError` for unparsable URLs and backends other than SQLite/PostgreSQL.
+    """
+    try:
+        u = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid database URL {url!r}") from exc
+    if u.drivername in ("postgres", "postgresql"):
+        return u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() in ("sqlite", "postgresql"):
+        return u
+    raise StoreError(f"unsupported database {u.drivername!r}: use sqlite:/// or postgresql://")
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's message of ``exc`` on one line (without SQLAlchemy's SQL dump)."""
+    return " ".join(str(exc.orig or exc).split())
+
+
+@contextlib.contextmanager
+def _db_errors(action: str) -> Iterator[None]:
+    """Turn driver errors into :class:`StoreError` naming what was attempted."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StoreError(f"database error while {action}: {_reason(exc)}") from exc
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; see below
+    cur = dbapi_conn.cursor()
+    for pragma in _SQLITE_PRAGMAS:
+        cur.execute(pragma)
+    cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # Writers use BEGIN IMMEDIATE: they queue on busy_timeout instead of failing with
+    # "database is locked" when upgrading a read transaction. Readers stay DEFERRED.
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('watext_begin', 'DEFERRED')}")
