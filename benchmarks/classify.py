@@ -17,8 +17,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 
 from watext.tag import analysis
-from watext.tag.labels import GOAL_LABELS
-from watext.tag.predict import WatextModel
+from watext.model import GOAL_LABELS
+from watext.tag.tagger import WatextModel
 
 PHRASES = {
     "kulturelle_vielfalt": ["Die Interkulturelle Woche", "the festival of cultures", "Vielfalt sichtbar machen"],

@@ -30,7 +30,7 @@ import hostile as H  # noqa: E402
 
 _RUN = """
 import json, sys
-from watext.ingest import ingest_paths
+from watext.ingest.files import ingest_paths
 from watext.settings import get_settings
 from watext.store import open_store
 path, db = sys.argv[1], sys.argv[2]

@@ -106,7 +106,7 @@ def bench_pdfplumber(paths: list[Path]) -> int:
 
 
 def bench_watext(paths: list[Path], db: str) -> int:
-    from watext.ingest import ingest_paths
+    from watext.ingest.files import ingest_paths
     from watext.settings import Settings
     from watext.store import open_store
 

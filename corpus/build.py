@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watext.tag.labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -183,7 +183,7 @@ def soft_warnings(doc: dict[str, Any], cities: set[str] | None = None) -> list[s
     """Problems that do not invalidate a file (reported only, the file is built)."""
     out = []
     if cities and doc["city"] not in cities:
-        out.append(f"city {doc['city']!r} is not in src/watext/tag/rules/cities.jsonl")
+        out.append(f"city {doc['city']!r} is not in src/watext/enrich/rules/cities.jsonl")
     n = 0
     for sec in doc["sections"]:
         for p in sec["passages"]:

@@ -3,7 +3,7 @@
 Usage: ``python corpus/check_roundtrip.py [--docs corpus/docs] [--gold corpus/gold] [-v]``
 
 For each document of the gold JSON lines, the rendered file ``<docs>/<split>/<doc>.*`` is
-run through :func:`watext.ingest.process_file`. A gold passage counts as *found* when its
+run through :func:`watext.ingest.files.process_file`. A gold passage counts as *found* when its
 whitespace-normalised text equals an extracted passage's text or is a substring of one.
 Prints per-document counts and the overall recall (how faithfully rendering plus
 extraction preserve the gold text).
@@ -35,7 +35,7 @@ class DocResult:
 
 
 def check_document(path: Path, gold_texts: list[str], settings, annotator, doc_id: str) -> DocResult:
-    from watext.ingest import process_file
+    from watext.ingest.files import process_file
 
     try:
         _doc, passages = process_file(path, settings, annotator, doc_id=doc_id)

@@ -29,7 +29,7 @@ def seed_lines() -> list[str]:
 
 def seed_goals_matrix() -> dict[str, set[str]]:
     """City -> goals ticked on the seed's Q1 slide."""
-    from watext.tag.labels import GOAL_LABELS
+    from watext.model import GOAL_LABELS
 
     lines = seed_lines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Ziele:"))
@@ -45,7 +45,7 @@ def seed_goals_matrix() -> dict[str, set[str]]:
 
 def seed_measures() -> list[tuple[str, str]]:
     """``(goal, measure name)`` of the seed's Q3 table (35 rows)."""
-    from watext.tag.labels import GOAL_LABELS
+    from watext.model import GOAL_LABELS
 
     line = next(x for x in seed_lines() if x.count("<ul") == 6)
     out = []
@@ -57,7 +57,7 @@ def seed_measures() -> list[tuple[str, str]]:
 
 
 def _words(name: str) -> set[str]:
-    from watext.tables.extract import measure_key
+    from watext.tables.phrases import measure_key
 
     return {w for w in measure_key(name).split() if len(w) > 2}
 
@@ -66,7 +66,7 @@ def measure_found(seed_name: str, names: list[str]) -> str | None:
     """The produced name that means the seed's measure: equal canonical names, or one's
     significant words contained in the other's (e.g. "Runder Tisch Mare Nostrum"). The
     caller passes only names no other seed measure has taken (one row, one seed measure)."""
-    from watext.tables.extract import canonical_measure, measure_key
+    from watext.tables.phrases import canonical_measure, measure_key
 
     canon, _ = canonical_measure(seed_name)
     sk, sw = measure_key(canon), _words(canon) | _words(seed_name)
@@ -82,8 +82,8 @@ def measure_found(seed_name: str, names: list[str]) -> str | None:
 
 
 def check(store: Any, model_dir: str | None = None) -> dict[str, Any]:
-    from watext.tables.build import build_tables
-    from watext.tables.jobs import current_model, model_doubt_band
+    from watext.tables.aggregate import build_tables
+    from watext.tables.write import current_model, model_doubt_band
 
     name, version = current_model(model_dir)
     t = build_tables(store, name, version, doubt_band=model_doubt_band(model_dir))
@@ -130,10 +130,10 @@ def main() -> int:
     ap.add_argument("--model")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    from watext.ingest import ingest_paths
+    from watext.ingest.files import ingest_paths
     from watext.settings import get_settings
     from watext.store import open_store
-    from watext.tag.jobs import classify_store
+    from watext.train.trainer import classify_store
 
     tmp = tempfile.TemporaryDirectory()
     db = a.db or f"sqlite:///{tmp.name}/w.db"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from watext.store import open_store
-from watext.tables.build import build_tables
+from watext.tables.aggregate import build_tables
 
 from .review_fixture import MODEL, Q1, VERSION, make_doc, pred
 

@@ -13,8 +13,8 @@ from watext.errors import ModelMismatchError
 from watext.tag.analysis import analyze, as_pairs
 from watext.tag.classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
 from watext.tag.features import PassageFeaturizer
-from watext.tag.labels import GOAL_LABELS
-from watext.tag.predict import WatextModel
+from watext.model import GOAL_LABELS
+from watext.tag.tagger import WatextModel
 from watext.tag.registry import current_version, load_model, resolve_model_dir, save_model
 
 MINI = Path(__file__).parent / "data" / "gold" / "mini.jsonl"

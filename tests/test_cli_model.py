@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from watext.cli import main
 from watext.model import Block, BlockKind, DocType, Document, Format, Passage
 from watext.store import open_store
-from watext.tag.labels import GOAL_LABELS
+from watext.model import GOAL_LABELS
 
 MINI = Path(__file__).parent / "data" / "gold" / "mini.jsonl"
 

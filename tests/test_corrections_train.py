@@ -18,13 +18,13 @@ import pytest
 from click.testing import CliRunner
 
 from watext.model import Block, BlockKind, Document, Format, Passage
-from watext.tag.cli_review import register
-from watext.tag.corrections import merge_training, write_jsonl
-from watext.tag.evaluate import load_gold
+from watext.cli.model import register
+from watext.train.dataset import merge_training, write_jsonl
+from watext.train.evaluate import load_gold
 from watext.tag.features import PassageFeaturizer
-from watext.tag.jobs import train_model
-from watext.tag.labels import GOAL_LABELS
-from watext.tag.predict import WatextModel
+from watext.train.trainer import train_model
+from watext.model import GOAL_LABELS
+from watext.tag.tagger import WatextModel
 from watext.tag.registry import DEFAULT_NAME, current_version, read_meta
 
 GOLD = Path(__file__).resolve().parents[1] / "corpus" / "gold" / "train.jsonl"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from watext.tag.baselines import KeywordBaseline, RegexBodyBaseline
-from watext.tag.evaluate import city_folds, cross_validate, format_report, load_gold
-from watext.tag.metrics import accuracy, body_name_match, goal_metrics, normalize_name, reliability_table
+from watext.train.baselines import KeywordBaseline, RegexBodyBaseline
+from watext.train.evaluate import city_folds, cross_validate, format_report, load_gold
+from watext.train.metrics import accuracy, body_name_match, goal_metrics, normalize_name, reliability_table
 
 MINI = Path(__file__).parent / "data" / "gold" / "mini.jsonl"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from watext.ingest import hash_file, process_file
+from watext.ingest.files import hash_file, process_file
 from watext.model import BlockKind
 from watext.settings import Settings
 from watext.tag.nlp import Annotator

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from watext.ingest import discover_entries, ingest_file, ingest_paths
+from watext.ingest.files import discover_entries, ingest_file, ingest_paths
 from watext.settings import get_settings
 from watext.store import open_store
 
@@ -124,7 +124,7 @@ def test_hostile_html_reader_is_iterative() -> None:
 
 
 def test_hostile_unreadable_file_is_a_reason_without_traceback(tmp_path: Path, monkeypatch, caplog) -> None:
-    import watext.ingest as ingest
+    import watext.ingest.files as ingest
 
     f = tmp_path / "gesperrt.txt"
     f.write_text("Text", encoding="utf-8")
@@ -214,7 +214,7 @@ def test_hostile_kill_9_of_a_flow_command_leaves_no_server(tmp_path: Path) -> No
     deadline, kids = time.monotonic() + 120, []
     while time.monotonic() < deadline:
         kids = children()
-        if any("uvicorn" in c for _, c in kids) and any("watext.worker" in c for _, c in kids):
+        if any("uvicorn" in c for _, c in kids) and any("watext.ingest.worker" in c for _, c in kids):
             break
         time.sleep(0.3)
     assert any("uvicorn" in c for _, c in kids), kids

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from watext.extract import ocr
-from watext.ingest import ingest_paths
+from watext.ingest.files import ingest_paths
 from watext.settings import Settings
 from watext.store import open_store
 

@@ -1,4 +1,4 @@
-"""Tests for watext.language: stopword + character-cue language identification."""
+"""Tests for watext.enrich.language: stopword + character-cue language identification."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from watext.language import LANGUAGES, detect_document_language, detect_language
+from watext.enrich.language import LANGUAGES, detect_document_language, detect_language
 
 
 @pytest.mark.parametrize("text, lang", [

@@ -1,4 +1,4 @@
-"""Tests for watext.metadata: submission headers, document type, city."""
+"""Tests for watext.enrich.metadata: submission headers, document type, city."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from watext.errors import ConfigError
-from watext.metadata import (detect_city, detect_doc_type, load_cities, parse_date,
+from watext.enrich.metadata import (detect_city, detect_doc_type, load_cities, parse_date,
                              parse_submission)
 from watext.model import Block, BlockKind, DocType, Document, Format
 

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from watext.settings import get_settings
 from watext.store import open_store
-from watext.tables.build import build_tables
+from watext.tables.aggregate import build_tables
 from watext.tables.collect import collect
-from watext.tables.jobs import current_model
+from watext.tables.write import current_model
 
 DATA = Path(__file__).parent / "data" / "survey"
 WARNING = "Northbrook: keine Antwort auf Frage 1 erkannt"
@@ -27,8 +27,8 @@ WARNING = "Northbrook: keine Antwort auf Frage 1 erkannt"
 
 @pytest.fixture(scope="module")
 def survey_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from watext.ingest import ingest_paths
-    from watext.tag.jobs import classify_store
+    from watext.ingest.files import ingest_paths
+    from watext.train.trainer import classify_store
 
     db = f"sqlite:///{tmp_path_factory.mktemp('silent') / 'w.db'}"
     with open_store(db) as store:

@@ -180,7 +180,7 @@ def test_non_loopback_needs_password(env, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from watext.cli import main
-    from watext.review.cli import register
+    from watext.cli.review import register
 
     if "review" not in main.commands:
         register(main)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from watext.review import queue as Q
-from watext.tag.labels import GOAL_LABELS
+from watext.model import GOAL_LABELS
 
 TH = {g: 0.5 for g in GOAL_LABELS}
 

@@ -13,10 +13,11 @@ import pytest
 
 from watext.settings import get_settings
 from watext.store import open_store
-from watext.tables.build import build_tables, tables_from_passages
-from watext.tables.collect import collect, match_question, survey_questions
-from watext.tables.jobs import current_model
-from watext.tag.labels import GOAL_LABELS
+from watext.tables.aggregate import build_tables, tables_from_passages
+from watext.tables.collect import collect
+from watext.tag.survey import match_question, survey_questions
+from watext.tables.write import current_model
+from watext.model import GOAL_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_aa656b9e79e620bb.txt"
@@ -111,8 +112,8 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
 @pytest.fixture(scope="module")
 def partner_store(tmp_path_factory: pytest.TempPathFactory):
     """The seven partner cities' survey answers ingested and classified (no flow)."""
-    from watext.ingest import ingest_paths
-    from watext.tag.jobs import classify_store
+    from watext.ingest.files import ingest_paths
+    from watext.train.trainer import classify_store
 
     db = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'w.db'}"
     store = open_store(db)
@@ -123,7 +124,7 @@ def partner_store(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _build(store):
-    from watext.tables.jobs import model_doubt_band
+    from watext.tables.write import model_doubt_band
 
     return build_tables(store, *current_model(), doubt_band=model_doubt_band())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from watext.tables.build import _split_coordinated
-from watext.tables.extract import canonical_measure, canonical_measure_in, measure_goals, measure_phrase
+from watext.tables.aggregate import _split_coordinated
+from watext.tables.phrases import canonical_measure, canonical_measure_in, measure_goals, measure_phrase
 
 
 @pytest.mark.parametrize(("text", "lang", "name"), [

@@ -3,7 +3,9 @@
 ::
 
     WatextError
-    ├── ConfigError              bad settings or arguments
+    ├── ConfigError              bad settings, arguments or rule files
+    │   └── ValidationError      a request names unknown labels, actions or an empty reviewer
+    ├── NotFoundError            no such passage (or other stored thing)
     ├── StoreError               the database cannot be used
     ├── ModelMismatchError       a saved model does not fit this code (labels, library versions)
     ├── ConflictError            a review was saved on top of a state the reviewer had not seen
@@ -38,6 +40,7 @@ __all__ = [
     "InputError",
     "ModelMismatchError",
     "NeedsOCRError",
+    "NotFoundError",
     "StoreError",
     "OutsideInputError",
     "TooDeepError",
@@ -45,6 +48,7 @@ __all__ = [
     "TooSlowError",
     "UnreadableError",
     "UnsupportedFormatError",
+    "ValidationError",
     "WatextError",
 ]
 
@@ -55,6 +59,14 @@ class WatextError(Exception):
 
 class ConfigError(WatextError):
     pass
+
+
+class ValidationError(ConfigError):
+    """A request that cannot be carried out as asked (HTTP 400 on the review page)."""
+
+
+class NotFoundError(WatextError):
+    """What was asked for is not stored (HTTP 404 on the review page)."""
 
 
 class StoreError(WatextError):

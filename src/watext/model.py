@@ -21,12 +21,23 @@ from typing import Any
 
 __all__ = [
     "BLOCK_SEPARATOR",
+    "BODY_LABELS",
+    "GOAL_LABELS",
+    "NONE",
+    "TOPIC_LABELS",
     "Block",
+    "Body",
+    "Goal",
+    "Topic",
     "BlockKind",
     "DocType",
     "Document",
+    "EffectivePassage",
     "Format",
     "Passage",
+    "Prediction",
+    "ReviewRecord",
+    "ReviewState",
 ]
 
 #: Blocks are joined with this separator to form :attr:`Document.text`.
@@ -41,6 +52,45 @@ class Format(str, enum.Enum):
     DOCX = "docx"
     HTML = "html"
     TEXT = "text"
+
+
+class Goal(str, enum.Enum):
+    """Goal categories of the taxonomy (``shared/TAXONOMY.md``; multi-label, a passage may have none)."""
+
+    KULTURELLE_VIELFALT = "kulturelle_vielfalt"
+    TEILHABE_INTEGRATION = "teilhabe_integration"
+    ANTI_DISKRIMINIERUNG = "anti_diskriminierung"
+    HUMANITAERE_HILFE = "humanitaere_hilfe"
+    DIENSTLEISTUNGSORIENTIERUNG = "dienstleistungsorientierung"
+    STANDORTFOERDERUNG = "standortfoerderung"
+
+
+class Body(str, enum.Enum):
+    """Type of the responsible body (one per passage, or none)."""
+
+    FACHSTELLE = "fachstelle"
+    CHEFSACHE = "chefsache"
+    QUERSCHNITTSAUFGABE = "querschnittsaufgabe"
+
+
+class Topic(str, enum.Enum):
+    """Survey topic a passage answers (one per passage, or none)."""
+
+    VERSTAENDNIS = "verstaendnis"
+    LEITFADEN = "leitfaden"
+    MASSNAHME = "massnahme"
+    ZUSTAENDIGKEIT = "zustaendigkeit"
+    FINANZIERUNG = "finanzierung"
+    BEST_PRACTICE = "best_practice"
+
+
+#: Label ids in taxonomy order. Models, registry and evaluation use exactly these
+#: tuples; a saved model whose labels differ is refused on load (ModelMismatchError).
+GOAL_LABELS: tuple[str, ...] = tuple(g.value for g in Goal)
+BODY_LABELS: tuple[str, ...] = tuple(b.value for b in Body)
+TOPIC_LABELS: tuple[str, ...] = tuple(t.value for t in Topic)
+#: Class id used inside single-label classifiers for a gold ``null``.
+NONE = "none"
 
 
 class BlockKind(str, enum.Enum):
@@ -174,8 +224,109 @@ class Passage:
     kinds: tuple[BlockKind, ...] = ()
     blocks: tuple[int, ...] = ()
     language: str | None = None
-    annotations: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return f"{self.document[:16]}-{self.ordinal:05d}"
+
+
+# --- what the stages after the store hand each other ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """One model version's labels for one passage (the ``tag`` stage's output)."""
+
+    passage_id: str
+    model_name: str
+    model_version: str
+    labels: tuple[str, ...]
+    scores: dict[str, float]
+    body: str | None = None
+    body_name: str | None = None
+    topic: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"passage_id": self.passage_id, "model_name": self.model_name,
+                "model_version": self.model_version, "labels": list(self.labels), "scores": dict(self.scores),
+                "body": self.body, "body_name": self.body_name, "topic": self.topic}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """Where a passage's review stands: its latest review record (``revision`` 0 and
+    ``reviewed`` false when never reviewed, or when the review was undone)."""
+
+    revision: int = 0
+    reviewed: bool = False
+    labels: tuple[str, ...] | None = None
+    body: str | None = None
+    body_name: str | None = None
+    topic: str | None = None
+    reviewer: str | None = None
+    action: str | None = None
+    created_at: str | None = None  # ISO-8601, UTC
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of the review API (only ``revision``/``reviewed`` when never reviewed)."""
+        if self.revision == 0:
+            return {"revision": 0, "reviewed": False}
+        return {"labels": list(self.labels) if self.labels is not None else None, "body": self.body,
+                "body_name": self.body_name, "topic": self.topic, "revision": self.revision,
+                "reviewed": self.reviewed, "reviewer": self.reviewer, "created_at": self.created_at,
+                "action": self.action}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    """One append-only record of the review audit log (a correction, accept, undo or carry)."""
+
+    id: int
+    passage_id: str
+    revision: int
+    reviewer: str
+    action: str  # correct | accept | undo | carry
+    reviewed: bool
+    labels: tuple[str, ...] | None
+    body: str | None
+    body_name: str | None
+    topic: str | None
+    before: dict[str, Any] | None
+    model_version: str | None
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "passage_id": self.passage_id, "revision": self.revision,
+                "reviewer": self.reviewer, "action": self.action, "reviewed": self.reviewed,
+                "labels": list(self.labels) if self.labels is not None else None, "body": self.body,
+                "body_name": self.body_name, "topic": self.topic, "before": self.before,
+                "model_version": self.model_version, "created_at": self.created_at}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePassage:
+    """A current passage as the tables and the review page read it: its document's
+    fields, the survey question it answers, one model version's prediction and the
+    latest review record (``None`` when never reviewed)."""
+
+    id: str
+    document: str
+    source: str
+    title: str | None
+    format: str | None
+    city: str | None
+    doc_type: str | None
+    page: int | None
+    kind: str | None
+    heading: tuple[str, ...]
+    text: str
+    lang: str | None
+    question: int | None
+    is_question: bool
+    prediction: Prediction | None
+    review: ReviewState | None
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether a reviewer's decision stands (reviewed and not undone)."""
+        return self.review is not None and self.review.reviewed

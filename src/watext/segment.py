@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Block, BlockKind, Document, Passage
+from watext.model import Block, BlockKind, Document, Passage
 
 __all__ = ["segment", "split_sentences"]
 

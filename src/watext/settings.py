@@ -5,10 +5,27 @@ Read only at the edges (CLI, flows); library functions take what they need as ar
 
 from __future__ import annotations
 
-from pydantic import Field
+from importlib import resources
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["PACKAGED_MODELS", "Settings", "get_settings"]
+
+#: Where a wheel install keeps the shipped model registry (``models/`` is force-included
+#: there at build time; see ``pyproject.toml``).
+PACKAGED_MODELS = "_models"
+
+
+def default_models_dir() -> Path:
+    """``./models`` when it holds a registry (a checkout, or a user's own), else the
+    registry shipped inside the installed package."""
+    here = Path("models")
+    if here.is_dir() and any(here.iterdir()):
+        return here
+    packaged = Path(str(resources.files("watext") / PACKAGED_MODELS))
+    return packaged if packaged.is_dir() else here
 
 
 class Settings(BaseSettings):
@@ -17,6 +34,11 @@ class Settings(BaseSettings):
     db: str = Field(
         "sqlite:///watext.db",
         description="SQLAlchemy database URL (sqlite:///path.db or postgresql+psycopg://...).",
+    )
+    models_dir: Path = Field(
+        default_factory=default_models_dir,
+        description="Model registry root (<models_dir>/<name>/<version>, CURRENT). Default: ./models "
+                    "when present, else the model shipped with the package.",
     )
     max_file_mb: float = Field(100.0, description="Files larger than this are refused.")
     max_pages: int = Field(2000, description="PDFs with more pages are refused.")

@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import NeedsOCRError, TooLargeError
-from ..procs import child_preexec
+from watext.errors import NeedsOCRError, TooLargeError
+from watext.procs import child_preexec
 
 __all__ = ["ocr_available", "ocr_languages", "ocr_pdf"]
 

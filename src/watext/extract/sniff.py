@@ -11,15 +11,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import (
+from watext.errors import (
     ArchiveBombError,
     EmptyFileError,
     EncryptedError,
     TooLargeError,
     UnsupportedFormatError,
 )
-from ..model import Format
-from ..settings import Settings
+from watext.model import Format
+from watext.settings import Settings
 
 __all__ = ["Sniffed", "sniff"]
 
@@ -72,7 +72,7 @@ def _check_zip(path: Path, size: int, settings: Settings) -> set[str]:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        from ..errors import CorruptFileError
+        from watext.errors import CorruptFileError
 
         raise CorruptFileError(f"damaged ZIP container (DOCX/PPTX): {exc}") from exc
     if len(infos) > settings.max_archive_members:

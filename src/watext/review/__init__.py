@@ -7,6 +7,6 @@ __all__ = ["create_app"]
 
 def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
     """See :func:`watext.review.app.create_app` (imported lazily: starlette is optional)."""
-    from .app import create_app as _create
+    from watext.review.app import create_app as _create
 
     return _create(*args, **kwargs)

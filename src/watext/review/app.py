@@ -27,9 +27,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import ConfigError, ConflictError
-from ..tag.labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
-from . import queue as Q
+from watext.errors import ConfigError, ConflictError
+from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.review import queue as Q
 
 __all__ = ["check_bind", "create_app", "is_loopback"]
 
@@ -79,7 +79,7 @@ class SecurityHeaders:
 
 
 def _model(store: Any, model_dir: str | Path | None) -> tuple[str | None, str | None, dict[str, float]]:
-    from ..tag.registry import read_meta, resolve_model_dir
+    from watext.tag.registry import read_meta, resolve_model_dir
 
     try:
         meta = read_meta(resolve_model_dir(model_dir))
@@ -94,8 +94,8 @@ class Snapshot:
     reviewing); review states are read fresh on every request."""
 
     def __init__(self, store: Any, model_dir: str | Path | None) -> None:
-        from ..tables.build import goal_cells
-        from ..tables.collect import collect
+        from watext.tables.aggregate import goal_cells
+        from watext.tables.collect import collect
 
         self.model_name, self.model_version, self.thresholds = _model(store, model_dir)
         self.docs = {d["id"]: d for d in store.iter_documents()}
@@ -108,7 +108,7 @@ class Snapshot:
         effective = collect(store, self.model_name, self.model_version)[0]
         topics = {tp.id: tp.topic for tp in effective}
         self.items = Q.build_items(self.passages.values(), self.docs, self.preds, self.thresholds, topics)
-        from ..tables.jobs import model_doubt_band
+        from watext.tables.write import model_doubt_band
 
         ranks = Q.table_ranks(goal_cells(effective, doubt_band=model_doubt_band(model_dir)),
                               {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
@@ -147,7 +147,7 @@ def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Pa
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.globals.update(GOALS=GOAL_LABELS, BODIES=BODY_LABELS, TOPICS=TOPIC_LABELS, LANES=Q.LANES,
                        STATUSES=Q.STATUSES)  # fmt: skip
-    from ..tables.model import GOAL_TITLES
+    from watext.tables.model import GOAL_TITLES
 
     env.globals["GOAL_TITLES"] = GOAL_TITLES
     lock = threading.Lock()

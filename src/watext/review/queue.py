@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..tag.labels import GOAL_LABELS
+from watext.model import GOAL_LABELS
 
 __all__ = [
     "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa", "disagreements",

@@ -18,20 +18,20 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from watext.errors import StoreError
-from watext.store.corrections import CorrectionsMixin
+from watext.store.reviews import ReviewsMixin
+from watext.store.tagging import TaggingMixin
 from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, normalize_url
 from watext.store.runs import RunsMixin
 from watext.model import Document, Passage
 from watext.store.schema import (  # fmt: skip
     CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow,
-    PredictionRow, RunRow, SchemaVersionRow, block_from_row, block_to_row, document_from_row,
+    RunRow, SchemaVersionRow, block_from_row, block_to_row, document_from_row,
     document_to_row, json_ready, passage_record, passage_to_row, utcnow,
 )
 
 __all__ = ["SaveResult", "SaveStatus", "Store", "normalize_url"]
 
 D, B, P = DocumentRow.__table__, BlockRow.__table__, PassageRow.__table__
-PR = PredictionRow.__table__
 F, R, V = FailureRow.__table__, RunRow.__table__, SchemaVersionRow.__table__
 
 _LOCK_NS = 0x77617478  # "watx": namespace of watext's PostgreSQL advisory locks
@@ -49,7 +49,7 @@ class SaveResult:
     carried: int = 0  # review states carried over from the superseded version
 
 
-class Store(CorrectionsMixin, RunsMixin):
+class Store(ReviewsMixin, TaggingMixin, RunsMixin):
     """Persistent storage of documents, blocks, passages, failures and runs."""
 
     def __init__(self, url: str) -> None:
@@ -187,7 +187,7 @@ class Store(CorrectionsMixin, RunsMixin):
                 P.c.id, P.c.document_id, D.c.source, D.c.city, D.c.doc_type,
                 func.coalesce(P.c.language, D.c.language).label("language"),
                 P.c.page, P.c.kinds, P.c.heading, P.c.text, P.c.span_start, P.c.span_end,
-                P.c.ordinal, P.c.annotations,
+                P.c.ordinal,
             )
             .join_from(P, D, P.c.document_id == D.c.id)
             .order_by(D.c.source, D.c.version, P.c.ordinal)
@@ -203,60 +203,6 @@ class Store(CorrectionsMixin, RunsMixin):
             result = conn.execution_options(yield_per=_YIELD_PER).execute(stmt)
             for row in result.mappings():
                 yield dict(row)
-
-    # --- predictions ------------------------------------------------------------------
-
-    def passages_without_prediction(
-        self, model_name: str, model_version: str, batch: int = 500
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Batches of ``{"id", "text", "lang"}`` of current passages lacking a prediction
-        of this model version (keyset-paged by id, so saving while iterating is safe)."""
-        done = select(PR.c.passage_id).where(
-            PR.c.model_name == model_name, PR.c.model_version == model_version
-        )
-        last = ""
-        while True:
-            stmt = (
-                select(P.c.id, P.c.text, func.coalesce(P.c.language, D.c.language).label("lang"))
-                .join_from(P, D, P.c.document_id == D.c.id)
-                .where(D.c.status == CURRENT, P.c.id > last, P.c.id.not_in(done))
-                .order_by(P.c.id).limit(batch)
-            )
-            with _db_errors("reading passages to classify"), self._engine.connect() as conn:
-                rows = [dict(r) for r in conn.execute(stmt).mappings()]
-            if not rows:
-                return
-            last = rows[-1]["id"]
-            yield rows
-
-    def save_predictions(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert prediction rows (keys of the ``predictions`` table; ``created_at`` optional)
-        in one transaction; rows already stored for that model version are skipped."""
-        if not rows:
-            return 0
-        now = utcnow()
-        values = [{**r, "created_at": r.get("created_at") or now} for r in rows]
-        keys = {(r["passage_id"], r["model_name"], r["model_version"]) for r in values}
-        with _db_errors("saving predictions"), self._writer.begin() as conn:
-            found = set(conn.execute(
-                select(PR.c.passage_id, PR.c.model_name, PR.c.model_version).where(
-                    PR.c.passage_id.in_([k[0] for k in keys]),
-                    PR.c.model_name.in_({k[1] for k in keys}),
-                    PR.c.model_version.in_({k[2] for k in keys}),
-                )
-            ).tuples())  # fmt: skip
-            new = [v for v in values if (v["passage_id"], v["model_name"], v["model_version"]) not in found]
-            if new:
-                conn.execute(insert(PR), new)
-        return len(new)
-
-    def iter_predictions(self, model_name: str | None = None) -> Iterator[dict[str, Any]]:
-        """Stored predictions as JSON-ready dicts, by passage id."""
-        stmt = select(PR).order_by(PR.c.passage_id, PR.c.model_version)
-        if model_name:
-            stmt = stmt.where(PR.c.model_name == model_name)
-        for row in self._stream(stmt, "reading predictions"):
-            yield json_ready(row)
 
     # --- failures -------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from watext.model import Block, BlockKind, DocType, Document, Format, Passage
 
 __all__ = [
     "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "CorrectionRow", "DocumentRow",
-    "FailureRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
+    "FailureRow", "PassageQuestionRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
     "block_from_row", "block_to_row", "document_from_row", "document_to_row",
     "json_ready", "passage_record", "passage_to_row", "utcnow",
 ]  # fmt: skip
@@ -163,6 +163,8 @@ class PassageRow(Base):
     kinds: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     block_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
     language: Mapped[str | None] = mapped_column(String(16))
+    #: Unused since spaCy no longer runs at ingest (classify analyses each passage once);
+    #: kept, always ``{}``, so databases created earlier need no migration.
     annotations: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
 
@@ -183,6 +185,24 @@ class PredictionRow(Base):
     body_name: Mapped[str | None] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class PassageQuestionRow(Base):
+    """Which survey question a passage answers (``question`` null: none), worked out per
+    document at classify time under the question rules of ``version``."""
+
+    __tablename__ = "passage_questions"
+    __table_args__ = (Index("ix_passage_questions_document", "document_id", "version"),)
+
+    passage_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("passages.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    )
+    question: Mapped[int | None] = mapped_column(Integer)
+    is_question: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    version: Mapped[str] = mapped_column(String(32), nullable=False)
 
 
 class CorrectionRow(Base):
@@ -341,7 +361,7 @@ def passage_to_row(p: Passage) -> dict[str, Any]:
         "kinds": [k.value for k in p.kinds],
         "block_ids": list(p.blocks),
         "language": p.language,
-        "annotations": p.annotations,
+        "annotations": {},
     }
 
 
@@ -354,7 +374,6 @@ def passage_record(r: Mapping[str, Any]) -> dict[str, Any]:
         "page": r["page"], "kind": kinds[0] if kinds else None, "kinds": kinds,
         "heading": list(r["heading"] or []), "text": r["text"],
         "start": r["span_start"], "end": r["span_end"], "ordinal": r["ordinal"],
-        "annotations": dict(r["annotations"] or {}),
     }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """The comparison tables of watext as plain data: what exporters render, nothing more.
 
-:func:`watext.tables.build.build_tables` fills a :class:`ComparisonTables` from the store;
+:func:`watext.tables.aggregate.build_tables` fills a :class:`ComparisonTables` from the store;
 the exporters in :mod:`watext.tables.export` turn it into xlsx, html, csv, md and pptx.
 Every cell carries its :class:`Evidence` (the passages behind it), so each mark in every
 export can be traced to a document, a page or slide, and a sentence.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..tag.labels import GOAL_LABELS
+from watext.model import GOAL_LABELS
 
 __all__ = [
     "DOUBT_BAND", "GOAL_TITLES", "BestPractice", "ComparisonTables", "Evidence", "FundingRow", "GoalCell",

@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..language import detect_language
-from .nlp import RULES_DIR, Annotator, bounded, read_jsonl
+from watext.errors import ConfigError
+from watext.enrich.language import detect_language
+from watext.files import read_jsonl
+from watext.tag.nlp import RULES_DIR, Annotator, bounded
 
 __all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
 
@@ -72,12 +73,11 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
     ann = _annotator()
     for lang, idxs in todo.items():
         nlp = ann.nlp(lang)
-        matcher, _ = ann._matchers_for(nlp)  # same package: reuse the rule matcher
         texts = [bounded(pairs[i][0]) for i in idxs]
         for i, doc in zip(idxs, nlp.pipe(texts, batch_size=256)):
             words = [t for t in doc if not (t.is_punct or t.is_space)]
             lemmas = " ".join((t.lemma_ or t.text).lower() for t in words)
-            a = Analysis(pairs[i][0], lang, lemmas, len(words), tuple(ann._bodies(doc, matcher)))
+            a = Analysis(pairs[i][0], lang, lemmas, len(words), tuple(ann.bodies(doc)))
             result[i] = a
             _cache[pairs[i]] = a
     while len(_cache) > _CACHE_SIZE:
@@ -87,7 +87,7 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
 
 def load_lexicon(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     """Goal id -> lowercase terms from a lexicon rule file (validated; bad lines name their number)."""
-    from .labels import GOAL_LABELS
+    from watext.model import GOAL_LABELS
 
     path = path or RULES_DIR / "lexicon.jsonl"
     lex: dict[str, tuple[str, ...]] = {}

@@ -4,7 +4,7 @@ All three follow the scikit-learn estimator contract (``clone``, ``fit`` returns
 ``self``, learned state in ``*_`` attributes, outputs ordered by ``classes_``). Each
 takes its input through ``features``: ``None`` builds a :class:`PassageFeaturizer`
 on the raw passages; ``"passthrough"`` means ``X`` is already a feature matrix (how
-:class:`~watext.tag.predict.WatextModel` shares one featurizer between them).
+:class:`~watext.tag.tagger.WatextModel` shares one featurizer between them).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from .analysis import Analysis
-from .features import PassageFeaturizer
-from .labels import BODY_LABELS, GOAL_LABELS, NONE, TOPIC_LABELS
+from watext.tag.analysis import Analysis
+from watext.tag.features import PassageFeaturizer
+from watext.model import BODY_LABELS, GOAL_LABELS, NONE, TOPIC_LABELS
 
 __all__ = [
     "BodyClassifier", "GoalClassifier", "TopicClassifier", "best_threshold", "pick_body_name",

@@ -26,11 +26,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ConfigError
+from watext.errors import ConfigError
 
-from .analysis import Analysis, analyze, as_pairs, lexicon_hits, load_lexicon
-from .labels import BODY_LABELS
-from .nlp import RULES_DIR, load_body_rules
+from watext.tag.analysis import Analysis, analyze, as_pairs, lexicon_hits, load_lexicon
+from watext.model import BODY_LABELS
+from watext.tag.nlp import RULES_DIR, load_body_rules
 
 __all__ = ["PassageFeaturizer", "length_bucket"]
 

@@ -2,21 +2,15 @@
 
 No pretrained model is downloaded or loaded: each language gets ``spacy.blank(lang)``
 with a ``sentencizer``, the lookup ``lemmatizer`` (tables from ``spacy-lookups-data``,
-installed as a package) and a token :class:`~spacy.matcher.Matcher` /
-:class:`~spacy.matcher.PhraseMatcher` built from the versioned rule files in
-``tag/rules/``:
-
-- ``bodies.jsonl``: responsible bodies (``chefsache``, ``querschnittsaufgabe``,
-  ``fachstelle`` unit names), one Matcher pattern per line;
-- ``cities.jsonl``: city names and aliases (PhraseMatcher, case-insensitive).
+installed as a package) and a token :class:`~spacy.matcher.Matcher` built from
+``tag/rules/bodies.jsonl``: responsible bodies (``chefsache``, ``querschnittsaufgabe``,
+``fachstelle`` unit names), one Matcher pattern per line.
 
 Rule files are validated on load; a bad line fails with its file and line number.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,12 +20,13 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from ..errors import ConfigError
+from watext.errors import ConfigError
+from watext.files import read_jsonl, sha256_files
 
-__all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "read_jsonl", "rules_version"]
+__all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "rules_version"]
 
 RULES_DIR = Path(__file__).parent / "rules"
 BODY_LABELS = ("chefsache", "querschnittsaufgabe", "fachstelle")
@@ -48,20 +43,6 @@ class BodyRule:
     id: str
     label: str
     pattern: list[dict[str, Any]]
-
-
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path.name}:{no}: invalid JSON: {exc}") from exc
-            if not isinstance(obj, dict):
-                raise ConfigError(f"{path.name}:{no}: expected an object")
-            yield no, obj
 
 
 def load_body_rules(path: Path | None = None) -> list[BodyRule]:
@@ -86,33 +67,14 @@ def load_body_rules(path: Path | None = None) -> list[BodyRule]:
     return rules
 
 
-def _load_city_names(path: Path | None = None) -> dict[str, str]:
-    """Alias -> canonical city name."""
-    path = path or RULES_DIR / "cities.jsonl"
-    names: dict[str, str] = {}
-    if not path.exists():
-        return names
-    for no, obj in read_jsonl(path):
-        name = obj.get("name")
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{path.name}:{no}: city needs a name")
-        for alias in [name, *obj.get("aliases", [])]:
-            names[alias] = name
-    return names
-
-
 def bounded(text: str) -> str:
     """``text`` clipped to :data:`MAX_TEXT_CHARS` (no text reaches spaCy over its limit)."""
     return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS]
 
 
 def rules_version() -> str:
-    """Short hash over all rule files: changes whenever a rule changes."""
-    h = hashlib.sha256()
-    for p in sorted(RULES_DIR.glob("*.json*")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:12]
+    """Short hash over the tagging rule files: changes whenever one of them changes."""
+    return sha256_files(RULES_DIR.glob("*.json*"))
 
 
 @lru_cache(maxsize=8)
@@ -128,52 +90,34 @@ def _pipeline(lang: str) -> Language:
 
 
 class Annotator:
-    """Annotates texts with sentences, lemmas and rule matches, language by language."""
+    """Blank pipelines per language and the responsible-body rule matcher on them."""
 
     def __init__(self) -> None:
         self.rules = load_body_rules()
-        self.cities = _load_city_names()
-        self._matchers: dict[str, tuple[Matcher, PhraseMatcher]] = {}
+        self._matchers: dict[str, Matcher] = {}
 
     def nlp(self, lang: str | None) -> Language:
-        return _pipeline(lang or "de")
+        """The blank pipeline for ``lang`` (one shared ``xx`` pipeline for languages
+        without lookup lemmas, so each vocabulary has exactly one matcher)."""
+        return _pipeline(lang if lang in LEMMA_LANGS else "xx" if lang else "de")
 
-    def _matchers_for(self, nlp: Language) -> tuple[Matcher, PhraseMatcher]:
+    def matcher(self, nlp: Language) -> Matcher:
+        """The body-rule matcher on ``nlp``'s vocabulary (built once per language)."""
         key = nlp.lang
         if key not in self._matchers:
             matcher = Matcher(nlp.vocab)
             for rule in self.rules:
                 matcher.add(f"{rule.label}|{rule.id}", [rule.pattern], greedy="LONGEST")
-            phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-            for alias, name in self.cities.items():
-                phrases.add(name, [nlp.make_doc(alias)])
-            self._matchers[key] = (matcher, phrases)
+            self._matchers[key] = matcher
         return self._matchers[key]
 
     def docs(self, texts: Iterable[str], lang: str | None) -> Iterator[Doc]:
         """spaCy Docs for ``texts`` (sentences and lookup lemmas set)."""
         yield from self.nlp(lang).pipe((bounded(t) for t in texts), batch_size=256)
 
-    def annotate(self, texts: list[str], langs: list[str | None]) -> list[dict[str, Any]]:
-        """One annotation dict per text: sentence count, tokens, bodies and cities."""
-        out: list[dict[str, Any]] = [{} for _ in texts]
-        by_lang: dict[str, list[int]] = {}
-        for i, lang in enumerate(langs):
-            by_lang.setdefault(lang if lang in LEMMA_LANGS else "xx", []).append(i)
-        for lang, idxs in by_lang.items():
-            nlp = self.nlp(lang)
-            matcher, phrases = self._matchers_for(nlp)
-            for i, doc in zip(idxs, nlp.pipe((bounded(texts[i]) for i in idxs), batch_size=256)):
-                out[i] = {
-                    "sentences": sum(1 for _ in doc.sents),
-                    "tokens": len(doc),
-                    "bodies": self._bodies(doc, matcher),
-                    "cities": sorted({nlp.vocab.strings[m] for m, _, _ in phrases(doc)}),
-                }
-        return out
-
-    @staticmethod
-    def _bodies(doc: Doc, matcher: Matcher) -> list[dict[str, Any]]:
+    def bodies(self, doc: Doc) -> list[dict[str, Any]]:
+        """Body-rule spans of ``doc`` (label, rule, text, start, end), longest of overlaps."""
+        matcher = self.matcher(self.nlp(doc.lang_))
         spans = []
         for match_id, start, end in matcher(doc):
             label, rid = doc.vocab.strings[match_id].split("|", 1)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ConfigError
-from .nlp import RULES_DIR, _pipeline, bounded
+from watext.errors import ConfigError
+from watext.tag.nlp import RULES_DIR, _pipeline, bounded
 
 __all__ = ["PolarityRules", "affirmed_text", "load_polarity", "negated_clauses"]
 

@@ -1,30 +1,31 @@
-"""Model registry: ``models/<name>/<version>/{model.joblib,meta.json}`` plus ``CURRENT``.
+"""Reading the model registry: ``models/<name>/<version>/{model.joblib,meta.json}`` plus ``CURRENT``.
+
+Saving a new version is the training room's job (:mod:`watext.train.registry`).
 
 ``version`` is the UTC time of saving (``YYYYMMDD-HHMMSS``); ``models/<name>/CURRENT``
 holds the version in use. :func:`load_model` validates ``meta.json`` before unpickling:
-labels must equal the taxonomy (:mod:`watext.tag.labels`) and scikit-learn / spaCy must
+labels must equal the taxonomy (:mod:`watext.model`) and scikit-learn / spaCy must
 have the same major.minor version, else :class:`~watext.errors.ModelMismatchError`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import joblib
 
-from ..errors import ConfigError, ModelMismatchError
-from .labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
-from .nlp import rules_version
+from watext.errors import ConfigError, ModelMismatchError
+from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.settings import get_settings
 
 __all__ = [
-    "DEFAULT_NAME", "current_version", "data_sha256", "library_versions", "load_model",
-    "resolve_model_dir", "save_model",
+    "CURRENT_FILE", "DEFAULT_NAME", "META_FILE", "MODEL_FILE", "ModelInfo", "current_version", "library_versions",
+    "load_model", "model_info", "read_meta", "resolve_model_dir", "validate_meta",
 ]  # fmt: skip
 
 DEFAULT_NAME = "watext-goals"
@@ -45,48 +46,11 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **libs}
 
 
-def data_sha256(path: str | Path) -> str:
-    """SHA-256 of a training-data file."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def _major_minor(v: str) -> str:
     return ".".join(v.split(".")[:2])
 
 
-def save_model(
-    model: Any, root: str | Path = "models", name: str = DEFAULT_NAME, *,
-    data_hash: str | None = None, metrics: dict[str, Any] | None = None,
-    set_current: bool = True, version_id: str | None = None, extra: dict[str, Any] | None = None,
-) -> Path:  # fmt: skip
-    """Write ``model`` and its ``meta.json`` (plus ``extra`` keys) to a new version dir;
-    return that dir. ``set_current=False`` leaves ``CURRENT`` alone (not promoted)."""
-    version_id = version_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = Path(root) / name / version_id
-    out.mkdir(parents=True, exist_ok=False)
-    goals = model.goals_
-    meta = {
-        "name": name, "version": version_id,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "labels": [str(c) for c in goals.classes_],
-        "body_labels": list(BODY_LABELS), "topic_labels": list(TOPIC_LABELS),
-        "thresholds": {str(c): float(t) for c, t in zip(goals.classes_, goals.thresholds_)},
-        "training_data_sha256": data_hash, "n_train": int(getattr(model, "n_train_", 0)),
-        "rules_version": rules_version(), "libraries": library_versions(),
-        "metrics": metrics or {}, **(extra or {}),
-    }  # fmt: skip
-    joblib.dump(model, out / MODEL_FILE, compress=("xz", 9))  # keeps the shipped model small
-    (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    if set_current:
-        (out.parent / CURRENT_FILE).write_text(version_id + "\n", encoding="utf-8")
-    return out
-
-
-#: ``models/`` of the checkout this code runs from (editable install).
-_BUNDLED = Path(__file__).resolve().parents[3] / "models"
-
-
-def current_version(root: str | Path = "models", name: str = DEFAULT_NAME) -> str:
+def current_version(root: str | Path, name: str = DEFAULT_NAME) -> str:
     """The version named in ``models/<name>/CURRENT``; ConfigError when there is none."""
     pointer = Path(root) / name / CURRENT_FILE
     if not pointer.exists():
@@ -94,12 +58,12 @@ def current_version(root: str | Path = "models", name: str = DEFAULT_NAME) -> st
     return pointer.read_text(encoding="utf-8").strip()
 
 
-def resolve_model_dir(model_dir: str | Path | None, root: str | Path = "models") -> Path:
-    """``model_dir`` itself, ``<model_dir>/<CURRENT>`` for a name dir, or the default current."""
+def resolve_model_dir(model_dir: str | Path | None, root: str | Path | None = None) -> Path:
+    """``model_dir`` itself, ``<model_dir>/<CURRENT>`` for a name dir, or the current
+    version under ``root`` (default :attr:`Settings.models_dir <watext.settings.Settings.models_dir>`)."""
     if model_dir is None:
-        if not (Path(root) / DEFAULT_NAME).exists() and (_BUNDLED / DEFAULT_NAME).exists():
-            root = _BUNDLED  # run from elsewhere: the model shipped with the checkout
-        return Path(root) / DEFAULT_NAME / current_version(root)
+        root = Path(root) if root is not None else get_settings().models_dir
+        return root / DEFAULT_NAME / current_version(root)
     p = Path(model_dir)
     if (p / CURRENT_FILE).exists() and not (p / META_FILE).exists():
         return p / (p / CURRENT_FILE).read_text(encoding="utf-8").strip()
@@ -141,3 +105,19 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     validate_meta(meta)
     return joblib.load(p / MODEL_FILE), meta
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Which model the tables are built from: name, version and its doubt band."""
+
+    name: str | None
+    version: str | None
+    doubt_band: tuple[float, float] | None = None
+
+
+def model_info(model_dir: str | Path | None = None) -> ModelInfo:
+    """:class:`ModelInfo` of the given (or current) model, from its ``meta.json``."""
+    meta = read_meta(resolve_model_dir(model_dir))
+    band = ((meta.get("metrics") or {}).get("doubt") or {}).get("band")
+    return ModelInfo(meta.get("name"), meta.get("version"), (float(band[0]), float(band[1])) if band else None)

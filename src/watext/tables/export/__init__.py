@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..model import ComparisonTables
-from .csv_md import write_csv, write_md
-from .html import write_html
-from .pptx import write_pptx
-from .xlsx import write_xlsx
+from watext.tables.model import ComparisonTables
+from watext.tables.export.csv_md import write_csv, write_md
+from watext.tables.export.html import write_html
+from watext.tables.export.pptx import write_pptx
+from watext.tables.export.xlsx import write_xlsx
 
 __all__ = ["FORMATS", "export_tables"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import GOAL_TITLES, ComparisonTables, Evidence
+from watext.tables.model import GOAL_TITLES, ComparisonTables, Evidence
 
 #: Table ids (used in csv, evidence rows and ``meta["rules"]``) → German titles.
 TABLE_TITLES: dict[str, str] = {

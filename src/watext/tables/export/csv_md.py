@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..model import GOAL_TITLES, ComparisonTables
-from ._common import (
+from watext.tables.model import GOAL_TITLES, ComparisonTables
+from watext.tables.export._common import (
     EVIDENCE_COLUMNS, FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES,
     TICK, clean, csv_safe, ev_verified, evidence_rows, goal_title, join_cities, label, meta_items,
     rules, write_text_atomic,

@@ -14,8 +14,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..model import GOAL_TITLES, ComparisonTables, Evidence, GoalCell
-from ._common import (
+from watext.tables.model import GOAL_TITLES, ComparisonTables, Evidence, GoalCell
+from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, clean,
     ev_verified, evidence_dict, goal_title, join_cities, label, meta_items, origin_title,
     page_label, rules, source_name, write_text_atomic,

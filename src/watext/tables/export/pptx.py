@@ -16,8 +16,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from ..model import GOAL_TITLES, ComparisonTables
-from ._common import (
+from watext.tables.model import GOAL_TITLES, ComparisonTables
+from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, LEGEND, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES,
     TICK, clean, ev_verified, join_cities, label, write_with,
 )  # fmt: skip

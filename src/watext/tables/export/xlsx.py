@@ -15,8 +15,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model import GOAL_TITLES, ComparisonTables
-from ._common import (
+from watext.tables.model import GOAL_TITLES, ComparisonTables
+from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES,
     TICK, clean, ev_verified, evidence_rows, goal_title, is_formula_like, label, meta_items,
     rules, write_with,

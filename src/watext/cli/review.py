@@ -6,6 +6,8 @@ import os
 
 import click
 
+from watext.cli.common import open_db
+
 __all__ = ["register"]
 
 
@@ -33,10 +35,8 @@ def register(main: click.Group) -> None:
         """Serve the keyboard-first review page for correcting passage labels."""
         import uvicorn
 
-        from ..errors import ConfigError
-        from ..settings import get_settings
-        from ..store import open_store
-        from .app import check_bind, create_app
+        from watext.errors import ConfigError
+        from watext.review.app import check_bind, create_app
 
         password = os.environ.get(password_env, "") if password_env else ""
         if password_env and not password:
@@ -45,7 +45,7 @@ def register(main: click.Group) -> None:
             check_bind(host, password or None)
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
-        with open_store(get_settings(db=db).db) as store:
+        with open_db(db) as store:
             app = create_app(store, reviewer_auth=password or None, model_dir=model_dir,
                              default_reviewer=None if password else reviewer)  # fmt: skip
             if bool(tls_cert) != bool(tls_key):

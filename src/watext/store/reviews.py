@@ -9,17 +9,17 @@ state, so two reviewers never silently overwrite each other.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from watext.errors import ConfigError, ConflictError
-from watext.store.schema import CorrectionRow, PassageRow, json_ready, utcnow
-from watext.tag.labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.errors import ConflictError, NotFoundError, ValidationError
+from watext.store.schema import CorrectionRow, PassageRow, utcnow
+from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS, ReviewRecord, ReviewState
 
-__all__ = ["CorrectionsMixin", "STATE_KEYS"]
+__all__ = ["STATE_KEYS", "ReviewsMixin"]
 
 C, P = CorrectionRow.__table__, PassageRow.__table__
 #: The fields a reviewer decides.
@@ -29,29 +29,41 @@ STATE_KEYS = ("labels", "body", "body_name", "topic")
 def _check_state(labels: Sequence[str], body: str | None, topic: str | None) -> None:
     bad = set(labels) - set(GOAL_LABELS)
     if bad:
-        raise ConfigError(f"unknown goal labels {sorted(bad)}")
+        raise ValidationError(f"unknown goal labels {sorted(bad)}")
     if body not in (None, *BODY_LABELS):
-        raise ConfigError(f"unknown body type {body!r}")
+        raise ValidationError(f"unknown body type {body!r}")
     if topic not in (None, *TOPIC_LABELS):
-        raise ConfigError(f"unknown topic {topic!r}")
+        raise ValidationError(f"unknown topic {topic!r}")
 
 
-def _state(row: dict[str, Any] | None) -> dict[str, Any]:
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _state(row: Mapping[str, Any] | None) -> ReviewState:
     if not row:
-        return {"revision": 0, "reviewed": False}
-    out = {k: row[k] for k in STATE_KEYS}
-    out.update(revision=row["revision"], reviewed=row["reviewed"], reviewer=row["reviewer"],
-               created_at=row["created_at"], action=row["action"])
-    return json_ready(out)
+        return ReviewState()
+    labels = row["labels"]
+    return ReviewState(row["revision"], bool(row["reviewed"]), tuple(labels) if labels is not None else None,
+                       row["body"], row["body_name"], row["topic"], row["reviewer"], row["action"],
+                       _iso(row["created_at"]))  # fmt: skip
 
 
-class CorrectionsMixin:
+def _record(row: Mapping[str, Any]) -> ReviewRecord:
+    labels = row["labels"]
+    return ReviewRecord(row["id"], row["passage_id"], row["revision"], row["reviewer"], row["action"],
+                        bool(row["reviewed"]), tuple(labels) if labels is not None else None, row["body"],
+                        row["body_name"], row["topic"], row["before"], row["model_version"],
+                        _iso(row["created_at"]))  # fmt: skip
+
+
+class ReviewsMixin:
     """Methods of the store for review corrections (needs ``_engine`` and ``_writer``)."""
 
     _engine: Engine
     _writer: Engine
 
-    def review_state(self, passage_id: str) -> dict[str, Any]:
+    def review_state(self, passage_id: str) -> ReviewState:
         """The latest review record of a passage (``revision`` 0 when never reviewed)."""
         stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision.desc()).limit(1)
         with self._engine.connect() as conn:
@@ -62,22 +74,22 @@ class CorrectionsMixin:
         self, passage_id: str, reviewer: str, *, labels: Sequence[str], body: str | None = None,
         body_name: str | None = None, topic: str | None = None, base_revision: int,
         action: str = "correct", model_version: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> ReviewState:  # fmt: skip
         """Append a review of ``passage_id`` on top of ``base_revision`` (what the reviewer
         saw). Returns the new state; raises ConflictError when someone saved in between."""
         if action not in ("correct", "accept"):
-            raise ConfigError(f"unknown review action {action!r}")
+            raise ValidationError(f"unknown review action {action!r}")
         labels = [lab for lab in GOAL_LABELS if lab in set(labels)]
         _check_state(labels, body, topic)
         new = {"labels": labels, "body": body, "body_name": (body_name or None), "topic": topic,
                "reviewed": True}  # fmt: skip
         return self._append(passage_id, reviewer, action, new, base_revision, model_version)
 
-    def undo_correction(self, passage_id: str, reviewer: str, *, base_revision: int) -> dict[str, Any]:
+    def undo_correction(self, passage_id: str, reviewer: str, *, base_revision: int) -> ReviewState:
         """Restore the state before the latest record (as a new record: history stays)."""
         cur = self._latest(passage_id)
         if cur is None:
-            raise ConfigError(f"passage {passage_id} has no review to undo")
+            raise ValidationError(f"passage {passage_id} has no review to undo")
         before = cur["before"] or {"reviewed": False}
         new = {k: before.get(k) for k in STATE_KEYS}
         new["reviewed"] = bool(before.get("reviewed"))
@@ -90,13 +102,13 @@ class CorrectionsMixin:
         return dict(row) if row else None
 
     def _append(self, passage_id: str, reviewer: str, action: str, new: dict[str, Any],
-                base_revision: int, model_version: str | None) -> dict[str, Any]:  # fmt: skip
+                base_revision: int, model_version: str | None) -> ReviewState:  # fmt: skip
         if not reviewer or not reviewer.strip():
-            raise ConfigError("a review needs a reviewer name")
+            raise ValidationError("a review needs a reviewer name")
         try:
             with self._writer.begin() as conn:
                 if conn.execute(select(P.c.id).where(P.c.id == passage_id)).first() is None:
-                    raise ConfigError(f"no passage {passage_id!r}")
+                    raise NotFoundError(f"no passage {passage_id!r}")
                 row = conn.execute(
                     select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision.desc()).limit(1)
                 ).mappings().first()
@@ -105,7 +117,7 @@ class CorrectionsMixin:
                 if revision != base_revision:
                     raise ConflictError(
                         f"passage {passage_id} was changed by {current['reviewer'] if current else '?'} "
-                        f"(revision {revision}, you saw {base_revision})", _state(current))
+                        f"(revision {revision}, you saw {base_revision})", _state(current).to_dict())
                 before = {k: current[k] for k in (*STATE_KEYS, "reviewed")} if current else None
                 values = {"passage_id": passage_id, "revision": revision + 1, "reviewer": reviewer.strip(),
                           "action": action, "before": before, "model_version": model_version,
@@ -113,7 +125,7 @@ class CorrectionsMixin:
                 conn.execute(insert(C).values(**values))
         except IntegrityError as exc:  # a concurrent writer took this revision first
             raise ConflictError(f"passage {passage_id} was changed concurrently",
-                                self.review_state(passage_id)) from exc
+                                self.review_state(passage_id).to_dict()) from exc
         return _state(values)
 
     @staticmethod
@@ -157,13 +169,13 @@ class CorrectionsMixin:
             conn.execute(insert(C), records)
         return len(records)
 
-    def history(self, passage_id: str) -> list[dict[str, Any]]:
+    def history(self, passage_id: str) -> list[ReviewRecord]:
         """All review records of a passage, oldest first."""
         stmt = select(C).where(C.c.passage_id == passage_id).order_by(C.c.revision)
         with self._engine.connect() as conn:
-            return [json_ready(dict(r)) for r in conn.execute(stmt).mappings()]
+            return [_record(r) for r in conn.execute(stmt).mappings()]
 
-    def reviewed_states(self, passage_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    def reviewed_states(self, passage_ids: Iterable[str] | None = None) -> dict[str, ReviewState]:
         """Latest state of every passage whose latest record is a review (not undone)."""
         latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
                   .group_by(C.c.passage_id).subquery())  # fmt: skip
@@ -173,12 +185,12 @@ class CorrectionsMixin:
         with self._engine.connect() as conn:
             for row in conn.execute(stmt).mappings():
                 if row["reviewed"] and (ids is None or row["passage_id"] in ids):
-                    out[row["passage_id"]] = _state(dict(row))
+                    out[row["passage_id"]] = _state(row)
         return out
 
-    def iter_corrections(self) -> Iterator[dict[str, Any]]:
-        """Every correction record (audit log), oldest first."""
+    def iter_corrections(self) -> Iterator[ReviewRecord]:
+        """Every review record (the audit log), oldest first."""
         stmt = select(C).order_by(C.c.id)
         with self._engine.connect() as conn:
             for row in conn.execute(stmt).mappings():
-                yield json_ready(dict(row))
+                yield _record(row)

@@ -2,7 +2,7 @@
 
 :class:`City` carries the spellings a city is written with; :func:`_score_text` weighs its
 mentions (author formulas and "Stadt X" count more than a bare name) for
-:func:`watext.metadata.detect_city`. Patterns are compiled once per city and only tried on
+:func:`watext.enrich.metadata.detect_city`. Patterns are compiled once per city and only tried on
 texts that mention one of its spellings at all.
 """
 
@@ -21,7 +21,7 @@ from watext.errors import ConfigError
 
 __all__ = ["DEFAULT_CITIES", "City", "fold", "load_cities"]
 
-DEFAULT_CITIES = Path(__file__).parent / "tag" / "rules" / "cities.jsonl"
+DEFAULT_CITIES = Path(__file__).parent / "rules" / "cities.jsonl"
 
 
 # --------------------------------------------------------------------------- cities

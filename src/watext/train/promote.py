@@ -34,10 +34,11 @@ from typing import Any
 
 from sklearn.base import clone
 
-from ..errors import WatextError
-from .corrections import merge_training, records_sha256
-from .evaluate import _group, _scores, city_folds
-from .registry import CURRENT_FILE, DEFAULT_NAME, META_FILE, current_version, load_model
+from watext.errors import WatextError
+from watext.files import read_records
+from watext.train.dataset import merge_training, records_sha256
+from watext.train.evaluate import _group, _scores, city_folds
+from watext.tag.registry import CURRENT_FILE, DEFAULT_NAME, META_FILE, current_version, load_model
 
 __all__ = ["CORRECTIONS_FILE", "compare_with_current", "list_models", "score_on_folds"]
 
@@ -49,12 +50,6 @@ def _config_key(model: Any) -> str:
     params = model.get_params(deep=True)
     flat = {k: (type(v).__name__ if hasattr(v, "get_params") else v) for k, v in params.items()}
     return f"{type(model).__name__}:{sorted(flat.items(), key=lambda kv: kv[0])!r}"
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _state(r: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -97,7 +92,7 @@ def compare_with_current(
         cand = float(cv_result["model"]["macro_f1"])
         return {**out, "candidate_macro_f1": cand, "promote": True, "reason": f"no usable current model ({exc})"}
     out["current_version"] = version
-    cur_corr = _read_jsonl(Path(root) / name / version / CORRECTIONS_FILE)
+    cur_corr = read_records(Path(root) / name / version / CORRECTIONS_FILE, missing_ok=True)
     cur_records, _ = merge_training(gold, cur_corr)
     out["current_training"] = f"gold + {len(cur_corr)} corrections of version {version}"
     # reference: gold passages whose labels no correction (candidate's or current's) changed
@@ -125,7 +120,7 @@ def compare_with_current(
             "reason": f"candidate macro-F1 {cand:.4f} < current {version} {cur:.4f} ({where})"}
 
 
-def list_models(root: str | Path = "models") -> list[dict[str, Any]]:
+def list_models(root: str | Path) -> list[dict[str, Any]]:
     """One row per saved version under ``root``: name, version, created, macro_f1,
     n_train, promoted, current."""
     rows = []

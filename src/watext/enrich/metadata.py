@@ -1,7 +1,7 @@
 """Document-level metadata: council submission headers, document type and city.
 
 Pure functions over a :class:`~watext.model.Document`. The city list and mention scoring
-live in :mod:`watext.cities` (``City``, ``load_cities`` and ``fold`` are re-exported here).
+live in :mod:`watext.enrich.cities` (``City``, ``load_cities`` and ``fold`` are re-exported here).
 
 - :func:`parse_submission` reads Vorlage-Nr., Vorlagenart, Öffentlichkeitsstatus and the
   Beratungsfolge table, preferring table grids and falling back to text lines.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from watext.cities import City, _alt, _as_cities, _decide, _score_text, fold, load_cities
+from watext.enrich.cities import City, _alt, _as_cities, _decide, _score_text, fold, load_cities
 from watext.model import BlockKind, DocType, Document, Format
 
 __all__ = [

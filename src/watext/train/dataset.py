@@ -3,7 +3,6 @@
 - :func:`correction_records`: the latest review state (not undone) of every reviewed
   passage, as gold records (``id`` = passage id, ``text``, ``lang``, ``city``,
   ``labels``, ``body``, ``body_name``, ``topic``, plus ``reviewer`` and ``revision``).
-- :func:`write_jsonl`: atomic JSON-lines writer (temp file + ``os.replace``).
 - :func:`merge_training`: gold plus corrections; a correction whose text equals a gold
   passage's text replaces that gold record, the others are appended.
 """
@@ -12,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["correction_records", "export_corrections", "merge_training", "records_sha256", "write_jsonl"]
+from watext.files import write_jsonl
+
+__all__ = ["correction_records", "export_corrections", "merge_training", "records_sha256"]
 
 
 def correction_records(store: Any) -> list[dict[str, Any]]:
@@ -38,26 +37,6 @@ def correction_records(store: Any) -> list[dict[str, Any]]:
             "reviewer": st.get("reviewer"), "revision": st.get("revision"),
         }  # fmt: skip
     return [out[k] for k in sorted(out)]
-
-
-def write_jsonl(records: Iterable[Mapping[str, Any]], path: str | Path) -> int:
-    """Write ``records`` as JSON lines atomically (readers never see a half file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for r in records:
-                fh.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
-                n += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
 
 
 def export_corrections(store: Any, out: str | Path) -> int:

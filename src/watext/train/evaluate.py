@@ -19,10 +19,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from ..errors import ConfigError
-from .baselines import KeywordBaseline, RegexBodyBaseline
-from .labels import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
-from .metrics import accuracy, body_name_match, goal_metrics
+from watext.errors import ConfigError
+from watext.train.baselines import KeywordBaseline, RegexBodyBaseline
+from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.train.metrics import accuracy, body_name_match, goal_metrics
 
 __all__ = [
     "choose_doubt_band", "city_folds", "cross_validate", "evaluate_model", "format_report", "goal_cells_oof",
@@ -149,7 +149,7 @@ def choose_doubt_band(cells: Sequence[Mapping[str, Any]], max_share: float = MAX
 
 def cross_validate(records: Sequence[Record], model: Any = None, k: int = 5) -> dict[str, Any]:
     """Grouped-by-city CV of ``model`` (default :class:`WatextModel`) and the baselines."""
-    from .predict import WatextModel
+    from watext.tag.tagger import WatextModel
 
     model = model if model is not None else WatextModel()
     records = list(records)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ConfigError
+from watext.errors import ConfigError
 
 __all__ = [
     "Phrases", "canonical_measure", "canonical_measure_in", "clean_name", "is_bare_head", "guideline_status", "item_name",
@@ -56,7 +56,7 @@ Groups = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
 
 @lru_cache(maxsize=2)
 def _group_goals(path: str | None = None) -> dict[str, tuple[str, ...]]:
-    from ..tag.labels import GOAL_LABELS
+    from watext.model import GOAL_LABELS
 
     p = Path(path) if path else RULES_DIR / "measures.json"
     try:
@@ -141,7 +141,7 @@ def item_name(text: str, max_words: int = 8, split: bool = True) -> str | None:
 def _phrase_rules() -> dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]]:
     """Per language: head-noun endings, link words, stop words (function words)."""
     p = RULES_DIR / "measures.json"
-    stop_path = Path(__file__).resolve().parents[1] / "tag" / "rules" / "stopwords.json"
+    stop_path = Path(__file__).resolve().parents[1] / "enrich" / "rules" / "stopwords.json"
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
         stop = json.loads(stop_path.read_text(encoding="utf-8"))

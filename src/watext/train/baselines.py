@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import load_lexicon
-from .labels import GOAL_LABELS
-from .nlp import RULES_DIR
+from watext.tag.analysis import load_lexicon
+from watext.model import GOAL_LABELS
+from watext.tag.nlp import RULES_DIR
 
 __all__ = ["KeywordBaseline", "RegexBodyBaseline"]
 

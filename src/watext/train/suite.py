@@ -3,7 +3,7 @@
 - **train-CV**: the city-grouped cross-validation stored with the model at training time
   (``meta.json`` metrics: P/R/F1 per label, body, topic, the doubt band and its catch);
 - **held-out gold splits** (``corpus/gold/{heldout,ood,table_test}.jsonl``): P/R/F1 per label,
-  body type and topic against the rule baselines (:func:`~watext.tag.evaluate.evaluate_model`);
+  body type and topic against the rule baselines (:func:`~watext.train.evaluate.evaluate_model`);
 - **survey-question recognition** on headings written by another writer
   (``corpus/questions/heldout.jsonl``): share right, non-questions taken for a question;
 - **negation**: sentences that negate or affirm a goal (``corpus/negation/heldout.jsonl``):
@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .evaluate import evaluate_model, load_gold
+from watext.errors import ConfigError
+from watext.train.evaluate import evaluate_model, load_gold
 
 __all__ = ["evaluate_negation", "evaluate_questions", "evaluate_suite", "format_suite"]
 
@@ -37,7 +37,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def evaluate_questions(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Question recognition on ``{"text", "lang", "question"}`` rows (question None: not one)."""
-    from ..tables.questions import question_recognizer
+    from watext.tag.questions import question_recognizer
 
     found = question_recognizer().match_many([r["text"] for r in rows])
     by_lang: dict[str, Counter[str]] = {}

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from ..errors import ConfigError
+from watext.errors import ConfigError
 
 __all__ = [
     "QuestionMatch", "QuestionRecognizer", "answer_after_question", "load_lexicon", "load_variants", "question_recognizer", "split_number",

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..tag.labels import GOAL_LABELS
-from .collect import TablePassage, collect, match_question
-from .extract import (
+from watext.model import GOAL_LABELS
+from watext.tables.collect import TablePassage, collect
+from watext.tag.survey import load_questions, match_question
+from watext.tables.phrases import (
     canonical_measure, canonical_measure_in, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
     is_bare_head, measure_goals, measure_phrase, orientation_kind,
 )  # fmt: skip
-from .model import (
+from watext.tables.model import (
     DOUBT_BAND, BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
     Measure, Orientation, ResponsibilityEntry,
 )  # fmt: skip
@@ -121,8 +122,6 @@ def _goals(passages: Sequence[TablePassage], cities: list[str], min_support: int
 def _no_answer(passages: Sequence[TablePassage], cities: list[str]) -> dict[str, list[int]]:
     """City -> the survey questions none of its passages answers (by survey structure, or by
     topic where a document has none; questions 5 and 6 share the topic)."""
-    from .collect import load_questions
-
     topic_of = {q.no: q.topic for q in load_questions()}
     answered: dict[str, set[int]] = {c: set() for c in cities}
     for p in passages:
@@ -332,7 +331,7 @@ def build_tables(store: Any, model_name: str | None, model_version: str | None,
                  cities: Sequence[str] | None = None, min_support: int = 1,
                  doubt_band: tuple[float, float] | None = None) -> ComparisonTables:  # fmt: skip
     """Collect effective passages from ``store`` and build the tables (``doubt_band``: the
-    model's, see :func:`watext.tables.jobs.model_doubt_band`; default :data:`DOUBT_BAND`)."""
+    model's, see :func:`watext.tables.write.model_doubt_band`; default :data:`DOUBT_BAND`)."""
     passages, counts = collect(store, model_name, model_version, cities)
     tables = tables_from_passages(passages, cities, min_support, doubt_band)
     tables.meta.update(model_name=model_name, model_version=model_version, counts=counts,

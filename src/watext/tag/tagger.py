@@ -14,11 +14,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .analysis import analyze, as_pairs
-from .classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
-from .features import PassageFeaturizer
-from .labels import NONE
-from .polarity import affirmed_text
+from watext.tag.analysis import analyze, as_pairs
+from watext.tag.classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
+from watext.tag.features import PassageFeaturizer
+from watext.model import NONE, Prediction
+from watext.tag.polarity import affirmed_text
 
 __all__ = ["WatextModel"]
 
@@ -73,6 +73,11 @@ class WatextModel(BaseEstimator):
     def labels_(self) -> list[str]:
         """Goal labels in score order."""
         return [str(c) for c in self.goals_.classes_]
+
+    def predictions(self, rows: Sequence[Mapping[str, Any]], model_name: str, model_version: str) -> list[Prediction]:
+        """:class:`~watext.model.Prediction` of this model version for each ``{"id", "text", "lang"}`` row."""
+        return [Prediction(str(r["id"]), model_name, model_version, tuple(p["labels"]), p["scores"], p["body"],
+                           p["body_name"], p["topic"]) for r, p in zip(rows, self.predict(rows))]  # fmt: skip
 
     def predict(self, records: Sequence[Mapping[str, Any] | str]) -> list[dict[str, Any]]:
         """``{"id", "labels", "scores", "body", "body_name", "topic"}`` per record."""

@@ -1,6 +1,7 @@
-"""Plain functions behind ``watext train`` / ``watext classify`` and their Prefect flows.
+"""Training a new model version: cross-validate, compare with the current one, fit, save.
 
-Flows only sequence these; tests and ``--no-flow`` call them directly.
+:func:`train_model` takes the gold file and the review corrections as records; it never
+opens the store (the pipeline reads the corrections and passes them in).
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from typing import Any
 
 from sklearn.base import clone
 
-from .corrections import correction_records, merge_training, records_sha256, write_jsonl
-from .evaluate import cross_validate, format_report, load_gold
-from .predict import WatextModel
-from .promote import CORRECTIONS_FILE, compare_with_current
-from .registry import CURRENT_FILE, DEFAULT_NAME, data_sha256, load_model, resolve_model_dir, save_model
+from watext.files import write_jsonl
+from watext.tag.registry import DEFAULT_NAME
+from watext.tag.tagger import WatextModel
+from watext.train.dataset import merge_training, records_sha256
+from watext.train.evaluate import cross_validate, format_report, load_gold
+from watext.train.promote import CORRECTIONS_FILE, compare_with_current
+from watext.train.registry import data_sha256, save_model, set_current_version
 
-__all__ = ["classify_batch", "classify_store", "train_model"]
+__all__ = ["report", "train_model"]
 
 
 def _version_id(root: str | Path, name: str) -> str:
@@ -32,26 +35,19 @@ def _version_id(root: str | Path, name: str) -> str:
 
 
 def train_model(
-    gold: str | Path, out: str | Path = "models", name: str = DEFAULT_NAME, k: int = 5,
-    evaluate: bool = True, *, db: str | None = None, store: Any = None, force: bool = False,
-    model: Any = None,
+    gold: str | Path, out: str | Path, name: str = DEFAULT_NAME, k: int = 5, evaluate: bool = True, *,
+    corrections: Sequence[dict[str, Any]] = (), force: bool = False, model: Any = None,
 ) -> tuple[Path, dict[str, Any]]:  # fmt: skip
-    """Cross-validate on ``gold`` plus the review corrections of ``store`` (or the store at
-    ``db``), grouped by city; fit on all of it and save a new version to the registry.
+    """Cross-validate on ``gold`` plus ``corrections`` (gold-format records of reviewed
+    passages: :func:`watext.train.dataset.correction_records`), grouped by city; fit on
+    all of it and save a new version to the registry under ``out``.
 
     The version becomes CURRENT only if its CV macro-F1 is not below the current model's
-    on the same folds (:mod:`watext.tag.promote`), or with ``force``; without evaluation
+    on the same folds (:mod:`watext.train.promote`), or with ``force``; without evaluation
     it always does. ``model`` is the unfitted configuration (default :class:`WatextModel`).
     Returns the version dir and the CV result, with ``result["promotion"]``."""
     gold_records = load_gold(gold)
-    corrections: list[dict[str, Any]] = []
-    if store is not None:
-        corrections = correction_records(store)
-    elif db:
-        from ..store import open_store
-
-        with open_store(db) as st:
-            corrections = correction_records(st)
+    corrections = list(corrections)
     records, counts = merge_training(gold_records, corrections)
     template = model if model is not None else WatextModel()
     result = cross_validate(records, model=template, k=k) if evaluate else {}
@@ -73,29 +69,9 @@ def train_model(
     if corrections:
         write_jsonl(corrections, path / CORRECTIONS_FILE)
     if promote:  # only now: CURRENT never names a version without its corrections file
-        (path.parent / CURRENT_FILE).write_text(path.name + "\n", encoding="utf-8")
+        set_current_version(path)
     result = {**result, "promotion": {**decision, "promoted": promote, "version": path.name}}
     return path, result
-
-
-def classify_batch(store: Any, model: WatextModel, meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> int:
-    """Predict ``rows`` (``{"id", "text", "lang"}``) and save the predictions; returns the count."""
-    preds = model.predict(list(rows))
-    return store.save_predictions([
-        {"passage_id": r["id"], "model_name": meta["name"], "model_version": meta["version"],
-         "labels": p["labels"], "scores": p["scores"], "body": p["body"],
-         "body_name": p["body_name"], "topic": p["topic"]}
-        for r, p in zip(rows, preds)
-    ])  # fmt: skip
-
-
-def classify_store(store: Any, model_dir: str | Path | None = None, batch: int = 500) -> dict[str, Any]:
-    """Tag every stored passage lacking a prediction of the current (or given) model."""
-    model, meta = load_model(resolve_model_dir(model_dir))
-    n = 0
-    for rows in store.passages_without_prediction(meta["name"], meta["version"], batch):
-        n += classify_batch(store, model, meta, rows)
-    return {"model": meta["name"], "version": meta["version"], "classified": n}
 
 
 def report(result: dict[str, Any]) -> str:

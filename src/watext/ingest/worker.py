@@ -13,7 +13,7 @@ in a worker process, not in the batch's own process:
   (:class:`TooLargeError`), and a worker that dies anyway is reported the same way;
 - a worker that was killed or died is replaced for the next file; the batch goes on.
 
-A worker is ``python -m watext.worker`` in its own session with a parent-death signal,
+A worker is ``python -m watext.ingest.worker`` in its own session with a parent-death signal,
 talking over a private pipe pair; it imports watext and builds its spaCy pipelines once,
 so it costs one to two seconds at start and nothing per file.
 The parallel ingest of the speed issue is meant to run several of these side by side.
@@ -33,9 +33,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, TooDeepError, TooLargeError, TooSlowError
-from .procs import clean_stale_run_dirs, set_parent_death_signal
-from .settings import Settings
+from watext.errors import InputError, TooDeepError, TooLargeError, TooSlowError
+from watext.procs import clean_stale_run_dirs, set_parent_death_signal
+from watext.settings import Settings
 
 __all__ = ["FileWorker", "WorkerCrashedError"]
 
@@ -78,10 +78,8 @@ def _worker_main(conn: Any, settings: Settings) -> None:
     """The worker's loop: read a request, answer ("ok", doc, passages) or ("err", code, reason)."""
     clean_stale_run_dirs()  # OCR scratch folders of killed runs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from .ingest import process_file
-    from .tag.nlp import Annotator
+    from watext.ingest.files import process_file
 
-    annotator = Annotator()
     _cap_memory(settings.file_max_mb)
     conn.send(("ready",))
     while True:
@@ -92,7 +90,7 @@ def _worker_main(conn: Any, settings: Settings) -> None:
         if req is None:
             return
         try:
-            doc, passages = process_file(Path(req.path), settings, annotator, doc_id=req.doc_id,
+            doc, passages = process_file(Path(req.path), settings, doc_id=req.doc_id,
                                          city=req.city, known_cities=list(req.known_cities or []) or None)  # fmt: skip
             answer: tuple[Any, ...] = ("ok", doc, passages)
         except InputError as exc:
@@ -117,7 +115,7 @@ _ERRORS: dict[str, type[InputError]] = {}
 def _error(code: str, reason: str) -> InputError:
     """The typed error for ``code`` (an InputError subclass, or a generic one with that code)."""
     if not _ERRORS:
-        from . import errors
+        from watext import errors
 
         for name in errors.__all__:
             cls = getattr(errors, name)
@@ -147,11 +145,11 @@ class FileWorker:
         self.close()
 
     def _start(self) -> None:
-        """Start ``python -m watext.worker`` with a private pipe pair (its own session, a
+        """Start ``python -m watext.ingest.worker`` with a private pipe pair (its own session, a
         parent-death signal; stdout and stderr stay free for libraries' chatter)."""
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        cmd = [sys.executable, "-m", "watext.worker", str(to_child_r), str(from_child_w)]
+        cmd = [sys.executable, "-m", "watext.ingest.worker", str(to_child_r), str(from_child_w)]
         try:
             proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
                                     start_new_session=True, preexec_fn=set_parent_death_signal)  # fmt: skip
@@ -261,7 +259,7 @@ class _Duplex:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry of ``python -m watext.worker READ_FD WRITE_FD`` (started by :class:`FileWorker`)."""
+    """Entry of ``python -m watext.ingest.worker READ_FD WRITE_FD`` (started by :class:`FileWorker`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     inp, out = Connection(int(args[0]), writable=False), Connection(int(args[1]), readable=False)
     settings = Settings(**inp.recv())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 __all__ = ["LANGUAGES", "detect_document_language", "detect_language"]
 
-STOPWORDS_PATH = Path(__file__).parent / "tag" / "rules" / "stopwords.json"
+STOPWORDS_PATH = Path(__file__).parent / "rules" / "stopwords.json"
 LANGUAGES = ("de", "en", "fr", "it", "es", "nl", "tr", "no", "sv", "da", "pl")
 MIN_EVIDENCE = 3
 _DECISIVE = 3

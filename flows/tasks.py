@@ -1,0 +1,40 @@
+"""The pipeline's units of work as Prefect tasks, and the ``step`` that runs them so.
+
+Each task's ``.fn`` is the pipeline function itself; nothing else happens here.
+Prefect costs ~7 ms per task: units are one file, 50 documents or ~500 passages, never
+one passage.
+"""
+
+from __future__ import annotations
+
+import flows._prefect  # noqa: F401 - analytics off; the temporary server dies with us
+
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from prefect import task  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+
+from watext import pipeline  # noqa: E402
+
+__all__ = ["TASKS", "as_task"]
+
+
+def _task(fn: Callable[..., Any], name: str) -> Any:
+    return task(fn, name=name, cache_policy=NONE, retries=0)
+
+
+ingest_document = _task(pipeline.ingest_one, "ingest-document")
+mark_questions = _task(pipeline.mark_questions, "mark-survey-questions")
+classify_batch = _task(pipeline.classify_batch, "classify-batch")
+build_tables = _task(pipeline.build_tables, "build-tables")
+train_model = _task(pipeline.train_model, "train-model")
+
+#: pipeline unit -> its task
+TASKS: dict[Callable[..., Any], Any] = {t.fn: t for t in (ingest_document, mark_questions, classify_batch,
+                                                         build_tables, train_model)}  # fmt: skip
+
+
+def as_task(unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The pipeline ``step`` of the flows: run ``unit`` as its Prefect task."""
+    return TASKS[unit](*args, **kwargs)

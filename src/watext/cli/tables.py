@@ -1,0 +1,70 @@
+"""``watext tables`` and the main job ``watext run``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from watext.cli.common import (  # fmt: skip
+    EXIT_SOME_FAILED, db_option, emit, follow_option, model_option, no_flow_option, run_job, settings_for,
+)
+from watext.cli.documents import report_failures
+
+__all__ = ["register"]
+
+formats_option = click.option(
+    "--format", "formats", multiple=True, type=click.Choice(["xlsx", "html", "csv", "md", "pptx"]),
+    help="Export format (repeatable; default all).",
+)  # fmt: skip
+
+
+def _report_line(summary: dict[str, Any]) -> None:
+    for line in summary.get("warnings") or []:
+        click.echo(f"warning: {line}", err=True)
+    doubtful = summary.get("goals_doubtful") or []
+    if doubtful:
+        click.echo(f"goals: {len(doubtful)} doubtful cell(s), check them first (review lane 'tables'): "
+                   + ", ".join(f"{c} × {g}" for c, g in doubtful), err=True)  # fmt: skip
+    if summary.get("report"):
+        click.echo(f"report: {summary['report']}", err=True)
+
+
+def register(main: click.Group) -> None:
+    @main.command()
+    @db_option
+    @click.option("--out", required=True, type=click.Path(path_type=str), help="Output directory.")
+    @formats_option
+    @model_option
+    @click.option("--city", "cities", multiple=True, help="Only these cities (repeatable; default all).")
+    @no_flow_option
+    def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | None,
+               cities: tuple[str, ...], no_flow: bool) -> None:  # fmt: skip
+        """Build the comparison tables from the store and export them (xlsx, html, csv, md, pptx)."""
+        summary = run_job("build_tables", settings_for(db), no_flow, out=out, formats=list(formats) or None,
+                          model_dir=model_dir, cities=list(cities) or None)  # fmt: skip
+        emit([summary])
+        _report_line(summary)
+
+    @main.command(name="run")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+    @click.option("--out", required=True, type=click.Path(path_type=str), help="Output directory.")
+    @db_option
+    @follow_option
+    @formats_option
+    @model_option
+    @no_flow_option
+    def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
+                model_dir: str | None, no_flow: bool) -> None:  # fmt: skip
+        """The main job in one go: ingest PATHS, classify, build and export the tables."""
+        started = time.perf_counter()
+        done = run_job("run", settings_for(db, follow_symlinks), no_flow, paths=list(paths), out=out,
+                       formats=list(formats) or None, model_dir=model_dir, progress=sys.stderr.isatty())  # fmt: skip
+        report_failures(done.ingest)
+        emit([{"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,
+               "seconds": round(time.perf_counter() - started, 1)}])  # fmt: skip
+        _report_line(done.tables)
+        if done.ingest.failed:
+            sys.exit(EXIT_SOME_FAILED)

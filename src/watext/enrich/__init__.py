@@ -1,0 +1,40 @@
+"""Enrichment: what a document is, beyond its text. Language (``language.py``), city
+(``cities.py``, data ``rules/cities.jsonl``), document type and council-submission
+header (``metadata.py``). Each module owns its data files in ``rules/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from watext import __version__
+from watext.enrich.cities import load_cities
+from watext.enrich.language import detect_document_language
+from watext.enrich.metadata import detect_city, detect_doc_type, parse_submission
+from watext.files import sha256_files
+from watext.model import BlockKind, Document
+
+__all__ = ["RULES_DIR", "enrich", "load_cities", "rules_version"]
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+def rules_version() -> str:
+    """Short hash over the enrichment rule files (recorded in each document's metadata)."""
+    return sha256_files(RULES_DIR.glob("*.json*"))
+
+
+def enrich(doc: Document, city: str | None, known_cities: list[str]) -> None:
+    """Fill language, submission metadata, document type, city and title."""
+    doc.language = detect_document_language(b.text for b in doc.blocks)
+    submission = parse_submission(doc)
+    if submission:
+        doc.metadata["submission"] = submission
+    doc.doc_type = detect_doc_type(doc)
+    doc.city = detect_city(doc, known_cities, hint=city)
+    if not doc.title:
+        doc.title = next(
+            (b.text for b in doc.blocks if b.kind in (BlockKind.TITLE, BlockKind.HEADING)),
+            None,
+        )
+    doc.metadata["watext_version"] = __version__
+    doc.metadata["rules_version"] = rules_version()

@@ -1,0 +1,194 @@
+"""Files on disk -> stored documents and passages. The batch boundary of ingest.
+
+``process_file`` is the pure part (sniff, extract, OCR, enrich, segment);
+``ingest_file`` adds the store and turns every failure into a stored reason, so one bad
+file never stops a batch. Each document is saved in one transaction: a crash or kill
+leaves either the whole document or nothing, and re-running the batch skips what is
+already stored (by content hash) and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from watext.enrich import enrich
+from watext.enrich.cities import load_cities
+from watext.enrich.language import detect_language
+from watext.errors import EmptyFileError, InputError, NeedsOCRError, OutsideInputError, UnreadableError
+from watext.extract import ocr
+from watext.extract.sniff import sniff
+from watext.ingest.discover import Entry
+from watext.ingest.worker import FileWorker
+from watext.model import Document, Format, Passage
+from watext.procs import run_dir
+from watext.segment import segment
+from watext.settings import Settings
+from watext.store import Store
+
+__all__ = ["BatchResult", "FileResult", "hash_file", "ingest_file", "process_file"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class FileResult:
+    source: str
+    status: str  # new | new_version | unchanged | failed
+    document_id: str | None = None
+    passages: int = 0
+    pages: int | None = None
+    code: str | None = None
+    reason: str | None = None
+    carried: int = 0  # reviews carried over from the version this one supersedes
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def summary(self) -> dict[str, Any]:
+        counts = Counter(f.status for f in self.files)
+        return {
+            "files": len(self.files),
+            **{k: counts.get(k, 0) for k in ("new", "new_version", "unchanged", "failed")},
+            "passages": sum(f.passages for f in self.files),
+            "pages": sum(f.pages or 0 for f in self.files),
+            "reviews_carried": sum(f.carried for f in self.files),
+        }
+
+
+def hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1_048_576):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _adapter(fmt: Format) -> Callable[[Path, Settings], Document]:
+    return importlib.import_module(f"watext.extract.{fmt.value}").extract
+
+
+def _extract(path: Path, fmt: Format, settings: Settings) -> Document:
+    """Run the format adapter; OCR image-only PDFs when OCR is available."""
+    extract = _adapter(fmt)
+    try:
+        return extract(path, settings)
+    except NeedsOCRError as exc:
+        if fmt is not Format.PDF or settings.ocr == "off" or not ocr.ocr_available():
+            hint = "" if ocr.ocr_available() else " (install ocrmypdf and tesseract to OCR it)"
+            raise NeedsOCRError(f"{exc}{hint}") from exc
+        with tempfile.TemporaryDirectory(prefix="ocr-", dir=run_dir()) as tmp:  # a kill leaves it in run_dir
+            out = Path(tmp) / "ocr.pdf"
+            how = ocr.ocr_pdf(path, out, settings.ocr_timeout_s)
+            try:
+                doc = extract(out, settings)
+            except NeedsOCRError as again:
+                raise NeedsOCRError(
+                    f"no text layer, and OCR with {how} recognised no usable text "
+                    "(image too small or blurred?)"
+                ) from again
+        doc.source = str(path)
+        doc.metadata["ocr"] = how
+        return doc
+
+
+def process_file(
+    path: Path,
+    settings: Settings,
+    *,
+    doc_id: str,
+    city: str | None = None,
+    known_cities: list[str] | None = None,
+) -> tuple[Document, list[Passage]]:
+    """Turn one file into a Document and its passages. Raises InputError for bad files."""
+    sniffed = sniff(path, settings)
+    doc = _extract(path, sniffed.format, settings)
+    doc.id = doc_id
+    doc.source = str(path.resolve())
+    doc.size = path.stat().st_size
+    if sniffed.extension_mismatch:
+        doc.metadata["extension_mismatch"] = sniffed.extension_mismatch
+    if not any(b.text.strip() for b in doc.blocks):
+        raise EmptyFileError(f"no text found in this {sniffed.format.value.upper()} file")
+    if known_cities is None:
+        known_cities = [c.name for c in load_cities()]
+    enrich(doc, city, known_cities)
+    passages = segment(doc, settings.max_passage_chars)
+    for p in passages:
+        p.language = detect_language(p.text, default=doc.language)
+    return doc, passages
+
+
+def ingest_file(
+    path: Path,
+    store: Store,
+    settings: Settings,
+    city: str | None = None,
+    known_cities: list[str] | None = None,
+    *,
+    worker: FileWorker | None = None,
+    entry: Entry | None = None,
+) -> FileResult:
+    """Ingest one file. Never raises for a bad file: failures are stored with a reason.
+
+    With ``worker`` (what batches use) the file is read in the worker's process under its
+    time and memory limits (:mod:`watext.ingest.worker`); without, in this process with
+    no limits. ``entry``: what :func:`discover_entries` found out about the path."""
+    try:  # a refused link is recorded under its own name, not its target's
+        source = str(path.absolute()) if entry is not None and entry.code else \
+            str(path.resolve()) if path.exists() else str(path)
+    except (OSError, RuntimeError):
+        source = str(path)
+    digest, size = None, None
+    try:
+        if entry is not None and entry.code:
+            raise _entry_error(entry)
+        if not path.is_file():
+            raise InputError("file not found" if not path.exists() else "not a regular file")
+        try:
+            size = path.stat().st_size
+            if size <= settings.max_file_mb * 1_048_576:
+                digest = hash_file(path)
+        except OSError as exc:
+            raise UnreadableError(f"cannot be read: {exc.strerror or exc}") from exc
+        if digest and store.has_document(digest):
+            return FileResult(source, "unchanged", digest)
+        if worker is not None:
+            doc, passages = worker.process(path, doc_id=digest or "", city=city, known_cities=known_cities)
+        else:
+            doc, passages = process_file(path, settings, doc_id=digest or "", city=city,
+                                         known_cities=known_cities)
+        saved = store.save_document(doc, passages)
+        return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried)
+    except InputError as exc:
+        code, reason = exc.code, str(exc)
+    except RecursionError:
+        code, reason = "too_deep", "nested too deeply to read"
+    except MemoryError:
+        code, reason = "too_large", "reading it needs more memory than is available"
+    except Exception as exc:  # noqa: BLE001 - batch boundary: a bug on one file must not stop the batch
+        log.error("unexpected error on %s: %s: %s", source, type(exc).__name__, exc)
+        code, reason = "internal_error", f"unexpected error ({type(exc).__name__}): {exc}"
+    store.record_failure(source, digest, size, code, reason)
+    return FileResult(source, "failed", digest, code=code, reason=reason)
+
+
+def _entry_error(entry: Entry) -> InputError:
+    cls = {"outside_input": OutsideInputError, "unreadable": UnreadableError}.get(entry.code or "", UnreadableError)
+    return cls(entry.reason or entry.code or "not read")

@@ -1,0 +1,173 @@
+"""The one place that sequences the stages: ingest -> classify -> tables, and training.
+
+Every function here is plain Python over a :class:`~watext.store.Store` and
+:class:`~watext.settings.Settings`; the CLI calls them in-process (``--no-flow``) or
+through the Prefect flows in ``flows/``, which only wrap them.
+
+A stage's unit of work (one file, one batch of passages, one table build, one training)
+is a function of its own, run through ``step``: by default a plain call; the flows pass
+a ``step`` that runs the unit as a Prefect task (:func:`flows.tasks.as_task`), so the
+loops, the run bookkeeping and the order of stages live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from watext.enrich.cities import load_cities
+from watext.ingest.discover import Entry, discover_entries
+from watext.ingest.files import BatchResult, FileResult, ingest_file
+from watext.ingest.worker import FileWorker
+from watext.progress import ProgressBar
+from watext.settings import Settings
+from watext.store import Store
+from watext.tables.write import write_tables
+from watext.tag.registry import DEFAULT_NAME, load_model, model_info, resolve_model_dir
+from watext.tag.survey import document_questions, questions_version
+from watext.tag.tagger import WatextModel
+from watext.train.dataset import correction_records
+from watext.train.trainer import train_model
+
+__all__ = [
+    "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
+    "ingest_one", "mark_questions", "run", "train", "train_model",
+]  # fmt: skip
+
+#: How a unit of work is run: ``step(unit, *args)`` returns ``unit(*args)``.
+Step = Callable[..., Any]
+
+
+def call(unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The default step: call the unit in this process."""
+    return unit(*args, **kwargs)
+
+
+# --- ingest ----------------------------------------------------------------------------
+
+
+def ingest_one(store: Store, settings: Settings, worker: FileWorker, entry: Entry, city: str | None = None,
+               known_cities: Sequence[str] | None = None) -> FileResult:  # fmt: skip
+    """Ingest one discovered file, read by ``worker`` (never raises for a bad file: the
+    failure is stored with its reason)."""
+    return ingest_file(entry.path, store, settings, city, list(known_cities) if known_cities else None,
+                       worker=worker, entry=entry)  # fmt: skip
+
+
+def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, city: str | None = None,
+           progress: bool = False, step: Step = call,
+           on_result: Callable[[FileResult], None] | None = None) -> BatchResult:  # fmt: skip
+    """Ingest files and folders: one unit per file, each read in a worker process under
+    ``settings``' time and memory limits; the batch is recorded as a run."""
+    entries = discover_entries(paths, settings.follow_symlinks)
+    known = [c.name for c in load_cities()]
+    run_id = store.start_run([str(p) for p in paths])
+    batch = BatchResult()
+    with FileWorker(settings) as worker, ProgressBar("ingest", len(entries), progress) as bar:
+        for e in entries:
+            result: FileResult = step(ingest_one, store, settings, worker, e, city, known)
+            batch.files.append(result)
+            bar.advance(f"{result.status}: {result.source.rsplit('/', 1)[-1]}")
+            if on_result:
+                on_result(result)
+    store.finish_run(run_id, batch.summary())
+    return batch
+
+
+# --- classify --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifyResult:
+    model: str
+    version: str
+    classified: int
+    surveys: int = 0  # documents whose survey structure was (re)computed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "version": self.version, "classified": self.classified,
+                "surveys": self.surveys}  # fmt: skip
+
+
+@lru_cache(maxsize=2)
+def _model(path: str) -> tuple[WatextModel, dict[str, Any]]:
+    return load_model(path)
+
+
+def classify_batch(store: Store, model_path: str, rows: Sequence[dict[str, Any]]) -> int:
+    """Predict ``rows`` (``{"id", "text", "lang"}``) with the model at ``model_path`` and
+    save the predictions; returns how many were new."""
+    model, meta = _model(model_path)
+    return store.save_predictions(model.predictions(rows, meta["name"], meta["version"]))
+
+
+def mark_questions(store: Store, document_ids: Sequence[str]) -> int:
+    """Work out and store which survey question each passage of these documents answers."""
+    version = questions_version()
+    for doc_id in document_ids:
+        store.save_questions(doc_id, version, document_questions(store.document_passages(doc_id)))
+    return len(document_ids)
+
+
+def classify(store: Store, settings: Settings, model_dir: str | Path | None = None, batch: int = 500,
+             step: Step = call) -> ClassifyResult:  # fmt: skip
+    """Survey structure for documents that lack it (under the current question rules),
+    then predictions of the given (or current) model for passages that lack one; one unit
+    per 50 documents and per ``batch`` passages."""
+    path = str(resolve_model_dir(model_dir, settings.models_dir))
+    _, meta = _model(path)
+    todo = store.documents_without_questions(questions_version())
+    for i in range(0, len(todo), 50):
+        step(mark_questions, store, todo[i : i + 50])
+    n = 0
+    for rows in store.passages_without_prediction(meta["name"], meta["version"], batch):
+        n += step(classify_batch, store, path, rows)
+    return ClassifyResult(meta["name"], meta["version"], n, len(todo))
+
+
+# --- tables ----------------------------------------------------------------------------
+
+
+def build_tables(store: Store, settings: Settings, out: str | Path, formats: Sequence[str] | None = None,
+                 model_dir: str | Path | None = None, cities: Sequence[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Build the comparison tables from ``store`` and export them to ``out``."""
+    model = model_info(resolve_model_dir(model_dir, settings.models_dir))
+    return write_tables(store, out, model, formats, cities)
+
+
+# --- the main job ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    ingest: BatchResult
+    classify: ClassifyResult
+    tables: dict[str, Any]
+
+
+def run(store: Store, settings: Settings, paths: Sequence[str | Path], out: str | Path, *,
+        formats: Sequence[str] | None = None, model_dir: str | Path | None = None, progress: bool = False,
+        step: Step = call) -> RunResult:  # fmt: skip
+    """The main job: ingest ``paths``, classify what is new, build and export the tables."""
+    ingested = ingest(store, settings, paths, progress=progress, step=step)
+    classified = classify(store, settings, model_dir, step=step)
+    tables = step(build_tables, store, settings, out, formats, model_dir, None)
+    return RunResult(ingested, classified, tables)
+
+
+# --- training --------------------------------------------------------------------------
+
+
+def train(store: Store | None, settings: Settings, gold: str | Path, *, out: str | Path | None = None,
+          name: str = DEFAULT_NAME, folds: int = 5, force: bool = False,
+          step: Step = call) -> tuple[Path, dict[str, Any]]:  # fmt: skip
+    """Train a new model version on ``gold`` plus the review corrections of ``store`` (when
+    given); it becomes CURRENT only if not worse than the current one (or ``force``)."""
+    corrections = correction_records(store) if store is not None else []
+    root = Path(out) if out is not None else settings.models_dir
+    return step(train_model, gold, root, name, folds, True, corrections=corrections, force=force)
+
+
