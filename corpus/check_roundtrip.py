@@ -34,11 +34,11 @@ class DocResult:
     error: str | None = None
 
 
-def check_document(path: Path, gold_texts: list[str], settings, annotator, doc_id: str) -> DocResult:
+def check_document(path: Path, gold_texts: list[str], settings, doc_id: str) -> DocResult:
     from watext.ingest.files import process_file
 
     try:
-        _doc, passages = process_file(path, settings, annotator, doc_id=doc_id)
+        _doc, passages = process_file(path, settings, doc_id=doc_id)
     except Exception as exc:  # noqa: BLE001 - report and continue with the next file
         return DocResult(doc_id, path, len(gold_texts), 0, list(gold_texts), f"{type(exc).__name__}: {exc}")
     extracted = [norm(p.text) for p in passages]
@@ -55,10 +55,7 @@ def check_document(path: Path, gold_texts: list[str], settings, annotator, doc_i
 
 def roundtrip(docs_dir: Path, gold_dir: Path) -> list[DocResult]:
     from watext.settings import get_settings
-    from watext.tag.nlp import Annotator
-
     settings = get_settings(ocr="off")
-    annotator = Annotator()
     results: list[DocResult] = []
     for gold_file in sorted(gold_dir.glob("*.jsonl")):
         split = gold_file.stem
@@ -72,7 +69,7 @@ def roundtrip(docs_dir: Path, gold_dir: Path) -> list[DocResult]:
             if not files:
                 results.append(DocResult(doc_id, None, len(texts), 0, list(texts), "rendered file not found"))
                 continue
-            results.append(check_document(files[0], texts, settings, annotator, doc_id))
+            results.append(check_document(files[0], texts, settings, doc_id))
     return results
 
 

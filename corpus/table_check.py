@@ -83,10 +83,10 @@ def measure_found(seed_name: str, names: list[str]) -> str | None:
 
 def check(store: Any, model_dir: str | None = None) -> dict[str, Any]:
     from watext.tables.aggregate import build_tables
-    from watext.tables.write import current_model, model_doubt_band
+    from watext.tag.registry import model_info
 
-    name, version = current_model(model_dir)
-    t = build_tables(store, name, version, doubt_band=model_doubt_band(model_dir))
+    info = model_info(model_dir)
+    t = build_tables(store, info.name, info.version, doubt_band=info.doubt_band)
     seed = seed_goals_matrix()
     cells, wrong = 0, []
     for c in t.goals:
@@ -130,17 +130,17 @@ def main() -> int:
     ap.add_argument("--model")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    from watext.ingest.files import ingest_paths
+    from watext import pipeline
     from watext.settings import get_settings
     from watext.store import open_store
-    from watext.train.trainer import classify_store
 
     tmp = tempfile.TemporaryDirectory()
     db = a.db or f"sqlite:///{tmp.name}/w.db"
     store = open_store(db)
     if not a.db:
-        ingest_paths([str(TABLE_TEST)], store, get_settings(db=db))
-        classify_store(store, model_dir=a.model) if a.model else classify_store(store)
+        settings = get_settings(db=db)
+        pipeline.ingest(store, settings, [str(TABLE_TEST)])
+        pipeline.classify(store, settings, a.model)
     r = check(store, a.model)
     store.close()
     if a.json:

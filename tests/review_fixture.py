@@ -7,7 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from watext.model import Block, BlockKind, DocType, Document, Format, Passage
+from watext.model import Block, BlockKind, DocType, Document, Format, Passage, Prediction
+from watext.pipeline import mark_questions
 from watext.store import Store
 
 MODEL, VERSION = "watext-goals", "20990101-000000"
@@ -31,11 +32,11 @@ def make_doc(source: str, city: str, texts: list[str]) -> tuple[Document, list[P
     return doc, passages
 
 
-def pred(pid: str, scores: dict[str, float], topic: str | None = None) -> dict:
-    labels = [g for g, s in scores.items() if s >= THRESHOLDS[g]]
+def pred(pid: str, scores: dict[str, float], topic: str | None = None) -> Prediction:
+    """The fixture model's prediction: labels are the goals at or over their threshold."""
+    labels = tuple(g for g, s in scores.items() if s >= THRESHOLDS[g])
     full = {g: scores.get(g, 0.01) for g in THRESHOLDS}
-    return {"passage_id": pid, "model_name": MODEL, "model_version": VERSION, "labels": labels,
-            "scores": full, "body": None, "body_name": None, "topic": topic}  # fmt: skip
+    return Prediction(pid, MODEL, VERSION, labels, full, topic=topic)
 
 
 def fill(store: Store, tmp: Path) -> dict[str, str]:
@@ -45,6 +46,7 @@ def fill(store: Store, tmp: Path) -> dict[str, str]:
                                                               "Shelters for people in need."])
     store.save_document(d1, p1)
     store.save_document(d2, p2)
+    mark_questions(store, [d1.id, d2.id])  # the survey structure, as classify stores it
     ids = {"q1": p1[0].id, "answer": p1[1].id, "xss": p1[2].id, "closing": p1[3].id,
            "bursa0": p2[0].id, "bursa1": p2[1].id}  # fmt: skip
     store.save_predictions([

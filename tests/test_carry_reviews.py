@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from watext.model import ReviewState
+from watext.pipeline import mark_questions
 from watext.store import open_store
 from watext.tables.aggregate import build_tables
 
@@ -31,6 +33,7 @@ def new_version(texts: list[str], digest: str):  # noqa: ANN201
 def _carry(store) -> None:  # noqa: ANN001
     d1, p1 = make_doc(SOURCE, "Darmstadt", OLD)
     assert store.save_document(d1, p1).status == "new"
+    mark_questions(store, [d1.id])
     store.save_predictions([pred(p.id, {"kulturelle_vielfalt": 0.2}) for p in p1])
     store.save_correction(p1[1].id, "anna", labels=["kulturelle_vielfalt"], topic="verstaendnis", base_revision=0)
     store.save_correction(p1[2].id, "ben", labels=["humanitaere_hilfe"], base_revision=0)
@@ -40,16 +43,17 @@ def _carry(store) -> None:  # noqa: ANN001
     d2, p2 = new_version(NEW, "f" * 64)
     saved = store.save_document(d2, p2)
     assert (saved.status, saved.superseded, saved.carried) == ("new_version", d1.id, 1)
+    mark_questions(store, [d2.id])
     store.save_predictions([pred(p.id, {"kulturelle_vielfalt": 0.2}) for p in p2])
 
     # the unchanged passage (whitespace aside) keeps anna's review; the changed one does not
     state = store.review_state(p2[1].id)
-    assert (state["reviewed"], state["labels"], state["reviewer"], state["action"]) == (
-        True, ["kulturelle_vielfalt"], "anna", "carry")  # fmt: skip
-    assert store.history(p2[1].id)[0]["before"] == {"reviewed": False, "carried_from": p1[1].id, "revision": 1}
-    assert store.review_state(p2[2].id)["revision"] == 0  # its review had been undone
-    assert store.review_state(p2[3].id)["revision"] == 0  # its text changed
-    assert store.review_state(p1[1].id)["labels"] == ["kulturelle_vielfalt"]  # the old record stays
+    assert (state.reviewed, state.labels, state.reviewer, state.action, state.topic) == (
+        True, ("kulturelle_vielfalt",), "anna", "carry", "verstaendnis")  # fmt: skip
+    assert store.history(p2[1].id)[0].before == {"reviewed": False, "carried_from": p1[1].id, "revision": 1}
+    assert store.review_state(p2[2].id) == ReviewState()  # its review had been undone
+    assert store.review_state(p2[3].id) == ReviewState()  # its text changed
+    assert store.review_state(p1[1].id).labels == ("kulturelle_vielfalt",)  # the old record stays
 
     # the tables built on the new version still show the verified cell
     t = build_tables(store, MODEL, VERSION)
@@ -58,7 +62,7 @@ def _carry(store) -> None:  # noqa: ANN001
 
     # undo of the carried record returns the new passage to the model
     store.undo_correction(p2[1].id, "anna", base_revision=1)
-    assert store.review_state(p2[1].id)["reviewed"] is False
+    assert store.review_state(p2[1].id).reviewed is False
     assert not build_tables(store, MODEL, VERSION).goal_cell("Darmstadt", "kulturelle_vielfalt").ticked
 
 

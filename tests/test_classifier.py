@@ -15,7 +15,8 @@ from watext.tag.classifier import BodyClassifier, GoalClassifier, TopicClassifie
 from watext.tag.features import PassageFeaturizer
 from watext.model import GOAL_LABELS
 from watext.tag.tagger import WatextModel
-from watext.tag.registry import current_version, load_model, resolve_model_dir, save_model
+from watext.tag.registry import current_version, load_model, resolve_model_dir
+from watext.train.registry import save_model
 
 MINI = Path(__file__).parent / "data" / "gold" / "mini.jsonl"
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from watext.cli import EXIT_SOME_FAILED, main
+from watext.cli import main
+from watext.cli.common import EXIT_SOME_FAILED
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PASSAGE_KEYS = {"id", "document", "source", "city", "doc_type", "language", "page", "kind", "heading", "text"}

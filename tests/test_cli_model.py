@@ -82,6 +82,6 @@ def test_cli_classify_store(model_root: Path, tmp_path: Path) -> None:
     assert json.loads(out)["classified"] == 0  # nothing left for this version
     with open_store(url) as store:
         store.save_document(*_doc("two"))
-        preds = list(store.iter_predictions())
-        assert len(preds) == 3 and all(p["model_name"] == "watext-goals" for p in preds)
-        assert sum(len(b) for b in store.passages_without_prediction("watext-goals", preds[0]["model_version"])) == 3
+        preds = list(store.predictions("watext-goals"))
+        assert len(preds) == 3 and len({p.model_version for p in preds}) == 1
+        assert sum(len(b) for b in store.passages_without_prediction("watext-goals", preds[0].model_version)) == 3

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from watext.model import Block, BlockKind, Document, Format, Passage
 from watext.cli.model import register
-from watext.train.dataset import merge_training, write_jsonl
+from watext.files import write_jsonl
+from watext.train.dataset import correction_records, merge_training
 from watext.train.evaluate import load_gold
 from watext.tag.features import PassageFeaturizer
 from watext.train.trainer import train_model
@@ -133,7 +134,7 @@ def test_harmful_corrections_are_not_promoted(db: Any, tmp_path: Path, subset: l
     for r in harmed:
         db.save_correction(ids[r["text"]], "vandal", labels=_wrong_labels(rng, r["labels"]), base_revision=0)
 
-    path, result = train_model(gold, root, k=K, store=db, model=light())
+    path, result = train_model(gold, root, k=K, corrections=correction_records(db), model=light())
     promo = result["promotion"]
     meta = read_meta(path)
     print("harmful:", promo)
@@ -146,7 +147,7 @@ def test_harmful_corrections_are_not_promoted(db: Any, tmp_path: Path, subset: l
     assert meta["corrections"] == {"n": len(harmed), "replaced": n_gold, "appended": 0}
     assert (path / "corrections.jsonl").exists()
 
-    forced, res2 = train_model(gold, root, k=K, store=db, force=True, model=light())
+    forced, res2 = train_model(gold, root, k=K, corrections=correction_records(db), force=True, model=light())
     assert current_version(root) == forced.name and read_meta(forced)["promoted"] is True
     assert res2["promotion"]["reason"].startswith("forced: ")
 
@@ -163,7 +164,7 @@ def test_helpful_corrections_are_promoted(db: Any, tmp_path: Path, subset: list[
         db.save_correction(ids[r["text"]], "ana", labels=r["labels"], body=r["body"],
                            body_name=r["body_name"], topic=r["topic"], base_revision=0)  # fmt: skip
 
-    path, result = train_model(gold, root, k=K, store=db, model=light())
+    path, result = train_model(gold, root, k=K, corrections=correction_records(db), model=light())
     promo = result["promotion"]
     print("helpful:", promo)
     assert promo["promoted"] is True and read_meta(path)["promoted"] is True

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from watext.ingest.files import hash_file, process_file
+from watext.tag.analysis import analyze
 from watext.model import BlockKind
 from watext.settings import Settings
-from watext.tag.nlp import Annotator
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
@@ -29,10 +29,10 @@ SEED_MATRIX = {
 
 @pytest.fixture(scope="module")
 def processed() -> dict:
-    annotator, settings, out = Annotator(), Settings(), {}
+    settings, out = Settings(), {}
     for path in SEEDS.glob("*.*"):
         if path.suffix in {".pptx", ".pdf", ".docx"}:
-            out[path.name] = process_file(path, settings, annotator, doc_id=hash_file(path))
+            out[path.name] = process_file(path, settings, doc_id=hash_file(path))
     return out
 
 
@@ -95,8 +95,9 @@ def test_golden_darmstadt_question4_bullets_keep_parent_child_structure(processe
     brescia = next(p for p in passages if p.text.startswith("Brescia: Dezernat"))
     assert brescia.heading[-1] == "Zuständigkeit bei einzelnen Verwaltungsstellen:"
     assert brescia.page == 8
+    (analysis,) = analyze([(brescia.text, brescia.language or "de")])
     assert {"label": "fachstelle", "text": "Dezernat für Inklusion und Migration"}.items() <= (
-        brescia.annotations["bodies"][0].items())
+        analysis.bodies[0].items())
 
 
 @pytest.mark.parametrize("ext", ["docx", "pdf"])

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from watext.ingest.files import discover_entries, ingest_file, ingest_paths
+from watext import pipeline
+from watext.ingest.discover import discover_entries
+from watext.ingest.files import ingest_file
 from watext.settings import get_settings
 from watext.store import open_store
 
@@ -45,7 +47,7 @@ def hostile_batch(tmp_path_factory: pytest.TempPathFactory):
     settings = get_settings(db=db, max_pages=10, file_max_mb=250, file_timeout_s=120, ocr="off")
     with open_store(db) as store:
         started = time.monotonic()
-        batch = ingest_paths([str(inbox), str(loop)], store, settings)  # a shell glob may pass a loop
+        batch = pipeline.ingest(store, settings, [str(inbox), str(loop)])  # a shell glob may pass a loop
         seconds = time.monotonic() - started
         passages = list(store.iter_passages())
         failures = {Path(f["source"]).name: f for f in store.iter_failures()} if hasattr(store, "iter_failures") \
@@ -103,7 +105,7 @@ def test_hostile_time_limit_kills_the_worker_and_the_batch_goes_on(tmp_path: Pat
     settings = get_settings(db=db, file_timeout_s=1, max_pages=5000)
     with open_store(db) as store:
         started = time.monotonic()
-        files = _by_name(ingest_paths([str(slow), str(ok)], store, settings))
+        files = _by_name(pipeline.ingest(store, settings, [str(slow), str(ok)]))
         assert time.monotonic() - started < 60
     assert files[slow.name].code == "too_slow" and "1 s" in files[slow.name].reason
     assert files[ok.name].status == "new"  # a fresh worker read the next file

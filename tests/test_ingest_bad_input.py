@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from watext.extract import ocr
-from watext.ingest.files import ingest_paths
+from watext import pipeline
 from watext.settings import Settings
 from watext.store import open_store
 
@@ -157,7 +157,7 @@ def test_ingest_bad_input_is_stored_and_batch_goes_on(kind: str, tmp_path: Path)
     good.write_text(GOOD_TEXT, encoding="utf-8")
     settings = Settings(db=f"sqlite:///{tmp_path / 'w.db'}", **overrides)
     with open_store(settings.db) as store:
-        batch = ingest_paths([bad, good], store, settings)
+        batch = pipeline.ingest(store, settings, [bad, good])
         failures = list(store.iter_failures())
         docs = list(store.iter_documents())
     code, words = CASES[kind]
@@ -175,7 +175,7 @@ def test_ingest_mislabelled_file_is_read_by_content(tmp_path: Path) -> None:
     p.write_bytes(_docx_bytes())
     settings = Settings(db=f"sqlite:///{tmp_path / 'w.db'}")
     with open_store(settings.db) as store:
-        batch = ingest_paths([p], store, settings)
+        batch = pipeline.ingest(store, settings, [p])
         (doc,) = store.iter_documents()
         texts = [r["text"] for r in store.iter_passages()]
     assert batch.files[0].status == "new"
@@ -190,7 +190,7 @@ def test_ingest_image_only_pdf_is_ocred_when_available(tmp_path: Path) -> None:
     _image_only_pdf(p)
     settings = Settings(db=f"sqlite:///{tmp_path / 'w.db'}")
     with open_store(settings.db) as store:
-        batch = ingest_paths([p], store, settings)
+        batch = pipeline.ingest(store, settings, [p])
         docs = list(store.iter_documents())
         text = " ".join(r["text"] for r in store.iter_passages())
     assert batch.files[0].status == "new", batch.files[0].reason
@@ -203,10 +203,10 @@ def test_ingest_failure_resolved_when_file_is_fixed(tmp_path: Path) -> None:
     p.write_bytes(b"")
     settings = Settings(db=f"sqlite:///{tmp_path / 'w.db'}")
     with open_store(settings.db) as store:
-        ingest_paths([p], store, settings)
+        pipeline.ingest(store, settings, [p])
         assert len(list(store.iter_failures())) == 1
         p.write_text(GOOD_TEXT, encoding="utf-8")
-        batch = ingest_paths([p], store, settings)
+        batch = pipeline.ingest(store, settings, [p])
         assert batch.files[0].status == "new"
         assert list(store.iter_failures()) == []
         assert len(list(store.iter_failures(include_resolved=True))) == 1

@@ -19,7 +19,7 @@ from watext.settings import get_settings
 from watext.store import open_store
 from watext.tables.aggregate import build_tables
 from watext.tables.collect import collect
-from watext.tables.write import current_model
+from watext.tag.registry import model_info
 
 DATA = Path(__file__).parent / "data" / "survey"
 WARNING = "Northbrook: keine Antwort auf Frage 1 erkannt"
@@ -27,26 +27,25 @@ WARNING = "Northbrook: keine Antwort auf Frage 1 erkannt"
 
 @pytest.fixture(scope="module")
 def survey_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from watext.ingest.files import ingest_paths
-    from watext.train.trainer import classify_store
+    from watext import pipeline
 
     db = f"sqlite:///{tmp_path_factory.mktemp('silent') / 'w.db'}"
     with open_store(db) as store:
         settings = get_settings(db=db)
-        ingest_paths([str(DATA / "lakeside_answer_en.txt")], store, settings, city="Lakeside")
-        ingest_paths([str(DATA / "northbrook_answer_en.txt")], store, settings, city="Northbrook")
-        classify_store(store)
+        pipeline.ingest(store, settings, [str(DATA / "lakeside_answer_en.txt")], city="Lakeside")
+        pipeline.ingest(store, settings, [str(DATA / "northbrook_answer_en.txt")], city="Northbrook")
+        pipeline.classify(store, settings)
     return db
 
 
 def test_paraphrased_unnumbered_english_questions_are_recognised(survey_db: str) -> None:
     with open_store(survey_db) as store:
-        passages, _ = collect(store, *current_model())
+        passages, _ = collect(store, model_info().name, model_info().version)
         lakeside = [p for p in passages if p.city == "Lakeside"]
         assert {p.question for p in lakeside if p.is_question} == set(range(1, 8))
         q1 = [p for p in lakeside if p.question == 1 and not p.is_question]
         assert [p.text[:14] for p in q1] == ["For Lakeside, "]
-        t = build_tables(store, *current_model())
+        t = build_tables(store, model_info().name, model_info().version)
     assert "Lakeside" not in t.no_answer
     row = t.goals_matrix()["Lakeside"]
     assert any(row.values())  # its understanding carries goals
@@ -55,7 +54,7 @@ def test_paraphrased_unnumbered_english_questions_are_recognised(survey_db: str)
 
 def test_missing_answer_is_said_not_silent(survey_db: str) -> None:
     with open_store(survey_db) as store:
-        t = build_tables(store, *current_model())
+        t = build_tables(store, model_info().name, model_info().version)
     assert 1 in t.no_answer["Northbrook"] and 3 not in t.no_answer["Northbrook"]
     warning = next(w for w in t.warnings() if w.startswith(WARNING))
     cells = [c for c in t.goals if c.city == "Northbrook"]

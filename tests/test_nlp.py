@@ -32,17 +32,25 @@ def annotator() -> Annotator:
     ],
 )
 def test_nlp_body_rules_find_seed_bodies(annotator, text, label, name) -> None:
-    (ann,) = annotator.annotate([text], ["en" if text.startswith("Welcome") else "de"])
-    found = [(b["label"], b["text"]) for b in ann["bodies"]]
+    doc = next(annotator.docs([text], "en" if text.startswith("Welcome") else "de"))
+    bodies = annotator.bodies(doc)
+    found = [(b["label"], b["text"]) for b in bodies]
     assert (label, name) in found
-    for b in ann["bodies"]:
+    for b in bodies:
         assert text[b["start"]:b["end"]] == b["text"]
 
 
-def test_nlp_cities_and_sentences(annotator) -> None:
-    (ann,) = annotator.annotate(["Die Stadt Osnabrück lädt ein. Auch Trondheim macht mit."], ["de"])
-    assert ann["cities"] == ["Osnabrück", "Trondheim"]
-    assert ann["sentences"] == 2
+def test_nlp_sentences(annotator) -> None:
+    doc = next(annotator.docs(["Die Stadt Osnabrück lädt ein. Auch Trondheim macht mit."], "de"))
+    assert [s.text for s in doc.sents] == ["Die Stadt Osnabrück lädt ein.", "Auch Trondheim macht mit."]
+
+
+def test_nlp_one_matcher_per_vocabulary(annotator) -> None:
+    """Languages without lookup lemmas share the one ``xx`` pipeline, so a French and a
+    Polish passage are matched with the rules built on their own vocabulary."""
+    assert annotator.nlp("fr") is annotator.nlp("pl") is annotator.nlp("xx")
+    doc = next(annotator.docs(["Oberbürgermeister"], "fr"))
+    assert [b["label"] for b in annotator.bodies(doc)] == ["chefsache"]
 
 
 def test_nlp_lookup_lemmas_without_downloads(annotator) -> None:

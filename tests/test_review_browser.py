@@ -6,7 +6,6 @@ browser fails instead, so it cannot go unnoticed.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -99,10 +98,10 @@ def test_keyboard_review_undo_and_tables(browser, served) -> None:
     card_of(page, ids["bursa1"])
 
     hist = store.history(ids["answer"])
-    assert [(h["action"], h["reviewer"], h["revision"]) for h in hist] == [
+    assert [(h.action, h.reviewer, h.revision) for h in hist] == [
         ("correct", "anna", 1), ("undo", "anna", 2), ("correct", "anna", 3)]
-    assert hist[-1]["labels"] == ["kulturelle_vielfalt", "teilhabe_integration"]
-    assert hist[1]["reviewed"] is False
+    assert hist[-1].labels == ("kulturelle_vielfalt", "teilhabe_integration")
+    assert hist[1].reviewed is False
     assert store.history(ids["bursa0"]) == []
 
     tables = build_tables(store, MODEL, VERSION)

@@ -6,18 +6,45 @@ import math
 
 import pytest
 
+from watext.model import GOAL_LABELS, EffectivePassage, Prediction, ReviewRecord, ReviewState
 from watext.review import queue as Q
-from watext.model import GOAL_LABELS
 
 TH = {g: 0.5 for g in GOAL_LABELS}
 
 
-def item(pid: str, scores: dict[str, float] | None, city: str = "A", doc: str = "d1", topic: str | None = None,
-         ordinal: int = 0) -> Q.Item:  # fmt: skip
-    rows = [{"id": pid, "document": doc, "ordinal": ordinal, "city": city, "text": pid}]
-    preds = {} if scores is None else {pid: {"scores": scores, "labels": [g for g, s in scores.items() if s >= .5],
-                                             "topic": topic}}  # fmt: skip
-    return Q.build_items(rows, {doc: {"title": doc}}, preds, TH)[0]
+def passage(pid: str, scores: dict[str, float] | None, city: str = "A", doc: str = "d1",
+            topic: str | None = None) -> EffectivePassage:  # fmt: skip
+    pred = None if scores is None else Prediction(pid, "m", "1", tuple(g for g, s in scores.items() if s >= .5),
+                                                  scores, topic=topic)  # fmt: skip
+    return EffectivePassage(pid, doc, f"/in/{doc}.pdf", f"title {doc}", "pdf", city, None, 1, "paragraph", (),
+                            f"text {pid}", "de", None, False, pred, None)  # fmt: skip
+
+
+def item(pid: str, scores: dict[str, float] | None, city: str = "A", doc: str = "d1",
+         topic: str | None = None) -> Q.Item:  # fmt: skip
+    return Q.build_items([passage(pid, scores, city, doc, topic)], TH)[0]
+
+
+def reviewed(labels: list[str], topic: str | None = None) -> ReviewState:
+    return ReviewState(1, True, tuple(labels), topic=topic, reviewer="anna", action="correct")
+
+
+def test_build_items_from_effective_passages() -> None:
+    kv = "kulturelle_vielfalt"
+    rows = [passage("a0", {kv: 0.6}, doc="a", topic="massnahme"), passage("a1", None, city="B", doc="a"),
+            passage("b0", {kv: 0.45}, doc="b"), passage("a2", {kv: 0.9}, doc="a")]
+    items = Q.build_items(rows, {kv: 0.4}, topics={"a0": "verstaendnis", "a2": None})
+    by = {it.id: it for it in items}
+    assert [it.id for it in items] == ["a0", "a1", "b0", "a2"]
+    # the ordinal is the place within the document (passages come in reading order)
+    assert [(by[i].document, by[i].ordinal) for i in ("a0", "a1", "a2", "b0")] == [
+        ("a", 0), ("a", 1), ("a", 2), ("b", 0)]  # fmt: skip
+    assert (by["a0"].title, by["a0"].city, by["a0"].text) == ("title a", "A", "text a0")
+    assert by["a0"].topic == "verstaendnis" and by["a2"].topic is None  # ``topics`` wins over the model
+    assert by["b0"].topic is None and by["a1"].topic is None
+    assert by["a0"].model_labels == [kv] and by["a0"].predicted and by["a0"].scores == {kv: 0.6}
+    assert by["a0"].uncertainty == pytest.approx(0.2) and by["b0"].uncertainty == pytest.approx(0.05)
+    assert not by["a1"].predicted and by["a1"].model_labels == [] and math.isinf(by["a1"].uncertainty)
 
 
 def test_uncertainty_and_order() -> None:
@@ -60,7 +87,7 @@ def test_filters_and_neighbours() -> None:
     items = [item("a", {"kulturelle_vielfalt": 0.9}, city="X", topic="verstaendnis"),
              item("b", {"humanitaere_hilfe": 0.9}, city="Y", doc="d2"),
              item("c", {"kulturelle_vielfalt": 0.2}, city="X")]
-    rev = {"c": {"labels": ["kulturelle_vielfalt"], "topic": "massnahme"}}
+    rev = {"c": reviewed(["kulturelle_vielfalt"], topic="massnahme")}
     ids = lambda xs: [x.id for x in xs]  # noqa: E731
     assert ids(Q.filter_items(items, rev, city="X")) == ["a", "c"]
     assert ids(Q.filter_items(items, rev, document="d2")) == ["b"]
@@ -72,13 +99,15 @@ def test_filters_and_neighbours() -> None:
     assert Q.neighbours(items, "b", rev, "unreviewed") == ("a", "a")  # wraps, skips reviewed c
     assert Q.neighbours(items, "c", rev, "all") == ("b", "a")
     assert Q.neighbours(items, "zzz", rev, "reviewed") == (None, "c")
+    assert [[i.id for i in items if Q.status_ok(i.id, rev, st)] for st in Q.STATUSES] == [
+        ["a", "b"], ["c"], ["a", "b", "c"]]  # fmt: skip
 
 
 def test_precision_from_random_prefix() -> None:
     items = [item(f"p{i}", {"kulturelle_vielfalt": 0.9}) for i in range(6)]
     order = Q.order_items(items, "random")
-    rev = {order[0].id: {"labels": ["kulturelle_vielfalt"]}, order[1].id: {"labels": []},
-           order[3].id: {"labels": ["kulturelle_vielfalt"]}}  # fmt: skip
+    rev = {order[0].id: reviewed(["kulturelle_vielfalt"]), order[1].id: reviewed([]),
+           order[3].id: reviewed(["kulturelle_vielfalt"])}  # fmt: skip
     sample = Q.random_prefix(order, rev)
     assert [s.id for s in sample] == [order[0].id, order[1].id]
     pr = Q.progress(items, rev, order)
@@ -98,9 +127,10 @@ def test_kappa() -> None:
     assert Q.cohen_kappa([(False, False)] * 3) == 1.0
 
 
-def rec(pid: str, who: str, rev: int, labels: list[str], action: str = "correct", reviewed: bool = True) -> dict:
-    return {"passage_id": pid, "reviewer": who, "revision": rev, "labels": labels, "action": action,
-            "reviewed": reviewed, "body": None, "body_name": None, "topic": None}  # fmt: skip
+def rec(pid: str, who: str, rev: int, labels: list[str], action: str = "correct", reviewed: bool = True,
+        body: str | None = None) -> ReviewRecord:  # fmt: skip
+    return ReviewRecord(rev, pid, rev, who, action, reviewed, tuple(labels), body, None, None, None, "1",
+                        "2099-01-01T00:00:00")  # fmt: skip
 
 
 def test_agreement_and_disagreements() -> None:
@@ -113,7 +143,7 @@ def test_agreement_and_disagreements() -> None:
         rec("p5", "anna", 1, [th]),                                          # one reviewer only
     ]  # fmt: skip
     by = Q.latest_by_reviewer(records)
-    assert by["p3"]["anna"]["labels"] == [kv] and set(by["p4"]) == {"anna"}
+    assert by["p3"]["anna"].labels == (kv,) and set(by["p4"]) == {"anna"}
     ag = Q.agreement(by)
     assert ag["passages"] == 3 and ag["pairs"] == 3
     # kv: (T,T),(T,F),(T,T) -> po 2/3, pa 1, pe = pb -> kappa 0
@@ -121,6 +151,9 @@ def test_agreement_and_disagreements() -> None:
     assert ag["agree"][kv] == pytest.approx(2 / 3)
     assert ag["kappa"]["humanitaere_hilfe"] == 1.0
     assert [pid for pid, _ in Q.disagreements(by)] == ["p2"]
+    # the same goals but another body type is a disagreement too
+    by = Q.latest_by_reviewer([rec("p6", "anna", 1, [kv], body="fachstelle"), rec("p6", "ben", 2, [kv])])
+    assert [(pid, sorted(states)) for pid, states in Q.disagreements(by)] == [("p6", ["anna", "ben"])]
 
 
 def test_double_review_share_is_blind_and_needs_two_reviewers() -> None:
@@ -130,10 +163,11 @@ def test_double_review_share_is_blind_and_needs_two_reviewers() -> None:
     doubles = [p for p in ids if Q.is_double(p)]
     assert 150 < len(doubles) < 250  # about DOUBLE_SHARE = 10 %
     d, single = doubles[0], next(p for p in ids if not Q.is_double(p))
-    reviewed = {d: {"labels": []}, single: {"labels": []}}
-    by = {d: {"anna": {"labels": []}}, single: {"anna": {"labels": []}}}
-    assert set(Q.seen_by(reviewed, by, "anna")) == {d, single}  # anna is done with both
-    assert set(Q.seen_by(reviewed, by, "ben")) == {single}  # ben still has to review d
+    states = {d: reviewed([]), single: reviewed([])}
+    by = Q.latest_by_reviewer([rec(d, "anna", 1, []), rec(single, "anna", 1, [])])
+    assert set(Q.seen_by(states, by, "anna")) == {d, single}  # anna is done with both
+    assert set(Q.seen_by(states, by, "ben")) == {single}  # ben still has to review d
     assert Q.needs_second(d, by, "ben") and not Q.needs_second(single, by, "ben")
-    by[d]["ben"] = {"labels": ["kulturelle_vielfalt"]}
-    assert set(Q.seen_by(reviewed, by, "carl")) == {d, single}  # two reviewers: done for all
+    by = Q.latest_by_reviewer([rec(d, "anna", 1, []), rec(single, "anna", 1, []),
+                               rec(d, "ben", 2, ["kulturelle_vielfalt"])])  # fmt: skip
+    assert set(Q.seen_by(states, by, "carl")) == {d, single}  # two reviewers: done for all

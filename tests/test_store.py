@@ -53,7 +53,6 @@ def make_doc(source: str = "in/Köln/vorlage.pdf", salt: str = "a") -> tuple[Doc
             document=doc_id, ordinal=0, text=text[offs[1]:p0_end], start=offs[1], end=p0_end,
             heading=("Integrationskonzept",), page=1,
             kinds=(BlockKind.HEADING, BlockKind.PARAGRAPH), blocks=(1, 2),
-            annotations={"topic": "welcome"},
         ),
         Passage(
             document=doc_id, ordinal=1, text=blocks[3].text, start=offs[3],
@@ -172,16 +171,15 @@ def test_iter_passages_fields(st: Store) -> None:
     r0, r1 = rows[0], rows[1]
     assert set(r0) == {
         "id", "document", "source", "city", "doc_type", "language", "page", "kind",
-        "kinds", "heading", "text", "start", "end", "ordinal", "annotations",
+        "kinds", "heading", "text", "start", "end", "ordinal",
     }  # fmt: skip
     assert r0["id"] == pa[0].id and r0["document"] == doc_a.id
     assert (r0["city"], r0["doc_type"], r0["page"]) == ("Köln", "concept", 1)
     assert r0["language"] == "de"  # falls back to the document's language
     assert r1["language"] == "en"  # the passage's own language wins
     assert (r0["kind"], r0["kinds"]) == ("heading", ["heading", "paragraph"])
-    assert r0["heading"] == ["Integrationskonzept"] and r0["annotations"] == {"topic": "welcome"}
+    assert r0["heading"] == ["Integrationskonzept"]
     assert doc_a.text[r0["start"]:r0["end"]] == r0["text"] == pa[0].text
-    assert r1["annotations"] == {}
 
 
 def test_counts_and_runs(st: Store) -> None:

@@ -16,7 +16,7 @@ from watext.store import open_store
 from watext.tables.aggregate import build_tables, tables_from_passages
 from watext.tables.collect import collect
 from watext.tag.survey import match_question, survey_questions
-from watext.tables.write import current_model
+from watext.tag.registry import model_info
 from watext.model import GOAL_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,21 +112,19 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
 @pytest.fixture(scope="module")
 def partner_store(tmp_path_factory: pytest.TempPathFactory):
     """The seven partner cities' survey answers ingested and classified (no flow)."""
-    from watext.ingest.files import ingest_paths
-    from watext.train.trainer import classify_store
+    from watext import pipeline
 
     db = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'w.db'}"
     store = open_store(db)
-    ingest_paths([str(TABLE_TEST)], store, get_settings(db=db))
-    classify_store(store)
+    pipeline.ingest(store, get_settings(db=db), [str(TABLE_TEST)])
+    pipeline.classify(store, get_settings(db=db))
     yield store
     store.close()
 
 
 def _build(store):
-    from watext.tables.write import model_doubt_band
 
-    return build_tables(store, *current_model(), doubt_band=model_doubt_band())
+    return build_tables(store, model_info().name, model_info().version, doubt_band=model_info().doubt_band)
 
 
 def test_q4_grouping_reproduces_the_seed(partner_store) -> None:
@@ -158,7 +156,7 @@ def test_goals_matrix_model_only_and_after_review(partner_store) -> None:
     assert sum(c.doubtful for c in t.goals) <= 0.4 * len(t.goals)
 
     gold = gold_by_text()
-    passages, _ = collect(partner_store, *current_model())
+    passages, _ = collect(partner_store, model_info().name, model_info().version)
     fixed = set()
     for city, goal in extra:
         for p in passages:
@@ -167,7 +165,7 @@ def test_goals_matrix_model_only_and_after_review(partner_store) -> None:
                 state = partner_store.review_state(p.id)
                 partner_store.save_correction(p.id, "tester", labels=g["labels"], body=g["body"],
                                               body_name=g["body_name"], topic=g["topic"],
-                                              base_revision=state["revision"])
+                                              base_revision=state.revision)
                 fixed.add((city, goal))
     t2 = _build(partner_store)
     got2 = {c: {g for g, v in row.items() if v} for c, row in t2.goals_matrix().items()}
@@ -187,7 +185,7 @@ def _model_only(passages):
 def test_cell_probabilities_and_doubtful_cells(partner_store) -> None:
     from watext.tables.model import DOUBT_BAND
 
-    passages = _model_only(collect(partner_store, *current_model())[0])
+    passages = _model_only(collect(partner_store, model_info().name, model_info().version)[0])
     t = tables_from_passages(passages)
     assert all(c.probability is not None and 0.0 <= c.probability <= 1.0 for c in t.goals)
     for c in t.goals:  # a ticked cell is at least as likely as its best passage
@@ -218,7 +216,7 @@ def test_tables_lane_reaches_the_seed_matrix(partner_store) -> None:
     seed = seed_goals_matrix()
     thresholds = read_meta(resolve_model_dir(None)).get("thresholds") or {}
     gold = gold_by_text()
-    passages = _model_only(collect(partner_store, *current_model())[0])
+    passages = _model_only(collect(partner_store, model_info().name, model_info().version)[0])
     ranks = Q.table_ranks(tables_from_passages(passages).goals,
                           {p.id: p.topic for p in passages if p.topic and not p.is_question})  # fmt: skip
     items = [Q.Item(id=p.id, document=p.document, ordinal=i, city=p.city, title=None, text=p.text, topic=p.topic,
@@ -246,12 +244,12 @@ def test_tables_lane_reaches_the_seed_matrix(partner_store) -> None:
 
 def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
     before = _build(partner_store)
-    passages, _ = collect(partner_store, *current_model())
+    passages, _ = collect(partner_store, model_info().name, model_info().version)
     target = next(p for p in passages if p.city == "Chesterfield" and p.topic == "verstaendnis"
                   and "teilhabe_integration" in p.labels and not p.verified)
     state = partner_store.review_state(target.id)
     partner_store.save_correction(target.id, "tester", labels=target.labels + ["humanitaere_hilfe"],
-                                  topic="verstaendnis", base_revision=state["revision"])
+                                  topic="verstaendnis", base_revision=state.revision)
     after = _build(partner_store)
     changed = {(a.city, a.goal) for a, b in zip(before.goals, after.goals)
                if (a.ticked, a.n, a.n_verified) != (b.ticked, b.n, b.n_verified)}
@@ -260,7 +258,7 @@ def test_a_correction_changes_only_the_affected_cells(partner_store) -> None:
     assert after.goal_cell("Chesterfield", "humanitaere_hilfe").ticked
     assert after.goal_cell("Chesterfield", "humanitaere_hilfe").verified
     # undo restores the earlier table
-    partner_store.undo_correction(target.id, "tester", base_revision=state["revision"] + 1)
+    partner_store.undo_correction(target.id, "tester", base_revision=state.revision + 1)
     assert _build(partner_store).goals_matrix() == before.goals_matrix()
 
 

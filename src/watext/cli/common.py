@@ -68,6 +68,10 @@ def run_job(job: str, settings: Settings, no_flow: bool, use_store: bool = True,
     (StoreError), not a failed flow run with Prefect's tracebacks. Flows get the store URL
     through ``WATEXT_DB``, never as a parameter: Prefect keeps parameters in its database,
     and the URL may hold a password."""
+    if "model_dir" in kwargs:  # a missing or unfit model: one line before any flow run
+        from watext.tag.registry import read_meta, resolve_model_dir, validate_meta
+
+        validate_meta(read_meta(resolve_model_dir(kwargs["model_dir"], settings.models_dir)))
     if no_flow:
         from watext import pipeline
 

@@ -1,25 +1,23 @@
-"""The review web app (Starlette): queue, passage card, undo/history, stats, adjudication.
+"""The review web app (Starlette): routes and app assembly.
 
-Security: binds loopback unless a password is set (:func:`check_bind`); reviewer and
-login state live in an HMAC-signed cookie; every POST needs the double-submit CSRF
-token (cookie + hidden field) and a same-origin ``Origin``/``Referer``; Jinja2 escapes
-all text; a strict CSP allows only this origin (no inline script).
+Routes read the request, ask :mod:`~watext.review.auth` who is asking, let
+:class:`~watext.review.service.ReviewService` do the work and :mod:`~watext.review.views`
+render the result. One exception handler turns the service's errors into responses:
+:class:`NotFoundError` 404, :class:`ValidationError` 400, :class:`ConflictError` 409 (on a
+save or undo: the passage card again, with the reviewer's choice kept and, after a
+conflict, the state stored now).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import functools
 import logging
-import ipaddress
-import secrets
-import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -27,108 +25,65 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from watext.errors import ConfigError, ConflictError
-from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
+from watext.errors import ConflictError, NotFoundError, ValidationError
+from watext.model import GOAL_LABELS
 from watext.review import queue as Q
+from watext.review.auth import Auth, SecurityHeaders, check_bind, is_loopback
+from watext.review.service import Choice, ReviewService, filters
+from watext.review.views import Page, Views, card_url
+from watext.store import Store
 
-__all__ = ["check_bind", "create_app", "is_loopback"]
+__all__ = ["ERROR_STATUS", "check_bind", "create_app", "is_loopback", "review_error"]
 
 HERE = Path(__file__).parent
-USER_COOKIE, CSRF_COOKIE = "watext_reviewer", "watext_csrf"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
-FILTERS = ("lane", "city", "document", "goal", "topic", "status")
+Form = dict[str, list[str]]
+#: The HTTP status of each error the review service raises.
+ERROR_STATUS: dict[type[Exception], int] = {NotFoundError: 404, ValidationError: 400, ConflictError: 409}
 
 
-def is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    service: ReviewService
+    views: Views
+    auth: Auth
 
 
-def check_bind(host: str, password: str | None) -> None:
-    """Refuse to serve on a non-loopback address without a password."""
-    if not is_loopback(host) and not password:
-        raise ConfigError(f"refusing to listen on {host} without a password (set --password-env)")
+@dataclass(frozen=True, slots=True)
+class _CardContext:
+    """Set on ``request.state`` by a save or undo: where an error shows the card again."""
+
+    pid: str
+    f: dict[str, str]
+    mine: Choice | None
 
 
-class SecurityHeaders:
-    """ASGI middleware adding CSP and friends to every response."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def wrapped(msg: dict[str, Any]) -> None:
-            if msg["type"] == "http.response.start":
-                msg.setdefault("headers", [])
-                msg["headers"] = list(msg["headers"]) + [
-                    (b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
-                    (b"cache-control", b"no-store"),
-                ]  # fmt: skip
-            await send(msg)
-
-        await self.app(scope, receive, wrapped)
+def _parts(request: Request) -> _Parts:
+    return request.app.state.review
 
 
-def _model(store: Any, model_dir: str | Path | None) -> tuple[str | None, str | None, dict[str, float]]:
-    from watext.tag.registry import read_meta, resolve_model_dir
-
-    try:
-        meta = read_meta(resolve_model_dir(model_dir))
-        return meta.get("name"), meta.get("version"), dict(meta.get("thresholds") or {})
-    except (ConfigError, OSError, ValueError):
-        latest = max(((p["model_version"], p["model_name"]) for p in store.iter_predictions()), default=None)
-        return (latest[1], latest[0], {}) if latest else (None, None, {})
+def _render(request: Request, view: Callable[..., HTMLResponse], *args: Any, **kw: Any) -> Response:
+    """``view(page, *args, **kw)`` with this request's header data; sets a new CSRF cookie."""
+    parts = _parts(request)
+    model = parts.service.snapshot().model
+    page = Page(parts.auth.reviewer(request), parts.auth.csrf_token(request), (model.name, model.version))
+    return parts.auth.finish(request, view(page, *args, **kw))
 
 
-class Snapshot:
-    """Passages, documents, predictions and topics, loaded once (they do not change while
-    reviewing); review states are read fresh on every request."""
-
-    def __init__(self, store: Any, model_dir: str | Path | None) -> None:
-        from watext.tables.aggregate import goal_cells
-        from watext.tables.collect import collect
-
-        self.model_name, self.model_version, self.thresholds = _model(store, model_dir)
-        self.docs = {d["id"]: d for d in store.iter_documents()}
-        self.passages = {p["id"]: p for p in store.iter_passages()}
-        self.preds: dict[str, dict[str, Any]] = {}
-        if self.model_name:
-            for p in store.iter_predictions(self.model_name):
-                if p["model_version"] == self.model_version:
-                    self.preds[p["passage_id"]] = p
-        effective = collect(store, self.model_name, self.model_version)[0]
-        topics = {tp.id: tp.topic for tp in effective}
-        self.items = Q.build_items(self.passages.values(), self.docs, self.preds, self.thresholds, topics)
-        from watext.tables.write import model_doubt_band
-
-        ranks = Q.table_ranks(goal_cells(effective, doubt_band=model_doubt_band(model_dir)),
-                              {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
-        for it in self.items:
-            it.table_rank = ranks.get(it.id, it.table_rank)
-        self.by_id = {it.id: it for it in self.items}
-        self.by_doc: dict[str, list[str]] = {}
-        for p in sorted(self.passages.values(), key=lambda r: (r["document"], r["ordinal"])):
-            self.by_doc.setdefault(p["document"], []).append(p["id"])
-        self.cities = sorted({it.city for it in self.items if it.city}, key=str.casefold)
+def _card(request: Request, pid: str, f: dict[str, str], status: int = 200, **kw: Any) -> Response:
+    parts = _parts(request)
+    card = parts.service.card(parts.auth.reviewer(request) or "", pid, f, **kw)
+    return _render(request, parts.views.card, card, f, parts.service.snapshot().model.thresholds, status)
 
 
-def source_url(source: str | None, fmt: str | None, page: int | None) -> str | None:
-    if not source:
-        return None
-    try:
-        url = Path(source).expanduser().resolve().as_uri()
-    except (ValueError, OSError):
-        return None
-    return f"{url}#page={page}" if page and (fmt == "pdf" or source.lower().endswith(".pdf")) else url
+def review_error(request: Request, exc: Exception) -> Response:
+    """The one handler of :data:`ERROR_STATUS`'s errors."""
+    status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
+    ctx: _CardContext | None = getattr(request.state, "card", None)
+    if ctx is None or isinstance(exc, NotFoundError):
+        return Views.message(str(exc), status)
+    if isinstance(exc, ConflictError):
+        return _card(request, ctx.pid, ctx.f, status, mine=ctx.mine, conflict=exc.current)
+    return _card(request, ctx.pid, ctx.f, status, mine=ctx.mine, error=str(exc))
 
 
 async def _client_gone(request: Request, exc: Exception) -> Response:
@@ -138,254 +93,148 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=400)
 
 
-def create_app(store: Any, reviewer_auth: str | None = None, model_dir: str | Path | None = None,
-               default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED,
-               double_share: float = Q.DOUBLE_SHARE) -> Starlette:  # fmt: skip
-    """The review app on ``store``. ``reviewer_auth``: a password every reviewer must give
-    (required when serving beyond loopback); ``default_reviewer``: name used without login."""
-    secret = secrets.token_bytes(32)
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
-    env.globals.update(GOALS=GOAL_LABELS, BODIES=BODY_LABELS, TOPICS=TOPIC_LABELS, LANES=Q.LANES,
-                       STATUSES=Q.STATUSES)  # fmt: skip
-    from watext.tables.model import GOAL_TITLES
-
-    env.globals["GOAL_TITLES"] = GOAL_TITLES
-    lock = threading.Lock()
-    snap: dict[str, Snapshot] = {}
-
-    def snapshot() -> Snapshot:
-        with lock:
-            if "s" not in snap:
-                snap["s"] = Snapshot(store, model_dir)
-            return snap["s"]
-
-    # --- cookies, auth, csrf -------------------------------------------------------
-    def sign(value: str) -> str:
-        raw = base64.urlsafe_b64encode(value.encode()).decode()
-        return raw + "." + hmac.new(secret, raw.encode(), hashlib.sha256).hexdigest()
-
-    def unsign(token: str | None) -> str | None:
-        if not token or "." not in token:
-            return None
-        raw, sig = token.rsplit(".", 1)
-        if not hmac.compare_digest(sig, hmac.new(secret, raw.encode(), hashlib.sha256).hexdigest()):
-            return None
-        try:
-            return base64.urlsafe_b64decode(raw.encode()).decode()
-        except ValueError:
-            return None
-
-    def reviewer(request: Request) -> str | None:
-        name = unsign(request.cookies.get(USER_COOKIE))
-        if name:
-            return name
-        return default_reviewer if not reviewer_auth else None
-
-    def csrf_token(request: Request) -> str:
-        tok = request.cookies.get(CSRF_COOKIE)
-        if not tok or len(tok) < 20:
-            tok = request.state.__dict__.setdefault("new_csrf", secrets.token_urlsafe(32))
-        return tok
-
-    def csrf_ok(request: Request, form: dict[str, list[str]]) -> bool:
-        cookie, field = request.cookies.get(CSRF_COOKIE), (form.get("csrf") or [""])[0]
-        if not cookie or not field or not hmac.compare_digest(cookie, field):
-            return False
-        here = f"{request.url.scheme}://{request.url.netloc}"
-        origin = request.headers.get("origin")
-        if origin:
-            return origin == here
-        ref = request.headers.get("referer")
-        if ref:
-            parts = urlsplit(ref)
-            return f"{parts.scheme}://{parts.netloc}" == here
-        return False
-
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        ctx.update(request=request, user=reviewer(request), csrf=csrf_token(request),
-                   model=(snapshot().model_name, snapshot().model_version))  # fmt: skip
-        resp = HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
-        if "new_csrf" in request.state.__dict__:
-            resp.set_cookie(CSRF_COOKIE, request.state.new_csrf, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")  # fmt: skip
-        return resp
-
-    def login_redirect(request: Request) -> RedirectResponse:
-        return RedirectResponse("/login?" + urlencode({"next": str(request.url.path)}), status_code=303)
-
-    # --- queue state ------------------------------------------------------------------
-    def filters(params: Any) -> dict[str, str]:
-        f = {k: (params.get(k) or "").strip() for k in FILTERS}
-        f["lane"] = f["lane"] if f["lane"] in Q.LANES else "uncertain"
-        f["status"] = f["status"] if f["status"] in Q.STATUSES else "unreviewed"
-        return f
-
-    def ordered(f: dict[str, str], reviewed: dict[str, Any]) -> list[Q.Item]:
-        s = snapshot()
-        items = Q.filter_items(s.items, reviewed, city=f["city"] or None, document=f["document"] or None,
-                               goal=f["goal"] or None, topic=f["topic"] or None, status="all")  # fmt: skip
-        return Q.order_items(items, f["lane"], seed)
-
-    def card_url(pid: str | None, f: dict[str, str]) -> str:
-        return f"/passage/{pid}?{urlencode(f)}" if pid else f"/queue?{urlencode(f)}"
-
-    # --- pages ------------------------------------------------------------------------
-    def index(request: Request) -> Response:
-        return RedirectResponse("/queue", status_code=303)
-
-    def login_page(request: Request) -> Response:
-        return render(request, "login.html", need_password=bool(reviewer_auth), error=None,
-                      next=request.query_params.get("next") or "/queue")  # fmt: skip
-
-    async def login_post(request: Request) -> Response:
-        form = await _form(request)
-        nxt = (form.get("next") or ["/queue"])[0]
-        nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/queue"
-        if not csrf_ok(request, form):
-            return HTMLResponse("CSRF check failed", status_code=403)
-        name = (form.get("name") or [""])[0].strip()[:80]
-        pw = (form.get("password") or [""])[0]
-        if not name or (reviewer_auth and not hmac.compare_digest(pw.encode(), reviewer_auth.encode())):
-            return render(request, "login.html", status=401, need_password=bool(reviewer_auth),
-                          error="name and (correct) password required", next=nxt)  # fmt: skip
-        resp = RedirectResponse(nxt, status_code=303)
-        resp.set_cookie(USER_COOKIE, sign(name), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")  # fmt: skip
-        return resp
-
-    def queue_page(request: Request) -> Response:
-        if not reviewer(request):
-            return login_redirect(request)
-        f = filters(request.query_params)
-        reviewed, _ = reviewed_for(reviewer(request))
-        items = ordered(f, reviewed)
-        todo = [it for it in items if Q._status_ok(it.id, reviewed, f["status"])]
-        stats = Q.progress(items, reviewed, Q.order_items(snapshot().items, "random", seed))
-        return render(request, "queue.html", f=f, items=todo[:200], n=len(todo), stats=stats,
-                      reviewed=reviewed, snap=snapshot(), start=card_url(todo[0].id if todo else None, f),
-                      card_url=card_url)  # fmt: skip
-
-    def reviewed_for(user: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(reviewed states as ``user``'s queue sees them, each reviewer's latest state)."""
-        by = Q.latest_by_reviewer(store.iter_corrections())
-        return Q.seen_by(store.reviewed_states(), by, user or "", seed, double_share), by
-
-    def card(request: Request, pid: str, f: dict[str, str], status: int = 200, conflict: Any = None,
-             mine: dict[str, Any] | None = None, error: str | None = None) -> Response:  # fmt: skip
-        s = snapshot()
-        p = s.passages.get(pid)
-        if p is None:
-            return HTMLResponse("no such passage", status_code=404)
-        reviewed, by = reviewed_for(reviewer(request))
-        prev, nxt = Q.neighbours(ordered(f, reviewed), pid, reviewed, f["status"])
-        state = store.review_state(pid)
-        pred = s.preds.get(pid) or {}
-        blind = Q.needs_second(pid, by, reviewer(request) or "", seed, double_share)
-        src = state if state.get("reviewed") and not blind else pred
-        item = s.by_id.get(pid)
-        topic = src.get("topic") if state.get("reviewed") and not blind else (pred.get("topic") or (item.topic if item else None))
-        shown = mine or {"labels": list(src.get("labels") or []), "body": src.get("body"),
-                         "body_name": src.get("body_name"), "topic": topic}  # fmt: skip
-        doc = s.docs.get(p["document"], {})
-        ids = s.by_doc.get(p["document"], [])
-        k = ids.index(pid) if pid in ids else -1
-        before = s.passages.get(ids[k - 1]) if k > 0 else None
-        after = s.passages.get(ids[k + 1]) if 0 <= k < len(ids) - 1 else None
-        return render(request, "card.html", status=status, p=p, doc=doc, pred=pred, state=state, shown=shown,
-                      history=list(reversed(store.history(pid))), before=before, after=after, f=f,
-                      q=urlencode(f), prev_url=card_url(prev, f) if prev else None, next_url=card_url(nxt, f),
-                      src_url=source_url(p.get("source"), doc.get("format"), p.get("page")),
-                      conflict=conflict, error=error, item=item, thresholds=s.thresholds, blind=blind,
-                      base_revision=(conflict or state)["revision"])  # fmt: skip
-
-    def card_page(request: Request) -> Response:
-        if not reviewer(request):
-            return login_redirect(request)
-        return card(request, request.path_params["pid"], filters(request.query_params))
-
-    async def save_post(request: Request) -> Response:
-        form = await _form(request)
-        return await run_in_threadpool(_save, request, form)
-
-    def _save(request: Request, form: dict[str, list[str]]) -> Response:
-        if not csrf_ok(request, form):
-            return HTMLResponse("CSRF check failed", status_code=403)
-        user = reviewer(request)
-        if not user:
-            return HTMLResponse("log in first", status_code=401)
-        pid = request.path_params["pid"]
-        f = filters({k: (v or [""])[0] for k, v in parse_qs((form.get("q") or [""])[0]).items()})
-        s = snapshot()
-        if pid not in s.passages:
-            return HTMLResponse("no such passage", status_code=404)
-        try:
-            base = int((form.get("base_revision") or ["x"])[0])
-        except ValueError:
-            return HTMLResponse("base_revision missing", status_code=400)
-        if "undo" in form:
-            try:
-                store.undo_correction(pid, user, base_revision=base)
-            except ConflictError as exc:
-                return card(request, pid, f, 409, conflict=exc.current)
-            except ConfigError as exc:
-                return card(request, pid, f, 400, error=str(exc))
-            return RedirectResponse(card_url(pid, f), status_code=303)
-        one = lambda k: ((form.get(k) or [""])[0].strip() or None)  # noqa: E731
-        mine = {"labels": [g for g in GOAL_LABELS if g in set(form.get("goal") or [])], "body": one("body"),
-                "body_name": one("body_name"), "topic": one("topic")}  # fmt: skip
-        pred = s.preds.get(pid) or {}
-        item = s.by_id[pid]
-        same = bool(pred) and set(mine["labels"]) == set(pred.get("labels") or []) \
-            and mine["body"] == pred.get("body") and mine["topic"] == (pred.get("topic") or item.topic)
-        try:
-            store.save_correction(pid, user, **mine, base_revision=base, action="accept" if same else "correct",
-                                  model_version=s.model_version)  # fmt: skip
-        except ConflictError as exc:
-            return card(request, pid, f, 409, conflict=exc.current, mine=mine)
-        except ConfigError as exc:
-            return card(request, pid, f, 400, mine=mine, error=str(exc))
-        reviewed, _ = reviewed_for(user)
-        _, nxt = Q.neighbours(ordered(f, reviewed), pid, reviewed, f["status"])
-        return RedirectResponse(card_url(nxt if nxt != pid else None, f), status_code=303)
-
-    def stats_page(request: Request) -> Response:
-        if not reviewer(request):
-            return login_redirect(request)
-        reviewed = store.reviewed_states()
-        s = snapshot()
-        stats = Q.progress(s.items, reviewed, Q.order_items(s.items, "random", seed))
-        by_passage = Q.latest_by_reviewer(store.iter_corrections())
-        return render(request, "stats.html", stats=stats, agreement=Q.agreement(by_passage),
-                      n_dis=len(Q.disagreements(by_passage)))  # fmt: skip
-
-    def adjudicate_page(request: Request) -> Response:
-        if not reviewer(request):
-            return login_redirect(request)
-        s = snapshot()
-        rows = [(pid, states, s.passages.get(pid)) for pid, states in
-                Q.disagreements(Q.latest_by_reviewer(store.iter_corrections()))]  # fmt: skip
-        f = filters({"status": "all"})
-        return render(request, "adjudicate.html", rows=rows, card_url=card_url, f=f)
-
-    routes = [
-        Route("/", index), Route("/login", login_page, methods=["GET"]),
-        Route("/login", login_post, methods=["POST"]), Route("/queue", queue_page),
-        Route("/passage/{pid}", card_page, methods=["GET"]),
-        Route("/passage/{pid}", save_post, methods=["POST"]),
-        Route("/stats", stats_page), Route("/adjudicate", adjudicate_page),
-        Route("/favicon.ico", lambda request: Response(status_code=204)),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]  # fmt: skip
-    app = Starlette(routes=routes, exception_handlers={ClientDisconnect: _client_gone})
-    app.add_middleware(SecurityHeaders)
-    app.state.store = store
-    return app
-
-
-async def _form(request: Request) -> dict[str, list[str]]:
+async def _form(request: Request) -> Form:
     """The urlencoded form body (no python-multipart needed; other types give {})."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if ctype != "application/x-www-form-urlencoded" or len(body) > 1_000_000:
         return {}
     return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _first(form: Form, key: str) -> str:
+    return (form.get(key) or [""])[0]
+
+
+def _choice(form: Form) -> Choice:
+    goals = set(form.get("goal") or [])
+    one = {k: _first(form, k).strip() or None for k in ("body", "body_name", "topic")}
+    return Choice(tuple(g for g in GOAL_LABELS if g in goals), **one)
+
+
+def _form_post(handler: Callable[[Request, Form], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint for a form POST: reads the body, then checks the CSRF token and origin
+    (403) and runs ``handler`` in a worker thread (both may use the database)."""
+
+    def checked(request: Request, form: Form) -> Response:
+        if not _parts(request).auth.csrf_ok(request, form):
+            return HTMLResponse("CSRF check failed", status_code=403)
+        return handler(request, form)
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        form = await _form(request)
+        return await run_in_threadpool(checked, request, form)
+
+    return endpoint
+
+
+def _reviewer_page(handler: Callable[[Request, str], Response]) -> Callable[[Request], Response]:
+    """A page for a logged-in reviewer (``handler`` gets the name); others go to the login."""
+
+    @functools.wraps(handler)
+    def endpoint(request: Request) -> Response:
+        auth = _parts(request).auth
+        user = auth.reviewer(request)
+        return handler(request, user) if user else auth.login_redirect(request)
+
+    return endpoint
+
+
+# --- routes ---------------------------------------------------------------------------
+
+
+def index(request: Request) -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+def login_page(request: Request) -> Response:
+    parts = _parts(request)
+    return _render(request, parts.views.login, need_password=bool(parts.auth.password),
+                   next=request.query_params.get("next") or "/queue")  # fmt: skip
+
+
+@_form_post
+def login_post(request: Request, form: Form) -> Response:
+    parts = _parts(request)
+    nxt = _first(form, "next") or "/queue"
+    nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/queue"
+    name = parts.auth.login(form)
+    if not name:
+        return _render(request, parts.views.login, need_password=bool(parts.auth.password), next=nxt,
+                       error="name and (correct) password required", status=401)  # fmt: skip
+    resp = RedirectResponse(nxt, status_code=303)
+    parts.auth.set_reviewer(request, resp, name)
+    return resp
+
+
+@_reviewer_page
+def queue_page(request: Request, user: str) -> Response:
+    parts = _parts(request)
+    f = filters(request.query_params)
+    return _render(request, parts.views.queue, parts.service.queue(user, f), f, parts.service.snapshot())
+
+
+@_reviewer_page
+def card_page(request: Request, user: str) -> Response:
+    return _card(request, request.path_params["pid"], filters(request.query_params))
+
+
+@_form_post
+def save_post(request: Request, form: Form) -> Response:
+    """Save, accept or undo; then the next card of the queue (or this one after undo)."""
+    parts = _parts(request)
+    user = parts.auth.reviewer(request)
+    if not user:
+        return HTMLResponse("log in first", status_code=401)
+    pid = request.path_params["pid"]
+    f = filters({k: (v or [""])[0] for k, v in parse_qs(_first(form, "q")).items()})
+    parts.service.snapshot().passage(pid)
+    try:
+        base = int(_first(form, "base_revision"))
+    except ValueError:
+        raise ValidationError("base_revision missing") from None
+    if "undo" in form:
+        request.state.card = _CardContext(pid, f, None)
+        parts.service.undo(user, pid, base)
+        return RedirectResponse(card_url(pid, f), status_code=303)
+    mine = _choice(form)
+    request.state.card = _CardContext(pid, f, mine)
+    return RedirectResponse(card_url(parts.service.save(user, pid, mine, base, f), f), status_code=303)
+
+
+@_reviewer_page
+def stats_page(request: Request, user: str) -> Response:
+    parts = _parts(request)
+    return _render(request, parts.views.stats, parts.service.stats())
+
+
+@_reviewer_page
+def adjudicate_page(request: Request, user: str) -> Response:
+    parts = _parts(request)
+    return _render(request, parts.views.adjudicate, parts.service.disagreements(), filters({"status": "all"}))
+
+
+ROUTES = [
+    Route("/", index), Route("/login", login_page, methods=["GET"]),
+    Route("/login", login_post, methods=["POST"]), Route("/queue", queue_page),
+    Route("/passage/{pid}", card_page, methods=["GET"]),
+    Route("/passage/{pid}", save_post, methods=["POST"]),
+    Route("/stats", stats_page), Route("/adjudicate", adjudicate_page),
+    Route("/favicon.ico", lambda request: Response(status_code=204)),
+    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+]  # fmt: skip
+
+
+def create_app(store: Store, reviewer_auth: str | None = None, model_dir: str | Path | None = None,
+               default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED,
+               double_share: float = Q.DOUBLE_SHARE) -> Starlette:  # fmt: skip
+    """The review app on ``store``. ``reviewer_auth``: a password every reviewer must give
+    (required when serving beyond loopback); ``default_reviewer``: name used without login."""
+    handlers: dict[Any, Any] = {cls: review_error for cls in ERROR_STATUS}
+    app = Starlette(routes=ROUTES, exception_handlers={**handlers, ClientDisconnect: _client_gone})
+    app.add_middleware(SecurityHeaders)
+    app.state.store = store
+    app.state.review = _Parts(ReviewService(store, model_dir, seed, double_share), Views(),
+                              Auth(reviewer_auth, default_reviewer))  # fmt: skip
+    return app

@@ -27,12 +27,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from watext.model import GOAL_LABELS
+from watext.model import GOAL_LABELS, EffectivePassage, ReviewRecord, ReviewState
 
 __all__ = [
-    "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa", "disagreements",
-    "filter_items", "latest_by_reviewer", "neighbours", "order_items", "precision", "progress",
-    "random_prefix", "table_ranks", "uncertainty", "is_double", "seen_by",
+    "DEFAULT_SEED", "DOUBLE_SHARE", "LANES", "STATUSES", "Item", "agreement", "build_items", "cohen_kappa",
+    "disagreements", "filter_items", "is_double", "latest_by_reviewer", "needs_second", "neighbours",
+    "order_items", "precision", "progress", "random_prefix", "seen_by", "status_ok", "table_ranks",
+    "uncertainty",
 ]  # fmt: skip
 
 LANES = ("uncertain", "tables", "random")
@@ -66,21 +67,24 @@ def uncertainty(scores: Mapping[str, float], thresholds: Mapping[str, float]) ->
     return min(vals) if vals else float("inf")
 
 
-def build_items(passages: Iterable[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
-                predictions: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, float],
+def build_items(passages: Iterable[EffectivePassage], thresholds: Mapping[str, float],
                 topics: Mapping[str, str | None] | None = None) -> list[Item]:  # fmt: skip
-    """Queue items from store rows (``predictions`` and ``topics`` keyed by passage id)."""
+    """Queue items from effective passages given whole documents in reading order (an
+    item's ``ordinal`` is its place in its document); ``topics`` by passage id override
+    the model's topic."""
     out = []
     topics = topics or {}
+    seen: dict[str, int] = {}
     for p in passages:
-        pred = predictions.get(p["id"])
-        scores = dict((pred or {}).get("scores") or {})
-        topic = topics.get(p["id"], (pred or {}).get("topic"))
+        pred = p.prediction
+        ordinal = seen.get(p.document, -1) + 1
+        seen[p.document] = ordinal
+        scores = dict(pred.scores) if pred else {}
         out.append(Item(
-            id=p["id"], document=p["document"], ordinal=int(p.get("ordinal") or 0), city=p.get("city"),
-            title=(documents.get(p["document"]) or {}).get("title"), text=p.get("text") or "",
-            topic=topic, model_labels=list((pred or {}).get("labels") or []), scores=scores,
-            predicted=pred is not None, uncertainty=uncertainty(scores, thresholds) if pred else float("inf"),
+            id=p.id, document=p.document, ordinal=ordinal, city=p.city, title=p.title, text=p.text or "",
+            topic=topics.get(p.id, pred.topic if pred else None), model_labels=list(pred.labels) if pred else [],
+            scores=scores, predicted=pred is not None,
+            uncertainty=uncertainty(scores, thresholds) if pred else float("inf"),
         ))  # fmt: skip
     return out
 
@@ -114,7 +118,7 @@ def order_items(items: Iterable[Item], lane: str = "uncertain", seed: str = DEFA
     return sorted(items, key=lambda it: (it.uncertainty, it.document, it.ordinal, it.id))
 
 
-def filter_items(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]], *, city: str | None = None,
+def filter_items(items: Iterable[Item], reviewed: Mapping[str, ReviewState], *, city: str | None = None,
                  document: str | None = None, goal: str | None = None, topic: str | None = None,
                  status: str | None = None) -> list[Item]:  # fmt: skip
     """Items matching every given filter. ``goal`` matches the reviewed labels when the
@@ -126,9 +130,9 @@ def filter_items(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]
             continue
         if document and it.document != document:
             continue
-        if goal and goal not in ((rev or {}).get("labels") if rev else it.model_labels):
+        if goal and goal not in ((rev.labels or ()) if rev else it.model_labels):
             continue
-        eff_topic = (rev or {}).get("topic") or it.topic
+        eff_topic = (rev.topic if rev else None) or it.topic
         if topic and eff_topic != topic:
             continue
         if status == "unreviewed" and rev:
@@ -146,16 +150,17 @@ def neighbours(ordered: Sequence[Item], current: str, reviewed: Mapping[str, Any
     first following item that matches ``status`` (wrapping around once)."""
     ids = [it.id for it in ordered]
     if current not in ids:
-        nxt = next((i for i in ids if _status_ok(i, reviewed, status)), None)
+        nxt = next((i for i in ids if status_ok(i, reviewed, status)), None)
         return None, nxt
     k = ids.index(current)
     prev = ids[k - 1] if k > 0 else None
     rest = ids[k + 1:] + ids[:k]
-    nxt = next((i for i in rest if _status_ok(i, reviewed, status)), None)
+    nxt = next((i for i in rest if status_ok(i, reviewed, status)), None)
     return prev, nxt
 
 
-def _status_ok(pid: str, reviewed: Mapping[str, Any], status: str | None) -> bool:
+def status_ok(pid: str, reviewed: Mapping[str, Any], status: str | None) -> bool:
+    """Whether passage ``pid`` belongs to a view of ``status`` (unreviewed/reviewed/all)."""
     if status == "unreviewed":
         return pid not in reviewed
     if status == "reviewed":
@@ -173,7 +178,7 @@ def random_prefix(random_order: Sequence[Item], reviewed: Mapping[str, Any]) -> 
     return out
 
 
-def precision(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def precision(items: Iterable[Item], reviewed: Mapping[str, ReviewState]) -> dict[str, dict[str, Any]]:
     """Per goal: of the reviewed ``items`` the model gave that goal, how many kept it
     (``{goal: {n, tp, precision}}``; precision None when the model never predicted it)."""
     out: dict[str, dict[str, Any]] = {}
@@ -184,7 +189,7 @@ def precision(items: Iterable[Item], reviewed: Mapping[str, Mapping[str, Any]]) 
             if rev is None or not it.predicted or g not in it.model_labels:
                 continue
             n += 1
-            tp += g in (rev.get("labels") or [])
+            tp += g in (rev.labels or ())
         out[g] = {"n": n, "tp": tp, "precision": (tp / n) if n else None}
     return out
 
@@ -204,19 +209,18 @@ def progress(items: Sequence[Item], reviewed: Mapping[str, Any], random_order: S
 # --- several reviewers ---------------------------------------------------------------
 
 
-def latest_by_reviewer(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{passage id: {reviewer: state}}`` from correction records: each reviewer's latest
+def latest_by_reviewer(records: Iterable[ReviewRecord]) -> dict[str, dict[str, ReviewRecord]]:
+    """``{passage id: {reviewer: record}}`` from the review log: each reviewer's latest
     record per passage; reviewers whose latest record is an undo (not reviewed) are left out."""
-    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    latest: dict[tuple[str, str], ReviewRecord] = {}
     for r in records:
-        key = (r["passage_id"], r["reviewer"])
-        if key not in latest or int(r["revision"]) >= int(latest[key]["revision"]):
+        key = (r.passage_id, r.reviewer)
+        if key not in latest or r.revision >= latest[key].revision:
             latest[key] = r
-    out: dict[str, dict[str, dict[str, Any]]] = {}
+    out: dict[str, dict[str, ReviewRecord]] = {}
     for (pid, who), r in latest.items():
-        if r.get("reviewed") and r.get("action") != "undo":
-            out.setdefault(pid, {})[who] = {"labels": list(r.get("labels") or []), "body": r.get("body"),
-                                           "body_name": r.get("body_name"), "topic": r.get("topic")}
+        if r.reviewed and r.action != "undo":
+            out.setdefault(pid, {})[who] = r
     return out
 
 
@@ -233,7 +237,7 @@ def cohen_kappa(pairs: Sequence[tuple[bool, bool]]) -> float | None:
     return (po - pe) / (1 - pe)
 
 
-def agreement(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, Any]:
+def agreement(by_passage: Mapping[str, Mapping[str, ReviewRecord]]) -> dict[str, Any]:
     """Cohen's kappa per goal over every pair of reviewers who reviewed the same passage
     (pairs pooled; the first rater is the alphabetically first reviewer)."""
     pairs: dict[str, list[tuple[bool, bool]]] = {g: [] for g in GOAL_LABELS}
@@ -243,7 +247,7 @@ def agreement(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
             continue
         n_passages += 1
         for a, b in itertools.combinations(sorted(states), 2):
-            la, lb = set(states[a]["labels"]), set(states[b]["labels"])
+            la, lb = set(states[a].labels or ()), set(states[b].labels or ())
             for g in GOAL_LABELS:
                 pairs[g].append((g in la, g in lb))
     return {"passages": n_passages, "pairs": len(pairs[GOAL_LABELS[0]]),
@@ -252,13 +256,13 @@ def agreement(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
                       for g in GOAL_LABELS}}  # fmt: skip
 
 
-def disagreements(by_passage: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+def disagreements(by_passage: Mapping[str, Mapping[str, ReviewRecord]]) -> list[tuple[str, dict[str, ReviewRecord]]]:
     """Passages whose reviewers' latest states differ: ``[(passage id, {reviewer: state})]``."""
     out = []
     for pid, states in sorted(by_passage.items()):
         if len(states) < 2:
             continue
-        seen = {(tuple(sorted(s["labels"])), s["body"], s["body_name"] or None, s["topic"])
+        seen = {(tuple(sorted(s.labels or ())), s.body, s.body_name or None, s.topic)
                 for s in states.values()}  # fmt: skip
         if len(seen) > 1:
             out.append((pid, dict(states)))
@@ -270,15 +274,15 @@ def is_double(pid: str, seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -
     return int(_shuffle_key(seed + "/double", pid)[:8], 16) / 0xFFFFFFFF < share
 
 
-def needs_second(pid: str, by_reviewer: Mapping[str, Mapping[str, Any]], user: str,
+def needs_second(pid: str, by_reviewer: Mapping[str, Mapping[str, object]], user: str,
                  seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> bool:  # fmt: skip
     """True when ``user`` should (blindly) review ``pid`` as its second reviewer."""
     who = by_reviewer.get(pid, {})
     return is_double(pid, seed, share) and user not in who and 0 < len(who) < 2
 
 
-def seen_by(reviewed: Mapping[str, Any], by_reviewer: Mapping[str, Mapping[str, Any]], user: str,
-            seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> dict[str, Any]:  # fmt: skip
+def seen_by(reviewed: Mapping[str, ReviewState], by_reviewer: Mapping[str, Mapping[str, object]], user: str,
+            seed: str = DEFAULT_SEED, share: float = DOUBLE_SHARE) -> dict[str, ReviewState]:  # fmt: skip
     """``reviewed`` as ``user``'s queue sees it: double-review passages that still need
     this user as second reviewer count as unreviewed."""
     return {pid: st for pid, st in reviewed.items() if not needs_second(pid, by_reviewer, user, seed, share)}

@@ -16,12 +16,12 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from watext.errors import ConflictError, NotFoundError, ValidationError
-from watext.store.schema import CorrectionRow, PassageRow, utcnow
+from watext.store.schema import CorrectionRow, DocumentRow, PassageRow, utcnow
 from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS, ReviewRecord, ReviewState
 
 __all__ = ["STATE_KEYS", "ReviewsMixin"]
 
-C, P = CorrectionRow.__table__, PassageRow.__table__
+C, P, D = CorrectionRow.__table__, PassageRow.__table__, DocumentRow.__table__
 #: The fields a reviewer decides.
 STATE_KEYS = ("labels", "body", "body_name", "topic")
 
@@ -187,6 +187,21 @@ class ReviewsMixin:
                 if row["reviewed"] and (ids is None or row["passage_id"] in ids):
                     out[row["passage_id"]] = _state(row)
         return out
+
+    def reviewed_passages(self) -> Iterator[tuple[dict[str, Any], ReviewState]]:
+        """``({"id", "text", "lang", "city"}, state)`` of every passage (superseded versions
+        included) whose latest review record stands (reviewed, not undone), by passage id."""
+        latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
+                  .group_by(C.c.passage_id).subquery())  # fmt: skip
+        stmt = (
+            select(C, P.c.text, func.coalesce(P.c.language, D.c.language).label("lang"), D.c.city)
+            .join(latest, (C.c.passage_id == latest.c.passage_id) & (C.c.revision == latest.c.rev))
+            .join(P, P.c.id == C.c.passage_id).join(D, D.c.id == P.c.document_id)
+            .where(C.c.reviewed.is_(True)).order_by(C.c.passage_id)
+        )  # fmt: skip
+        with self._engine.connect() as conn:
+            for row in conn.execute(stmt).mappings():
+                yield {"id": row["passage_id"], "text": row["text"], "lang": row["lang"], "city": row["city"]}, _state(row)
 
     def iter_corrections(self) -> Iterator[ReviewRecord]:
         """Every review record (the audit log), oldest first."""

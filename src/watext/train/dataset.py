@@ -16,30 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from watext.files import write_jsonl
+from watext.store import Store
 
 __all__ = ["correction_records", "export_corrections", "merge_training", "records_sha256"]
 
 
-def correction_records(store: Any) -> list[dict[str, Any]]:
+def correction_records(store: Store) -> list[dict[str, Any]]:
     """Gold-format records of all reviewed passages (latest state, not undone), by id."""
-    states = store.reviewed_states()
-    if not states:
-        return []
-    out: dict[str, dict[str, Any]] = {}
-    for p in store.iter_passages(current_only=False):
-        st = states.get(p["id"])
-        if st is None:
-            continue
-        out[p["id"]] = {
-            "id": p["id"], "text": p["text"], "lang": p.get("language") or "de",
-            "city": p.get("city"), "labels": list(st.get("labels") or []),
-            "body": st.get("body"), "body_name": st.get("body_name"), "topic": st.get("topic"),
-            "reviewer": st.get("reviewer"), "revision": st.get("revision"),
-        }  # fmt: skip
-    return [out[k] for k in sorted(out)]
+    return [
+        {"id": p["id"], "text": p["text"], "lang": p["lang"] or "de", "city": p["city"],
+         "labels": list(st.labels or []), "body": st.body, "body_name": st.body_name, "topic": st.topic,
+         "reviewer": st.reviewer, "revision": st.revision}
+        for p, st in store.reviewed_passages()
+    ]  # fmt: skip
 
 
-def export_corrections(store: Any, out: str | Path) -> int:
+def export_corrections(store: Store, out: str | Path) -> int:
     """Write the reviewed passages of ``store`` to ``out`` (gold JSON lines); returns the count."""
     return write_jsonl(correction_records(store), out)
 
