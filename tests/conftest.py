@@ -1,4 +1,4 @@
-"""Shared pytest fixtures of watext."""
+"""Shared pytest fixtures of watext (paths to test inputs: ``tests/paths.py``)."""
 
 from __future__ import annotations
 
@@ -76,3 +76,28 @@ def pg_url() -> Iterator[str]:
 
 
 # ======================================================== end of store fixtures =====
+
+
+@pytest.fixture(scope="module")
+def partner_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The seven partner cities' survey answers (corpus/docs/table_test) ingested and
+    classified in-process with the shipped model; one store per test module."""
+    from watext import pipeline
+    from watext.settings import get_settings
+    from watext.store import open_store
+
+    from .paths import TABLE_TEST
+
+    db = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'w.db'}"
+    settings = get_settings(db=db)
+    store = open_store(db)
+    try:
+        pipeline.ingest(store, settings, [str(TABLE_TEST)])
+        pipeline.classify(store, settings)
+        yield store
+    finally:
+        store.close()
+
+
+# The headless Chromium of the browser tests (session-scoped; tests/browser.py).
+from .browser import browser  # noqa: E402,F401

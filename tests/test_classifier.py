@@ -31,6 +31,11 @@ def model(records: list[dict]) -> WatextModel:
     return WatextModel().fit(records)
 
 
+@pytest.fixture(scope="module")
+def shipped() -> WatextModel:
+    return load_model(resolve_model_dir(None))[0]
+
+
 @pytest.mark.parametrize("est", [PassageFeaturizer(), GoalClassifier(C=2.0), BodyClassifier(),
                                  TopicClassifier(), WatextModel(random_state=3)])
 def test_classifier_clone_keeps_params(est) -> None:
@@ -78,13 +83,15 @@ def test_classifier_thresholds_honoured(records: list[dict], model: WatextModel)
     ("Koordinierungsstelle für Migration und Teilhabe (16-2)",
      "Koordinierungsstelle für Migration und Teilhabe (16-2)"),
 ])  # fmt: skip
-def test_classifier_body_name_exact_span(text: str, name: str, model: WatextModel) -> None:
+def test_classifier_body_name_exact_span(text: str, name: str, shipped: WatextModel) -> None:
+    """The unit's name is cut from the text at the rule's span (no trailing words or
+    punctuation), and the shipped model names it as the responsible body."""
     (a,) = analyze(as_pairs([{"text": text, "lang": "de"}]))
     assert pick_body_name(a) == name
-    assert name in text
-    (pred,) = model.predict([{"id": "x", "text": text, "lang": "de"}])
-    if pred["body"] == "fachstelle":
-        assert pred["body_name"] == name
+    (span,) = [b for b in a.bodies if b["label"] == "fachstelle"]
+    assert text[span["start"]:span["end"]] == name
+    (pred,) = shipped.predict([{"id": "x", "text": text, "lang": "de"}])
+    assert (pred["body"], pred["body_name"]) == ("fachstelle", name)
 
 
 def test_classifier_predict_output_shape(model: WatextModel, records: list[dict]) -> None:

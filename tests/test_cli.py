@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from watext.cli import main
 from watext.cli.common import EXIT_SOME_FAILED
+from .paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PASSAGE_KEYS = {"id", "document", "source", "city", "doc_type", "language", "page", "kind", "heading", "text"}
 
 

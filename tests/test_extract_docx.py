@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import docx
@@ -14,7 +12,7 @@ from watext.extract.docx import extract
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
-from .golden import check_golden
+from .golden import check_golden, document_golden
 
 DATA = Path(__file__).parent / "data" / "docx"
 SEED = DATA / "osnabrueck_VO-2014-4833_handlungsempfehlungen.docx"
@@ -27,7 +25,7 @@ def seed() -> Document:
 
 
 def test_docx_seed_matches_golden(seed: Document) -> None:
-    check_golden(seed, SEED.with_suffix(".expected.json"))
+    check_golden(document_golden(seed), SEED.with_suffix(".expected.json"))
 
 
 def test_docx_seed_eleven_numbered_items(seed: Document) -> None:

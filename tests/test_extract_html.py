@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from watext.extract.html import decode_html, extract
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
-from .golden import check_golden
+from .golden import check_golden, document_golden
 
 DATA = Path(__file__).parent / "data" / "html"
 SEED = DATA / "willkommen_cp1252.html"
@@ -32,7 +30,7 @@ def seed() -> Document:
 
 
 def test_html_seed_matches_golden(seed: Document) -> None:
-    check_golden(seed, SEED.with_suffix(".expected.json"))
+    check_golden(document_golden(seed), SEED.with_suffix(".expected.json"))
 
 
 def test_html_seed_drops_chrome_and_keeps_text_plain(seed: Document) -> None:

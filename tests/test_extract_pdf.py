@@ -7,7 +7,6 @@ the expected block lists of the seeds; set ``WATEXT_REGEN_GOLDEN=1`` to rewrite 
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -20,9 +19,10 @@ from watext.extract.pdf_layout import build_blocks, group_lines
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
-SHARED = Path(__file__).parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-REAL = SHARED / "real-docs"
+from .golden import check_golden
+from .paths import REAL_DOCS as REAL
+from .paths import SEEDS
+
 GOLDEN = Path(__file__).parent / "data" / "pdf"
 DARMSTADT = SEEDS / "darmstadt_partnerstaedte_willkommenskultur.pdf"
 OSNABRUECK = SEEDS / "osnabrueck_VO-2014-4833_handlungsempfehlungen.pdf"
@@ -52,16 +52,8 @@ def _find(doc: Document, text: str) -> int:
 
 
 def _check_golden(name: str, doc: Document) -> None:
-    data = [
-        {k: v for k, v in b.to_dict().items() if k not in ("bbox", "style")} for b in doc.blocks
-    ]
-    path = GOLDEN / f"{name}.json"
-    if os.environ.get("WATEXT_REGEN_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    if not path.exists():
-        pytest.fail(f"golden file {path.name} missing; run with WATEXT_REGEN_GOLDEN=1")
-    assert data == json.loads(path.read_text(encoding="utf-8"))
+    data = [{k: v for k, v in b.to_dict().items() if k not in ("bbox", "style")} for b in doc.blocks]
+    check_golden(data, GOLDEN / f"{name}.json")
 
 
 # -- seeds ---------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from watext.extract.pptx import extract
 from watext.model import BlockKind, Document
 from watext.settings import Settings
 
-from .golden import check_golden
+from .golden import check_golden, document_golden
 
 DATA = Path(__file__).parent / "data" / "pptx"
 SEED = DATA / "darmstadt_partnerstaedte_willkommenskultur.pptx"
@@ -29,7 +27,7 @@ def seed() -> Document:
 
 
 def test_pptx_seed_matches_golden(seed: Document) -> None:
-    check_golden(seed, SEED.with_suffix(".expected.json"))
+    check_golden(document_golden(seed), SEED.with_suffix(".expected.json"))
 
 
 def test_pptx_seed_document_fields(seed: Document) -> None:

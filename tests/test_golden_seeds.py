@@ -6,7 +6,6 @@ and of the Osnabrück submission as DOCX and as PDF.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from watext.ingest.files import hash_file, process_file
 from watext.tag.analysis import analyze
 from watext.model import BlockKind
 from watext.settings import Settings
+from .paths import SEEDS, needs_seeds
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+pytestmark = needs_seeds
 
 GOALS = ["Kulturelle Vielfalt", "Teilhabe / Integration", "Anti-Diskriminierung",
          "Humanitäre Hilfe", "Dienstleistungsorientierung", "Standortförderung"]

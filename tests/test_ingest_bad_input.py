@@ -12,8 +12,8 @@ from watext.extract import ocr
 from watext import pipeline
 from watext.settings import Settings
 from watext.store import open_store
+from .paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 GOOD_TEXT = (
     "Betreff: Willkommenskultur in Saanen\n\n"
     "Die Gemeinde Saanen bietet Sprachkurse für Zugezogene an.\n\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,8 @@ from watext.errors import ConfigError
 from watext.enrich.metadata import (detect_city, detect_doc_type, load_cities, parse_date,
                              parse_submission)
 from watext.model import Block, BlockKind, DocType, Document, Format
+from .paths import SEEDS
 
-SEEDS = Path("/work/shared/seeds")
 OSNA_ROW = {"gremium": "Rat der Stadt Osnabrück", "datum": "2014-12-09",
             "sitzungsart": "öffentlich", "zustaendigkeit": "Kenntnisnahme", "top": None}
 OSNA_GRIDS = [

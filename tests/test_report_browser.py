@@ -19,7 +19,6 @@ from .tables_fixture import (
     XSS_CELL, XSS_TEXT, sample_tables,
 )  # fmt: skip
 
-from .browser import browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 GOALS = list(GOAL_TITLES)

@@ -19,7 +19,6 @@ from watext.tables.aggregate import build_tables
 
 from .review_fixture import MODEL, VERSION, XSS, fill
 
-from .browser import browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

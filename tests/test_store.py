@@ -262,4 +262,8 @@ def test_sqlite_pragmas(store: Store) -> None:
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") == 30000
         assert pragma("synchronous") == 1
-    assert isinstance(store._engine, sa.Engine)  # noqa: SLF001
+    # foreign keys are enforced, not just switched on: an orphan passage is refused
+    with pytest.raises(sa.exc.IntegrityError), store._engine.begin() as conn:  # noqa: SLF001
+        conn.exec_driver_sql(
+            "INSERT INTO passages (id, document_id, ordinal, text, span_start, span_end, heading, kinds,"
+            " block_ids, annotations) VALUES ('p', 'no-such-document', 0, 't', 0, 1, '[]', '[]', '[]', '{}')")

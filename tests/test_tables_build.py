@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from watext.settings import get_settings
-from watext.store import open_store
 from watext.tables.aggregate import build_tables, tables_from_passages
 from watext.tables.collect import collect
 from watext.tag.survey import match_question, survey_questions
 from watext.tag.registry import model_info
 from watext.model import GOAL_LABELS
 
+from .paths import SEEDS
+
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_aa656b9e79e620bb.txt"
-TABLE_TEST = ROOT / "corpus" / "docs" / "table_test"
+SEED = SEEDS / "000_aa656b9e79e620bb.txt"
 GOLD = ROOT / "corpus" / "gold" / "table_test.jsonl"
 
 
@@ -107,19 +106,6 @@ def test_survey_structure_preamble_questions_and_closing() -> None:
     assert survey_questions(rows) == {}  # one question outside a survey answer: no structure
     qs = survey_questions(rows, "survey_answer")
     assert qs == {"0": (7, False), "1": (None, False), "2": (None, False), "3": (None, False)}
-
-
-@pytest.fixture(scope="module")
-def partner_store(tmp_path_factory: pytest.TempPathFactory):
-    """The seven partner cities' survey answers ingested and classified (no flow)."""
-    from watext import pipeline
-
-    db = f"sqlite:///{tmp_path_factory.mktemp('tables') / 'w.db'}"
-    store = open_store(db)
-    pipeline.ingest(store, get_settings(db=db), [str(TABLE_TEST)])
-    pipeline.classify(store, get_settings(db=db))
-    yield store
-    store.close()
 
 
 def _build(store):

@@ -254,14 +254,15 @@ def test_pptx_other_slides(out: Path) -> None:
 
 def test_pptx_many_cities_shrink_font(tmp_path: Path) -> None:
     from watext.tables.export.pptx import build_presentation
+    from watext.tables.frames import to_frames
     from watext.tables.model import ComparisonTables, GoalCell
 
     cities = [f"Stadt {i}" for i in range(20)]
     t = sample_tables()
     big = ComparisonTables(cities, [GoalCell(c, g, i % 2 == 0) for i, c in enumerate(cities) for g in GOALS],
                            t.guideline, t.measures, t.responsibility, t.funding, t.best_practice, t.meta)  # fmt: skip
-    small_size = _goal_font(build_presentation(t))
-    big_size = _goal_font(build_presentation(big))
+    small_size = _goal_font(build_presentation(to_frames(t)))
+    big_size = _goal_font(build_presentation(to_frames(big)))
     assert big_size < small_size
 
 

@@ -9,7 +9,7 @@ file never crashes. Iterators stream rows (``yield_per``) instead of loading the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal

@@ -331,7 +331,7 @@ def build_tables(store: Any, model_name: str | None, model_version: str | None,
                  cities: Sequence[str] | None = None, min_support: int = 1,
                  doubt_band: tuple[float, float] | None = None) -> ComparisonTables:  # fmt: skip
     """Collect effective passages from ``store`` and build the tables (``doubt_band``: the
-    model's, see :func:`watext.tables.write.model_doubt_band`; default :data:`DOUBT_BAND`)."""
+    model's, see :func:`watext.tag.registry.model_info`; default :data:`DOUBT_BAND`)."""
     passages, counts = collect(store, model_name, model_version, cities)
     tables = tables_from_passages(passages, cities, min_support, doubt_band)
     tables.meta.update(model_name=model_name, model_version=model_version, counts=counts,

@@ -1,20 +1,27 @@
-"""Helpers shared by the exporters: atomic writes, German labels, safe text, evidence rows.
+"""Helpers shared by the exporters: atomic writes, German labels, safe text, frame reading.
 
-All text handed to the exporters comes from documents and is untrusted; the helpers here
-strip characters no file format can hold and neutralise spreadsheet formulas.
+The exporters render the frames of :func:`watext.tables.frames.to_frames` (built once per
+export). All text in them comes from documents and is untrusted; the helpers here strip
+characters no file format can hold and neutralise spreadsheet formulas.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from watext.tables.model import GOAL_TITLES, ComparisonTables, Evidence
+import pandas as pd
+
+from watext.tables.frames import clean, records
+from watext.tables.model import GOAL_TITLES
+
+#: The frames an export reads (see :mod:`watext.tables.frames`).
+Frames = dict[str, pd.DataFrame]
+Row = dict[str, Any]
 
 #: Table ids (used in csv, evidence rows and ``meta["rules"]``) → German titles.
 TABLE_TITLES: dict[str, str] = {
@@ -69,7 +76,6 @@ STAFF_TITLES = {"yes": "ja", "no": "nein", "unknown": "unbekannt"}
 TICK = "✓"
 LEGEND = "✓ = vom Modell abgeleitet · ✓* = von einer Person geprüft"
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -82,13 +88,6 @@ def goal_title(goal: str) -> str:
     return GOAL_TITLES.get(goal, goal)
 
 
-def clean(text: Any) -> str:
-    """``text`` as a str without characters XML-based formats cannot hold."""
-    if text is None:
-        return ""
-    return _ILLEGAL.sub("", str(text))
-
-
 def is_formula_like(text: str) -> bool:
     """True when a spreadsheet could take ``text`` for a formula."""
     stripped = text.lstrip(" ")
@@ -96,37 +95,34 @@ def is_formula_like(text: str) -> bool:
 
 
 def csv_safe(value: Any) -> Any:
-    """A csv cell value: risky strings get a leading ``'`` so no formula runs."""
+    """A csv cell value: risky strings get a leading ``'`` so no formula runs; lists are
+    joined with ``"; "``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (int, float)):
         return value
-    text = clean(value)
+    text = "; ".join(clean(v) for v in value) if isinstance(value, list) else clean(value)
     return "'" + text if is_formula_like(text) else text
 
 
-def page_label(ev: Evidence) -> str:
-    """``Folie 3`` for slides, ``S. 3`` for pages, ``""`` when unknown."""
-    if ev.page is None:
+def page_label(ev: Row) -> str:
+    """``Folie 3`` for slides, ``S. 3`` for pages, ``""`` when unknown (``ev``: an evidence row)."""
+    if ev["page"] is None:
         return ""
-    return f"Folie {ev.page}" if (ev.format or "").lower() in {"pptx", "ppt"} else f"S. {ev.page}"
+    return f"Folie {ev['page']}" if ev["format"].lower() in {"pptx", "ppt"} else f"S. {ev['page']}"
 
 
-def source_name(ev: Evidence) -> str:
+def source_name(ev: Row) -> str:
     """The file name of the evidence source (no directories)."""
-    return os.path.basename(clean(ev.source).replace("\\", "/")) or clean(ev.source)
+    return os.path.basename(ev["source"].replace("\\", "/")) or ev["source"]
 
 
-def origin_title(ev: Evidence) -> str:
-    if ev.verified:
+def origin_title(ev: Row) -> str:
+    if ev["verified"]:
         return "geprüft"
-    return {"model": "Modell", "review": "Prüfung", "rule": "Regel"}.get(ev.origin, ev.origin)
-
-
-def ev_verified(evidence: list[Evidence]) -> bool:
-    return any(e.verified for e in evidence)
+    return {"model": "Modell", "review": "Prüfung", "rule": "Regel"}.get(ev["origin"], ev["origin"])
 
 
 def join_cities(cities: list[str]) -> str:
@@ -137,79 +133,73 @@ def join_cities(cities: list[str]) -> str:
     return ", ".join(cities[:-1]) + " und " + cities[-1]
 
 
-def evidence_dict(ev: Evidence) -> dict[str, Any]:
+def evidence_dict(ev: Row) -> dict[str, Any]:
     """JSON-ready evidence with display fields."""
     return {
-        "passage_id": clean(ev.passage_id),
-        "document_id": clean(ev.document_id),
-        "title": clean(ev.title) or source_name(ev),
-        "source": source_name(ev),
-        "page": page_label(ev),
-        "text": clean(ev.text),
-        "confidence": ev.confidence,
-        "verified": bool(ev.verified),
-        "origin": clean(ev.origin),
-        "city": clean(ev.city),
-    }
+        "passage_id": ev["passage_id"], "document_id": ev["document_id"],
+        "title": ev["title"] or source_name(ev), "source": source_name(ev), "page": page_label(ev),
+        "text": ev["text"], "confidence": ev["confidence"], "verified": ev["verified"],
+        "origin": ev["origin"], "city": ev["city"],
+    }  # fmt: skip
 
 
+#: The columns of ``evidence.csv`` (``page`` as :func:`page_label`).
 EVIDENCE_COLUMNS = (
     "table", "city", "key", "title", "source", "page", "text", "confidence", "verified",
     "origin", "format", "passage_id", "document_id",
 )  # fmt: skip
 
-
-def evidence_rows(tables: ComparisonTables) -> Iterator[dict[str, Any]]:
-    """One row per cell × passage over all six tables (keys: :data:`EVIDENCE_COLUMNS`)."""
-
-    def rows(table: str, city: str, key: str, evidence: list[Evidence]) -> Iterator[dict[str, Any]]:
-        for ev in evidence:
-            yield {
-                "table": table, "city": clean(city or ev.city), "key": clean(key),
-                "title": clean(ev.title), "source": clean(ev.source), "page": page_label(ev),
-                "text": clean(ev.text), "confidence": ev.confidence, "verified": bool(ev.verified),
-                "origin": clean(ev.origin), "format": clean(ev.format),
-                "passage_id": clean(ev.passage_id), "document_id": clean(ev.document_id),
-            }  # fmt: skip
-
-    for cell in tables.goals:
-        yield from rows("goals", cell.city, cell.goal, cell.evidence)
-    for g in tables.guideline:
-        yield from rows("guideline", g.city, f"status:{g.status}", g.evidence)
-        for o in g.orientations:
-            yield from rows("guideline", g.city, f"{o.kind}: {o.name}", o.evidence)
-    for m in tables.measures:
-        for ev in m.evidence:
-            yield from rows("measures", ev.city or ", ".join(m.cities), f"{m.goal}: {m.name}", [ev])
-    for r in tables.responsibility:
-        yield from rows("responsibility", r.city, r.group, r.evidence)
-    for f in tables.funding:
-        yield from rows("funding", f.city, "funding", f.evidence)
-    for b in tables.best_practice:
-        for ev in b.evidence:
-            yield from rows("best_practice", ev.city or ", ".join(b.cities), b.name, [ev])
+# ------------------------------------------------------------------ reading the frames
 
 
-def meta_items(tables: ComparisonTables) -> list[tuple[str, str]]:
-    """Displayable (key, value) pairs of ``meta`` except the rules (see :func:`rules`)."""
-    out = []
-    meta = tables.meta or {}
-    for key in ("model_version", "built_at"):
-        if key in meta:
-            out.append((key, clean(meta[key])))
-    for key, value in meta.items():
-        if key in ("model_version", "built_at", "rules"):
-            continue
-        out.append((clean(key), clean(value)))
+def cities(frames: Frames) -> list[str]:
+    """The cities in table order."""
+    return frames["goals_matrix"]["city"].tolist()
+
+
+def goal_grid(frames: Frames) -> dict[tuple[str, str], Row]:
+    """``(city, goal)`` -> goal cell row; ``row`` is its position in ``goal_cells``."""
+    return {(c["city"], c["goal"]): c | {"row": i} for i, c in enumerate(records(frames["goal_cells"]))}
+
+
+def passages_by_row(frames: Frames, table: str, name: str = "evidence") -> dict[int, list[Row]]:
+    """Rows of the ``evidence`` (or ``candidates``) frame for ``table``, by the row they support."""
+    out: dict[int, list[Row]] = {}
+    for ev in records(frames[name]):
+        if ev["table"] == table:
+            out.setdefault(ev["row"], []).append(ev)
     return out
 
 
-def rules(tables: ComparisonTables) -> list[tuple[str, str]]:
-    """(table title, rule sentence) of ``meta["rules"]``."""
-    raw = (tables.meta or {}).get("rules") or {}
-    if isinstance(raw, dict):
-        return [(TABLE_TITLES.get(str(k), clean(k)), clean(v)) for k, v in raw.items()]
-    return [("", clean(raw))]
+def by_city(rows: list[Row]) -> list[list[Row]]:
+    """Consecutive rows of one city together (the guideline has a row per orientation)."""
+    groups: list[list[Row]] = []
+    for row in rows:
+        if groups and groups[-1][0]["city"] == row["city"]:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def warnings(frames: Frames) -> list[str]:
+    """The warning texts (every export shows them)."""
+    return frames["warnings"]["warning"].tolist()
+
+
+def no_answer_q1(frames: Frames) -> set[str]:
+    """Cities without a recognised answer to question 1."""
+    return {w["city"] for w in records(frames["warnings"]) if 1 in w["questions"]}
+
+
+def meta_items(frames: Frames) -> list[tuple[str, str]]:
+    """Displayable (key, value) pairs of the meta data (model version and build time first)."""
+    return [(r["key"], r["value"]) for r in records(frames["info"]) if r["kind"] == "meta"]
+
+
+def rules(frames: Frames) -> list[tuple[str, str]]:
+    """(table title, rule sentence) of the aggregation rules."""
+    return [(TABLE_TITLES.get(r["key"], r["key"]), r["value"]) for r in records(frames["info"]) if r["kind"] == "rule"]
 
 
 @contextlib.contextmanager

@@ -14,11 +14,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from watext.tables.model import GOAL_TITLES, ComparisonTables, Evidence, GoalCell
+from watext.model import GOAL_LABELS
+from watext.tables.frames import records
+from watext.tables.model import GOAL_TITLES
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, clean,
-    ev_verified, evidence_dict, goal_title, join_cities, label, meta_items, origin_title,
-    page_label, rules, source_name, write_text_atomic,
+    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, Frames, Row,
+    by_city, cities, clean, evidence_dict, goal_grid, goal_title, join_cities, label, meta_items,
+    origin_title, page_label, passages_by_row, rules, source_name, warnings, write_text_atomic,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "html_text", "write_html"]
@@ -131,39 +133,39 @@ def json_for_script(obj: Any) -> str:
     return s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _heat(cell: GoalCell) -> str:
-    if not cell.ticked:
-        return "rej" if cell.verified else "h0"
-    conf = cell.max_confidence
-    level = 1 + (cell.n >= 2) + (cell.n >= 4) + (conf is not None and conf >= 0.9 or cell.n_verified > 0)
+def _heat(cell: Row) -> str:
+    if not cell["ticked"]:
+        return "rej" if cell["verified"] else "h0"
+    conf, n = cell["max_confidence"], cell["n_passages"]
+    level = 1 + (n >= 2) + (n >= 4) + (conf is not None and conf >= 0.9 or cell["n_verified"] > 0)
     return f"h{min(4, level)}"
 
 
-def _badge(verified: bool, ticked: bool = True, evidence: list[Evidence] | None = None) -> str:
+def _badge(verified: bool, ticked: bool = True, evidence: list[Row] | None = None) -> str:
     if verified and not ticked:
         return '<span class="badge rej" title="von einer Person verworfen">verworfen</span>'
     if verified:
         return '<span class="badge ok" title="von einer Person geprüft">geprüft</span>'
     if not ticked:
         return ""
-    if evidence and all(e.origin == "rule" for e in evidence):
+    if evidence and all(e["origin"] == "rule" for e in evidence):
         return '<span class="badge rule" title="aus einer Regel abgeleitet">Regel</span>'
     return '<span class="badge model" title="nur vom Modell abgeleitet">Modell</span>'
 
 
-def _evidence_details(evidence: list[Evidence]) -> str:
+def _evidence_details(evidence: list[Row]) -> str:
     if not evidence:
         return '<span class="none">–</span>'
     items = []
     for ev in evidence:
         bits = [source_name(ev), page_label(ev)]
-        if ev.confidence is not None:
-            bits.append(f"Konfidenz {ev.confidence:.2f}")
+        if ev["confidence"] is not None:
+            bits.append(f"Konfidenz {ev['confidence']:.2f}")
         bits.append(origin_title(ev))
         items.append(
-            f'<div class="passage"><strong>{_e(ev.title or source_name(ev))}</strong>'
+            f'<div class="passage"><strong>{_e(ev["title"] or source_name(ev))}</strong>'
             f'<div class="src">{_e(" · ".join(b for b in bits if b))}</div>'
-            f"<blockquote>{_e(ev.text)}</blockquote></div>"
+            f"<blockquote>{_e(ev['text'])}</blockquote></div>"
         )
     return (f"<details><summary>{len(evidence)} Passage{'n' if len(evidence) != 1 else ''}"
             f"</summary>{''.join(items)}</details>")  # fmt: skip
@@ -176,34 +178,37 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _goals(tables: ComparisonTables, data: dict[str, Any]) -> str:
-    goals = list(GOAL_TITLES)
+def _goals(frames: Frames, data: dict[str, Any]) -> str:
     head = '<th scope="col">Stadt</th>' + "".join(f'<th scope="col">{_e(t)}</th>' for t in GOAL_TITLES.values())
+    grid = goal_grid(frames)
+    support, near = passages_by_row(frames, "goals"), passages_by_row(frames, "goals", "candidates")
     body = []
-    for r, city in enumerate(tables.cities):
+    for r, city in enumerate(cities(frames)):
         cells = [f'<th scope="row" class="city">{_e(city)}</th>']
-        for c, goal in enumerate(goals):
-            cell = tables.goal_cell(city, goal)
+        for c, goal in enumerate(GOAL_LABELS):
+            cell = grid[(city, goal)]
+            evidence = support.get(cell["row"], [])
+            ticked, verified, n = cell["ticked"], cell["verified"], cell["n_passages"]
             cid = f"c{r}-{c}"
             data["cells"][cid] = {
                 "city": clean(city), "goal": goal, "goal_title": goal_title(goal),
-                "ticked": cell.ticked, "verified": cell.verified, "n": cell.n,
-                "n_verified": cell.n_verified, "evidence": [evidence_dict(e) for e in cell.evidence],
-                "probability": cell.probability, "doubtful": cell.doubtful,
-                "near": [evidence_dict(e) for e in cell.candidates if not cell.ticked],
+                "ticked": ticked, "verified": verified, "n": n,
+                "n_verified": cell["n_verified"], "evidence": [evidence_dict(e) for e in evidence],
+                "probability": cell["probability"], "doubtful": cell["doubtful"],
+                "near": [evidence_dict(e) for e in near.get(cell["row"], []) if not ticked],
             }  # fmt: skip
-            if cell.ticked:
-                state = "geprüft" if cell.verified else "Modell"
+            if ticked:
+                state = "geprüft" if verified else "Modell"
             else:
-                state = "von Person verworfen" if cell.verified else "nicht angekreuzt"
-            if cell.doubtful:
+                state = "von Person verworfen" if verified else "nicht angekreuzt"
+            if cell["doubtful"]:
                 state += ", zweifelhaft"
-            aria = f"{clean(city)}, {goal_title(goal)}: {state}, {cell.n} Passagen"
-            inner = (f'<span class="tick">{TICK}</span><span class="n">{cell.n}</span>'
-                     if cell.ticked else f'<span class="n">{cell.n or ""}</span>')  # fmt: skip
-            inner += _badge(cell.verified, cell.ticked, cell.evidence)
-            if cell.doubtful:
-                inner += (f'<span class="badge doubt" title="Wahrscheinlichkeit {cell.probability:.2f}: '
+            aria = f"{clean(city)}, {goal_title(goal)}: {state}, {n} Passagen"
+            inner = (f'<span class="tick">{TICK}</span><span class="n">{n}</span>'
+                     if ticked else f'<span class="n">{n or ""}</span>')  # fmt: skip
+            inner += _badge(verified, ticked, evidence)
+            if cell["doubtful"]:
+                inner += (f'<span class="badge doubt" title="Wahrscheinlichkeit {cell["probability"]:.2f}: '
                           'zuerst prüfen">?</span>')  # fmt: skip
             cells.append(
                 f'<td class="{_heat(cell)}"><button type="button" class="cellbtn" id="{cid}" '
@@ -215,44 +220,60 @@ def _goals(tables: ComparisonTables, data: dict[str, Any]) -> str:
             f'<tbody>{"".join(body)}</tbody></table>')  # fmt: skip
 
 
-def _other_tables(t: ComparisonTables) -> str:
-    parts = []
-    rows = []
-    for g in t.guideline:
+def _guideline_rows(frames: Frames) -> list[list[str]]:
+    evidence = passages_by_row(frames, "guideline")
+    rows, first = [], 0
+    for group in by_city(records(frames["guideline"])):
+        g = group[0]
+        status_key = f"status:{g['status']}"
+        status_ev = [e for e in evidence.get(first, []) if e["key"] == status_key]
         orient = "<br>".join(
-            f"{_e(label(ORIENTATION_TITLES, o.kind))}: {_e(o.name)} {_badge(ev_verified(o.evidence))}"
-            f"{_evidence_details(o.evidence)}" for o in g.orientations) or "–"  # fmt: skip
-        rows.append([_e(g.city), _e(label(STATUS_TITLES, g.status)) + " " + _badge(ev_verified(g.evidence)),
-                     orient, _evidence_details(g.evidence)])  # fmt: skip
-    parts.append('<h2 id="leitfaden">2. Leitfaden</h2>' + _table(["Stadt", "Status", "Orientierung", "Belege"], rows))
-    rows = [[_e(goal_title(m.goal)), _e(m.name) + " " + _badge(ev_verified(m.evidence)),
-             _e("; ".join(m.variants)), _e(", ".join(m.cities)), _evidence_details(m.evidence)]
-            for m in t.measures]  # fmt: skip
+            f"{_e(label(ORIENTATION_TITLES, o['orientation_kind']))}: {_e(o['orientation_name'])} "
+            f"{_badge(o['orientation_verified'])}"
+            f"{_evidence_details([e for e in evidence.get(first + i, []) if e['key'] != status_key])}"
+            for i, o in enumerate(group) if o["orientation_kind"]) or "–"  # fmt: skip
+        rows.append([_e(g["city"]), _e(label(STATUS_TITLES, g["status"])) + " " + _badge(g["status_verified"]),
+                     orient, _evidence_details(status_ev)])  # fmt: skip
+        first += len(group)
+    return rows
+
+
+def _other_tables(frames: Frames) -> str:
+    parts = ['<h2 id="leitfaden">2. Leitfaden</h2>'
+             + _table(["Stadt", "Status", "Orientierung", "Belege"], _guideline_rows(frames))]  # fmt: skip
+    ev = passages_by_row(frames, "measures")
+    rows = [[_e(goal_title(m["goal"])), _e(m["measure"]) + " " + _badge(m["verified"]),
+             _e("; ".join(m["variants"])), _e(", ".join(m["cities"])), _evidence_details(ev.get(i, []))]
+            for i, m in enumerate(records(frames["measures"]))]  # fmt: skip
     parts.append('<h2 id="massnahmen">3. Maßnahmen</h2>'
                  + _table(["Ziel", "Maßnahme", "Varianten", "Städte", "Belege"], rows))  # fmt: skip
-    rows = [[_e(label(GROUP_TITLES, r.group)), _e(r.city) + " " + _badge(ev_verified(r.evidence)),
-             _e("; ".join(r.units)), _evidence_details(r.evidence)] for r in t.responsibility]  # fmt: skip
+    ev = passages_by_row(frames, "responsibility")
+    rows = [[_e(label(GROUP_TITLES, r["group"])), _e(r["city"]) + " " + _badge(r["verified"]),
+             _e("; ".join(r["units"])), _evidence_details(ev.get(i, []))]
+            for i, r in enumerate(records(frames["responsibility"]))]  # fmt: skip
     parts.append('<h2 id="zustaendigkeit">4. Zuständigkeit</h2>'
                  + _table(["Gruppe", "Stadt", "Stellen", "Belege"], rows))  # fmt: skip
-    rows = [[_e(f.city) + " " + _badge(ev_verified(f.evidence)), _e(label(FUNDS_TITLES, f.funds)),
-             _e(label(STAFF_TITLES, f.staff)), _e("; ".join(f.allocators)), _evidence_details(f.evidence)]
-            for f in t.funding]  # fmt: skip
+    ev = passages_by_row(frames, "funding")
+    rows = [[_e(f["city"]) + " " + _badge(f["verified"]), _e(label(FUNDS_TITLES, f["funds"])),
+             _e(label(STAFF_TITLES, f["staff"])), _e("; ".join(f["allocators"])), _evidence_details(ev.get(i, []))]
+            for i, f in enumerate(records(frames["funding"]))]  # fmt: skip
     parts.append('<h2 id="finanzierung">5./6. Finanzierung</h2>'
                  + _table(["Stadt", "Mittel", "Personal", "Vergabe durch", "Belege"], rows))  # fmt: skip
-    rows = [[_e(b.name) + " " + _badge(ev_verified(b.evidence)), _e(", ".join(b.cities)),
-             _evidence_details(b.evidence)] for b in t.best_practice]  # fmt: skip
+    ev = passages_by_row(frames, "best_practice")
+    rows = [[_e(b["name"]) + " " + _badge(b["verified"]), _e(", ".join(b["cities"])), _evidence_details(ev.get(i, []))]
+            for i, b in enumerate(records(frames["best_practice"]))]  # fmt: skip
     parts.append('<h2 id="best-practice">7. Best Practice</h2>'
                  + _table(["Best Practice", "Städte", "Belege"], rows))  # fmt: skip
     return "\n".join(parts)
 
 
-def html_text(tables: ComparisonTables) -> str:
+def html_text(frames: Frames) -> str:
     """The whole report as one HTML string."""
     data: dict[str, Any] = {"cells": {}}
-    goals_html = _goals(tables, data)
+    goals_html = _goals(frames, data)
     names = {"model_version": "Modellversion", "built_at": "Erstellt am"}
-    meta = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(v)}</dd>" for k, v in meta_items(tables))
-    meta += "".join(f"<dt>Regel{' ' + _e(t) if t else ''}</dt><dd>{_e(r)}</dd>" for t, r in rules(tables))
+    meta = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(v)}</dd>" for k, v in meta_items(frames))
+    meta += "".join(f"<dt>Regel{' ' + _e(t) if t else ''}</dt><dd>{_e(r)}</dd>" for t, r in rules(frames))
     legend = (
         '<p class="legend"><span><span class="sw h1"></span><span class="sw h2"></span>'
         '<span class="sw h3"></span><span class="sw h4"></span> mehr Passagen / höhere Konfidenz'
@@ -261,15 +282,15 @@ def html_text(tables: ComparisonTables) -> str:
         '<span><span class="sw rej"></span> von Person verworfen</span>'
         '<span><span class="badge doubt">?</span> zweifelhaft: zuerst prüfen</span></p>'
     )
-    warnings = tables.warnings()
-    if warnings:
+    if warnings(frames):
         legend += ('<div class="warnings" role="alert"><strong>Warnungen:</strong><ul>'
-                   + "".join(f"<li>⚠ {_e(w)}</li>" for w in warnings) + "</ul></div>")
-    doubtful = [c for c in tables.goals if c.doubtful]
+                   + "".join(f"<li>⚠ {_e(w)}</li>" for w in warnings(frames)) + "</ul></div>")
+    cells = records(frames["goal_cells"])
+    doubtful = [c for c in cells if c["doubtful"]]
     if doubtful:
-        legend += (f'<p class="doubt-summary">{len(doubtful)} von {len(tables.goals)} Zellen sind '
+        legend += (f'<p class="doubt-summary">{len(doubtful)} von {len(cells)} Zellen sind '
                    "zweifelhaft: "
-                   + _e(", ".join(f"{c.city} × {goal_title(c.goal)}" for c in doubtful)) + "</p>")  # fmt: skip
+                   + _e(", ".join(f"{c['city']} × {goal_title(c['goal'])}" for c in doubtful)) + "</p>")  # fmt: skip
     return f"""<!DOCTYPE html>
 <html lang="de">
 <head>
@@ -283,7 +304,7 @@ def html_text(tables: ComparisonTables) -> str:
 <body>
 <header>
 <h1>Willkommens- und Anerkennungskultur – Rückmeldung aus den Partnerstädten</h1>
-<p>Städte: {_e(join_cities(tables.cities))}</p>
+<p>Städte: {_e(join_cities(cities(frames)))}</p>
 <dl class="meta">{meta}</dl>
 </header>
 <main>
@@ -295,7 +316,7 @@ Zelle anklicken (oder mit Tab wählen und Enter drücken), um die Belege zu sehe
 <section id="evidence" tabindex="-1" aria-live="polite" aria-label="Belege">
 <p>Keine Zelle gewählt.</p>
 </section>
-{_other_tables(tables)}
+{_other_tables(frames)}
 </main>
 <script type="application/json" id="data">{json_for_script(data)}</script>
 <script>{JS}</script>
@@ -304,6 +325,6 @@ Zelle anklicken (oder mit Tab wählen und Enter drücken), um die Belege zu sehe
 """
 
 
-def write_html(tables: ComparisonTables, out_dir: Path) -> list[Path]:
+def write_html(frames: Frames, out_dir: Path) -> list[Path]:
     """Write ``report.html`` into ``out_dir`` atomically."""
-    return [write_text_atomic(Path(out_dir) / FILENAME, html_text(tables))]
+    return [write_text_atomic(Path(out_dir) / FILENAME, html_text(frames))]

@@ -15,11 +15,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from watext.tables.model import GOAL_TITLES, ComparisonTables
+from watext.model import GOAL_LABELS
+from watext.tables.frames import records
+from watext.tables.model import GOAL_TITLES
 from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES,
-    TICK, clean, ev_verified, evidence_rows, goal_title, is_formula_like, label, meta_items,
-    rules, write_with,
+    TICK, Frames, cities, clean, goal_grid, goal_title, is_formula_like, label, meta_items,
+    no_answer_q1, page_label, rules, warnings, write_with,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
@@ -97,50 +99,51 @@ def _table_sheet(wb: Workbook, title: str, header: list[str], rows: list[list[An
     return ws
 
 
-def _goals_sheet(wb: Workbook, tables: ComparisonTables) -> None:
+def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws = wb.active
     ws.title = "Ziele"
-    goals = list(GOAL_TITLES)
+    names, grid, missing = cities(frames), goal_grid(frames), no_answer_q1(frames)
     _header(ws, ["Stadt", *GOAL_TITLES.values()])
-    for r, city in enumerate(tables.cities, start=2):
+    for r, city in enumerate(names, start=2):
         put(ws, r, 1, city).font = Font(bold=True)
         ws.cell(row=r, column=1).border = BORDER
-        for c, goal in enumerate(goals, start=2):
-            cell_data = tables.goal_cell(city, goal)
-            cell = put(ws, r, c, TICK if cell_data.ticked else None)
+        for c, goal in enumerate(GOAL_LABELS, start=2):
+            cell_data = grid[(city, goal)]
+            ticked, verified = cell_data["ticked"], cell_data["verified"]
+            cell = put(ws, r, c, TICK if ticked else None)
             cell.alignment = CENTER
             cell.border = BORDER
-            state = "geprüft" if cell_data.verified else ("Modell" if cell_data.ticked else "–")
-            if cell_data.ticked and cell_data.verified:
+            state = "geprüft" if verified else ("Modell" if ticked else "–")
+            if ticked and verified:
                 cell.font = Font(bold=True, color="375623")
                 cell.fill = VERIFIED_FILL
-            elif cell_data.ticked:
+            elif ticked:
                 cell.fill = MODEL_FILL
-            elif cell_data.verified:
+            elif verified:
                 cell.fill = REJECTED_FILL
-            conf = cell_data.max_confidence
-            note = f"{cell_data.n} Passagen, {cell_data.n_verified} geprüft; {state}"
+            conf, probability = cell_data["max_confidence"], cell_data["probability"]
+            note = f"{cell_data['n_passages']} Passagen, {cell_data['n_verified']} geprüft; {state}"
             if conf is not None:
                 note += f"; max. Konfidenz {conf:.2f}"
-            if cell_data.probability is not None:
-                note += f"; Wahrscheinlichkeit {cell_data.probability:.2f}"
-            if cell_data.doubtful:
+            if probability is not None:
+                note += f"; Wahrscheinlichkeit {probability:.2f}"
+            if cell_data["doubtful"]:
                 note += "; zweifelhaft: zuerst prüfen"
                 cell.border = DOUBT_BORDER
-            if cell_data.fallback:
+            if cell_data["fallback"]:
                 note += "; Ersatzweg: keine Antwort auf Frage 1 erkannt"
             cell.comment = Comment(note, "watext", width=260, height=70)
-    for r, city in enumerate(tables.cities, start=2):
-        if 1 in tables.no_answer.get(city, []):
+    for r, city in enumerate(names, start=2):
+        if city in missing:
             first = ws.cell(row=r, column=1)
             first.value = f"{city} ⚠"
             first.comment = Comment("keine Antwort auf Frage 1 erkannt", "watext", width=260, height=50)
     # legend, then the passage counts as an adjacent matrix
-    row = len(tables.cities) + 3
-    for w in tables.warnings():
+    row = len(names) + 3
+    for w in warnings(frames):
         put(ws, row, 1, f"⚠ {w}").font = Font(bold=True, color="C00000")
         row += 1
-    if tables.warnings():
+    if warnings(frames):
         row += 1
     legend = put(ws, row, 1, "Legende:")
     legend.font = Font(bold=True)
@@ -154,16 +157,16 @@ def _goals_sheet(wb: Workbook, tables: ComparisonTables) -> None:
     row += 2
     put(ws, row, 1, "Belege (Passagen / davon geprüft)").font = Font(bold=True)
     _header(ws, ["Stadt", *GOAL_TITLES.values()], row=row + 1)
-    for r, city in enumerate(tables.cities, start=row + 2):
+    for r, city in enumerate(names, start=row + 2):
         put(ws, r, 1, city).border = BORDER
-        for col, goal in enumerate(goals, start=2):
-            cd = tables.goal_cell(city, goal)
-            cell = put(ws, r, col, f"{cd.n} / {cd.n_verified}")
+        for col, goal in enumerate(GOAL_LABELS, start=2):
+            cd = grid[(city, goal)]
+            cell = put(ws, r, col, f"{cd['n_passages']} / {cd['n_verified']}")
             cell.alignment = CENTER
             cell.border = BORDER
     ws.freeze_panes = "B2"
-    ws.column_dimensions["A"].width = max(12, max((len(c) for c in tables.cities), default=8) + 2)
-    for col in range(2, len(goals) + 2):
+    ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 2)
+    for col in range(2, len(GOAL_LABELS) + 2):
         ws.column_dimensions[get_column_letter(col)].width = 22
 
 
@@ -171,69 +174,56 @@ def _yes(flag: bool) -> str:
     return "ja" if flag else "nein"
 
 
-def build_workbook(tables: ComparisonTables) -> Workbook:
+def build_workbook(frames: Frames) -> Workbook:
     wb = Workbook()
-    _goals_sheet(wb, tables)
-    gl_rows = []
-    for g in tables.guideline:
-        orients = g.orientations or [None]
-        for o in orients:
-            gl_rows.append([
-                g.city, label(STATUS_TITLES, g.status),
-                label(ORIENTATION_TITLES, o.kind) if o else "", o.name if o else "",
-                len(g.evidence) + (len(o.evidence) if o else 0),
-                _yes(ev_verified(g.evidence) or bool(o and ev_verified(o.evidence))),
-            ])  # fmt: skip
-    _table_sheet(wb, "Leitfaden",
-                 ["Stadt", "Status", "Orientierung", "Name", "Passagen", "geprüft"], gl_rows)  # fmt: skip
+    _goals_sheet(wb, frames)
+    _table_sheet(wb, "Leitfaden", ["Stadt", "Status", "Orientierung", "Name", "Passagen", "geprüft"], [
+        [g["city"], label(STATUS_TITLES, g["status"]), label(ORIENTATION_TITLES, g["orientation_kind"]),
+         g["orientation_name"], g["n_evidence"], _yes(g["verified"])]
+        for g in records(frames["guideline"])
+    ])  # fmt: skip
     _table_sheet(wb, "Maßnahmen", ["Ziel", "Maßnahme", "Varianten", "Städte", "Passagen", "geprüft"], [
-        [goal_title(m.goal), m.name, "; ".join(m.variants), ", ".join(m.cities), len(m.evidence),
-         _yes(ev_verified(m.evidence))]
-        for m in tables.measures
+        [goal_title(m["goal"]), m["measure"], "; ".join(m["variants"]), ", ".join(m["cities"]), m["n_evidence"],
+         _yes(m["verified"])]
+        for m in records(frames["measures"])
     ])  # fmt: skip
     _table_sheet(wb, "Zuständigkeit", ["Gruppe", "Stadt", "Stellen", "Passagen", "geprüft"], [
-        [label(GROUP_TITLES, r.group), r.city, "; ".join(r.units), len(r.evidence),
-         _yes(ev_verified(r.evidence))]
-        for r in tables.responsibility
+        [label(GROUP_TITLES, r["group"]), r["city"], "; ".join(r["units"]), r["n_evidence"], _yes(r["verified"])]
+        for r in records(frames["responsibility"])
     ])  # fmt: skip
     _table_sheet(wb, "Finanzierung",
                  ["Stadt", "Mittel", "Personal", "Vergabe durch", "Passagen", "geprüft"], [
-        [f.city, label(FUNDS_TITLES, f.funds), label(STAFF_TITLES, f.staff), "; ".join(f.allocators),
-         len(f.evidence), _yes(ev_verified(f.evidence))]
-        for f in tables.funding
+        [f["city"], label(FUNDS_TITLES, f["funds"]), label(STAFF_TITLES, f["staff"]), "; ".join(f["allocators"]),
+         f["n_evidence"], _yes(f["verified"])]
+        for f in records(frames["funding"])
     ])  # fmt: skip
     _table_sheet(wb, "Best Practice", ["Best Practice", "Städte", "Passagen", "geprüft"], [
-        [b.name, ", ".join(b.cities), len(b.evidence), _yes(ev_verified(b.evidence))]
-        for b in tables.best_practice
+        [b["name"], ", ".join(b["cities"]), b["n_evidence"], _yes(b["verified"])]
+        for b in records(frames["best_practice"])
     ])  # fmt: skip
-    ev_rows = []
-    for e in evidence_rows(tables):
-        key = e["key"]
-        if e["table"] == "goals":
-            key = goal_title(key)
-        ev_rows.append([
-            TABLE_TITLES.get(e["table"], e["table"]), e["city"], key, e["title"], e["source"],
-            e["page"], e["text"], e["confidence"], _yes(e["verified"]), e["origin"],
-        ])  # fmt: skip
     ws = _table_sheet(wb, "Evidenz", [
         "Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Seite/Folie", "Text", "Konfidenz",
         "geprüft", "Herkunft",
-    ], ev_rows)  # fmt: skip
+    ], [
+        [TABLE_TITLES.get(e["table"], e["table"]), e["city"],
+         goal_title(e["key"]) if e["table"] == "goals" else e["key"], e["title"], e["source"], page_label(e),
+         e["text"], e["confidence"], _yes(e["verified"]), e["origin"]]
+        for e in records(frames["evidence"])
+    ])  # fmt: skip
     ws.column_dimensions["G"].width = 80
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
         for cell in row:
             cell.number_format = "0.00"
     info = [["Erstellt von", "watext"]]
     info += [[{"model_version": "Modellversion", "built_at": "Erstellt am"}.get(k, k), v]
-             for k, v in meta_items(tables)]  # fmt: skip
-    info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules(tables)]
+             for k, v in meta_items(frames)]  # fmt: skip
+    info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules(frames)]
     ws = _table_sheet(wb, "Info", ["Schlüssel", "Wert"], info)
     ws.column_dimensions["B"].width = 100
     return wb
 
 
-def write_xlsx(tables: ComparisonTables, out_dir: Path) -> list[Path]:
+def write_xlsx(frames: Frames, out_dir: Path) -> list[Path]:
     """Write ``tables.xlsx`` into ``out_dir`` atomically."""
-    wb = build_workbook(tables)
+    wb = build_workbook(frames)
     return [write_with(Path(out_dir) / FILENAME, lambda tmp: wb.save(tmp))]
-
