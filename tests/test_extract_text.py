@@ -140,3 +140,15 @@ def test_text_blocks_never_empty(text: str) -> None:
     for block in parse_lines(decoded.split("\n")):
         assert block.text or block.kind is BlockKind.TABLE_CELL
         assert block.text == block.text.strip()
+
+
+def test_a_missing_golden_file_fails_and_is_not_written(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("WATEXT_REGEN_GOLDEN", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="missing"):
+        check_golden({"blocks": []}, tmp_path / "x.expected.json")
+    assert not (tmp_path / "x.expected.json").exists()
+    monkeypatch.setenv("WATEXT_REGEN_GOLDEN", "1")
+    check_golden({"blocks": []}, tmp_path / "x.expected.json")
+    monkeypatch.delenv("WATEXT_REGEN_GOLDEN")
+    with pytest.raises(AssertionError):
+        check_golden({"blocks": ["changed"]}, tmp_path / "x.expected.json")
