@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/hostile.py [--src SRC_DIR] [--cap-s 120] [--out DIR]
 
 Generates the files of issue 11 (``tests/hostile.py``) at the sizes the issue reports, and
-ingests each one alone into a fresh SQLite store in a fresh process (``ingest_paths``, so
+ingests each one alone into a fresh SQLite store in a fresh process (``pipeline.ingest``, so
 the current code reads it in its worker under its limits). Prints per file: wall time,
 peak RSS of that process and all its children, the outcome (status/code), and the ratio of
 time and memory to the baseline (a normal HTML or text file of similar size, measured in
@@ -30,12 +30,12 @@ import hostile as H  # noqa: E402
 
 _RUN = """
 import json, sys
-from watext.ingest.files import ingest_paths
+from watext import pipeline
 from watext.settings import get_settings
 from watext.store import open_store
 path, db = sys.argv[1], sys.argv[2]
 store = open_store(db)
-batch = ingest_paths([path], store, get_settings(db=db, ocr="off"))
+batch = pipeline.ingest(store, get_settings(db=db, ocr="off"), [path])
 f = batch.files[0]
 print(json.dumps({"status": f.status, "code": f.code, "passages": f.passages,
                   "longest": max((len(p["text"]) for p in store.iter_passages()), default=0)}))

@@ -7,7 +7,7 @@ the same run:
 1. raw pypdfium2 text extraction (the fastest possible text layer read),
 2. raw pdfplumber ``extract_text`` (the library watext uses),
 3. watext's whole ingest path: sniff, extract (layout, tables, repairs), metadata,
-   segmentation, spaCy annotation and storing in SQLite.
+   segmentation and storing in SQLite (spaCy runs once per passage at classify, not here).
 
 Prints pages/s of each and the ratios. Usage::
 
@@ -106,13 +106,13 @@ def bench_pdfplumber(paths: list[Path]) -> int:
 
 
 def bench_watext(paths: list[Path], db: str) -> int:
-    from watext.ingest.files import ingest_paths
+    from watext import pipeline
     from watext.settings import Settings
     from watext.store import open_store
 
     settings = Settings(db=db)
     with open_store(db) as store:
-        batch = ingest_paths(paths, store, settings)
+        batch = pipeline.ingest(store, settings, paths)
     failed = batch.failed
     if failed:
         raise SystemExit(f"benchmark corpus failed to ingest: {failed[0].reason}")

@@ -214,10 +214,10 @@ def test_metadata_load_cities_contents(cities):
 def test_metadata_load_cities_reports_bad_line(tmp_path):
     path = tmp_path / "cities.jsonl"
     path.write_text('{"name": "Bursa"}\n{"name": 3}\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="line 2"):
+    with pytest.raises(ConfigError, match="cities.jsonl:2: bad city entry"):
         load_cities(path)
     path.write_text('{"name": "Bursa"}\nnot json\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="line 2"):
+    with pytest.raises(ConfigError, match="cities.jsonl:2: invalid JSON"):
         load_cities(path)
 
 

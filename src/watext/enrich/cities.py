@@ -8,7 +8,6 @@ texts that mention one of its spellings at all.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from watext.errors import ConfigError
+from watext.files import read_jsonl
 
 __all__ = ["DEFAULT_CITIES", "City", "fold", "load_cities"]
 
@@ -52,12 +52,9 @@ def load_cities(path: str | Path | None = None) -> list[City]:
     """Read a JSONL city list; raise :class:`ConfigError` naming the bad line."""
     path = Path(path) if path else DEFAULT_CITIES
     cities = []
-    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for no, d in read_jsonl(path):
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict) or not isinstance(d.get("name"), str) or not d["name"]:
+            if not isinstance(d.get("name"), str) or not d["name"]:
                 raise ValueError("'name' must be a non-empty string")
             aliases = d.get("aliases", [])
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
@@ -67,8 +64,8 @@ def load_cities(path: str | Path | None = None) -> list[City]:
                 raise ValueError(f"unknown keys {sorted(unknown)}")
             cities.append(City.of(d["name"], aliases, country=str(d.get("country", "")),
                                   lang=str(d.get("lang", "")), ambiguous=bool(d.get("ambiguous"))))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            raise ConfigError(f"{path}: line {no}: bad city entry: {exc}") from exc
+        except ValueError as exc:
+            raise ConfigError(f"{path.name}:{no}: bad city entry: {exc}") from exc
     return cities
 
 

@@ -35,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from watext.errors import ConfigError
+from watext.files import read_jsonl
 
 __all__ = [
     "QuestionMatch", "QuestionRecognizer", "answer_after_question", "load_lexicon", "load_variants", "question_recognizer", "split_number",
@@ -129,10 +130,7 @@ def load_variants(path: str | Path | None = None) -> list[Variant]:
                 raise ValueError(f"question number {no} out of range")
             for lang, text in q["texts"].items():
                 out.append(Variant(str(text), lang, no))
-        for no, line in enumerate(vpath.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            r = json.loads(line)
+        for no, r in read_jsonl(vpath):
             q = r.get("question")
             if q is not None and not (isinstance(q, int) and 1 <= q <= N_QUESTIONS):
                 raise ValueError(f"{vpath.name}:{no}: question must be 1..7 or null")

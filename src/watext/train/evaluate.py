@@ -10,7 +10,6 @@ Both return a JSON-ready dict (``model``, ``baseline``, ``margin``) and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from watext.errors import ConfigError
+from watext.files import read_jsonl
 from watext.train.baselines import KeywordBaseline, RegexBodyBaseline
 from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 from watext.train.metrics import accuracy, body_name_match, goal_metrics
@@ -36,20 +36,13 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
     """Read and validate gold JSON lines (labels, body and topic ids must be taxonomy ids)."""
     path = Path(path)
     records = []
-    with path.open(encoding="utf-8") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path.name}:{no}: invalid JSON: {exc}") from exc
-            bad = set(r.get("labels") or []) - set(GOAL_LABELS)
-            if not isinstance(r.get("text"), str) or bad:
-                raise ConfigError(f"{path.name}:{no}: missing text or unknown labels {sorted(bad)}")
-            if r.get("body") not in (None, *BODY_LABELS) or r.get("topic") not in (None, *TOPIC_LABELS):
-                raise ConfigError(f"{path.name}:{no}: unknown body {r.get('body')!r} or topic {r.get('topic')!r}")
-            records.append(r)
+    for no, r in read_jsonl(path):
+        bad = set(r.get("labels") or []) - set(GOAL_LABELS)
+        if not isinstance(r.get("text"), str) or bad:
+            raise ConfigError(f"{path.name}:{no}: missing text or unknown labels {sorted(bad)}")
+        if r.get("body") not in (None, *BODY_LABELS) or r.get("topic") not in (None, *TOPIC_LABELS):
+            raise ConfigError(f"{path.name}:{no}: unknown body {r.get('body')!r} or topic {r.get('topic')!r}")
+        records.append(r)
     return records
 
 

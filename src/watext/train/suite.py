@@ -14,13 +14,13 @@ None of these files is used for training or for choosing a rule or threshold.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from watext.errors import ConfigError
+from watext.files import read_records
 from watext.train.evaluate import evaluate_model, load_gold
 
 __all__ = ["evaluate_negation", "evaluate_questions", "evaluate_suite", "format_suite"]
@@ -30,8 +30,8 @@ SPLITS = ("heldout", "ood", "table_test")
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     try:
-        return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    except (OSError, ValueError) as exc:
+        return read_records(path)
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read evaluation data: {exc}") from exc
 
 

@@ -7,11 +7,7 @@ characters no file format can hold and neutralise spreadsheet formulas.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -200,37 +196,3 @@ def meta_items(frames: Frames) -> list[tuple[str, str]]:
 def rules(frames: Frames) -> list[tuple[str, str]]:
     """(table title, rule sentence) of the aggregation rules."""
     return [(TABLE_TITLES.get(r["key"], r["key"]), r["value"]) for r in records(frames["info"]) if r["kind"] == "rule"]
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temp path next to ``target``; on success it replaces ``target`` atomically,
-    on error it is removed (no half-written report is ever left)."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
-def write_text_atomic(target: Path, text: str, *, newline: str | None = None) -> Path:
-    with atomic_path(target) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
-            fh.write(text)
-    return Path(target)
-
-
-def write_with(target: Path, writer: Callable[[Path], None]) -> Path:
-    """Atomically write ``target`` with ``writer(tmp_path)``."""
-    with atomic_path(target) as tmp:
-        writer(tmp)
-    return Path(target)

@@ -13,10 +13,11 @@ from typing import Any
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
+from watext.files import write_text
 from watext.tables.export._common import (
     EVIDENCE_COLUMNS, FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES,
     STATUS_TITLES, TICK, Frames, Row, by_city, cities, clean, csv_safe, goal_grid, goal_title, join_cities,
-    label, meta_items, no_answer_q1, page_label, rules, warnings, write_text_atomic,
+    label, meta_items, no_answer_q1, page_label, rules, warnings,
 )  # fmt: skip
 
 __all__ = ["CSV_FILES", "MD_FILENAME", "write_csv", "write_md"]
@@ -69,7 +70,7 @@ def csv_tables(frames: Frames) -> dict[str, str]:
 
 def write_csv(frames: Frames, out_dir: Path) -> list[Path]:
     """Write the csv files into ``out_dir`` (each atomically)."""
-    return [write_text_atomic(Path(out_dir) / name, text, newline="")
+    return [write_text(Path(out_dir) / name, text, newline="")
             for name, text in csv_tables(frames).items()]  # fmt: skip
 
 
@@ -174,4 +175,4 @@ def md_text(frames: Frames) -> str:
 
 def write_md(frames: Frames, out_dir: Path) -> list[Path]:
     """Write ``tables.md`` into ``out_dir`` atomically."""
-    return [write_text_atomic(Path(out_dir) / MD_FILENAME, md_text(frames))]
+    return [write_text(Path(out_dir) / MD_FILENAME, md_text(frames))]

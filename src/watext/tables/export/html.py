@@ -17,10 +17,11 @@ from typing import Any
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
+from watext.files import write_text
 from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, Frames, Row,
     by_city, cities, clean, evidence_dict, goal_grid, goal_title, join_cities, label, meta_items,
-    origin_title, page_label, passages_by_row, rules, source_name, warnings, write_text_atomic,
+    origin_title, page_label, passages_by_row, rules, source_name, warnings,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "html_text", "write_html"]
@@ -327,4 +328,4 @@ Zelle anklicken (oder mit Tab wählen und Enter drücken), um die Belege zu sehe
 
 def write_html(frames: Frames, out_dir: Path) -> list[Path]:
     """Write ``report.html`` into ``out_dir`` atomically."""
-    return [write_text_atomic(Path(out_dir) / FILENAME, html_text(frames))]
+    return [write_text(Path(out_dir) / FILENAME, html_text(frames))]

@@ -19,10 +19,10 @@ from pptx.util import Emu, Inches, Pt
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
+from watext.files import write_with
 from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, LEGEND, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES,
     TICK, Frames, by_city, cities, clean, goal_grid, join_cities, label, meta_items, no_answer_q1, warnings,
-    write_with,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "build_presentation", "write_pptx"]

@@ -18,10 +18,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
+from watext.files import write_with
 from watext.tables.export._common import (
     FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES,
     TICK, Frames, cities, clean, goal_grid, goal_title, is_formula_like, label, meta_items,
-    no_answer_q1, page_label, rules, warnings, write_with,
+    no_answer_q1, page_label, rules, warnings,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
