@@ -95,3 +95,17 @@ def test_train_runs_as_a_prefect_flow(tmp_path: Path) -> None:
     assert row["promoted"] is True and Path(row["model"]).parent == tmp_path / "models" / "watext-goals"
     assert "watext-train" in proc.stderr and "Traceback" not in proc.stderr
     assert current_version(tmp_path / "models") == Path(row["model"]).name
+
+
+def test_tables_redo_a_stale_survey_structure(partner_store, tmp_path: Path) -> None:  # noqa: ANN001
+    """A store whose survey structure is gone (made before it was stored, or under other
+    question rules) gets it back when the tables are built: same cells as before."""
+    settings = get_settings(db="sqlite://")
+    first = pipeline.build_tables(partner_store, settings, tmp_path / "a", ["csv"])
+    with partner_store._writer.begin() as conn:  # noqa: SLF001 - simulate a store from before
+        conn.exec_driver_sql("DELETE FROM passage_questions")
+    assert partner_store.documents_without_questions(questions_version())
+    again = pipeline.build_tables(partner_store, settings, tmp_path / "b", ["csv"])
+    assert partner_store.documents_without_questions(questions_version()) == []
+    assert again["goals_matrix"] == first["goals_matrix"] and again["no_answer"] == first["no_answer"]
+    assert (tmp_path / "a" / "goals_cells.csv").read_bytes() == (tmp_path / "b" / "goals_cells.csv").read_bytes()

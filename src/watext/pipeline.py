@@ -133,7 +133,11 @@ def classify(store: Store, settings: Settings, model_dir: str | Path | None = No
 
 def build_tables(store: Store, settings: Settings, out: str | Path, formats: Sequence[str] | None = None,
                  model_dir: str | Path | None = None, cities: Sequence[str] | None = None) -> dict[str, Any]:  # fmt: skip
-    """Build the comparison tables from ``store`` and export them to ``out``."""
+    """Build the comparison tables from ``store`` and export them to ``out``. Documents
+    whose survey structure is missing or was made under other question rules (a store
+    from before, rules changed since classify) get it first, so no table is built on a
+    stale structure."""
+    mark_questions(store, store.documents_without_questions(questions_version()))
     model = model_info(resolve_model_dir(model_dir, settings.models_dir))
     return write_tables(store, out, model, formats, cities)
 
