@@ -286,8 +286,9 @@ def test_tables_without_survey_structure_use_the_topic() -> None:
 
     def tp(i: str, city: str, topic: str | None, labels: list[str], body: str | None = None) -> TablePassage:
         return TablePassage(id=i, document="d" + city, source=f"{city}.pdf", title=None, format="pdf",
-                            city=city, doc_type="council_submission", page=1, kind="paragraph", heading=[],
-                            text=f"text {i}", lang="de", question=None, is_question=False, topic=topic,
+                            city=city, doc_type="council_submission", page=1, kind="paragraph", heading=(),
+                            text=f"text {i}", lang="de", question=None, is_question=False, prediction=None,
+                            review=None, topic=topic,
                             labels=labels, scores={lab: 0.9 for lab in labels}, body=body, body_name=None,
                             verified=False, model_labels=labels, model_version="v")
     t = tables_from_passages([tp("1", "A", "verstaendnis", ["humanitaere_hilfe"]),

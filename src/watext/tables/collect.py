@@ -19,24 +19,16 @@ from watext.tag.survey import load_questions
 
 __all__ = ["TablePassage", "collect"]
 
-@dataclass(slots=True)
-class TablePassage:
-    """One passage as the tables see it (effective labels after review)."""
+#: EffectivePassage fields a TablePassage takes over unchanged.
+_PASSAGE_FIELDS = ("id", "document", "source", "title", "format", "city", "doc_type", "page", "kind", "heading",
+                   "text", "lang")  # fmt: skip
 
-    id: str
-    document: str
-    source: str
-    title: str | None
-    format: str | None
-    city: str | None
-    doc_type: str | None
-    page: int | None
-    kind: str | None
-    heading: list[str]
-    text: str
-    lang: str | None
-    question: int | None  # survey question answered (1–7), None when not a survey answer
-    is_question: bool
+@dataclass(frozen=True, slots=True)
+class TablePassage(EffectivePassage):
+    """An effective passage as the tables see it: the labels that count (a reviewer's
+    over the model's), and the survey question only where the document has a survey
+    structure."""
+
     topic: str | None
     labels: list[str]
     scores: dict[str, float]
@@ -89,9 +81,8 @@ def collect(store: Store, model_name: str | None, model_version: str | None,
             if (rev or not survey) and src.topic in TOPIC_LABELS:
                 topic = src.topic
             out.append(TablePassage(
-                id=p.id, document=p.document, source=p.source, title=p.title, format=p.format, city=p.city,
-                doc_type=p.doc_type, page=p.page, kind=p.kind, heading=list(p.heading), text=p.text, lang=p.lang,
-                question=qno, is_question=is_q, topic=None if is_q else topic,
+                **{f: getattr(p, f) for f in _PASSAGE_FIELDS}, question=qno, is_question=is_q,
+                prediction=pred, review=rev, topic=None if is_q else topic,
                 labels=list(src.labels or []), scores=dict(pred.scores) if pred else {},
                 body=src.body, body_name=src.body_name, verified=bool(rev),
                 model_labels=list(pred.labels) if pred else [],
