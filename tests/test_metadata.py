@@ -1,4 +1,4 @@
-"""Tests for watext.enrich.metadata: submission headers, document type, city."""
+"""Tests for watext.enrich: submission headers, document type, city."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from watext.errors import ConfigError
-from watext.enrich.metadata import (detect_city, detect_doc_type, load_cities, parse_date,
-                             parse_submission)
+from watext.enrich.cities import detect_city, load_cities
+from watext.enrich.doctype import detect_doc_type
+from watext.enrich.submission import parse_date, parse_submission
 from watext.model import Block, BlockKind, DocType, Document, Format
 from .paths import SEEDS
 

@@ -1,15 +1,17 @@
-"""Enrichment: what a document is, beyond its text. Language (``language.py``), city
-(``cities.py``, data ``rules/cities.jsonl``), document type and council-submission
-header (``metadata.py``). Each module owns its data files in ``rules/``."""
+"""Enrichment: what a document is, beyond its text. Language (``language.py``, data
+``rules/stopwords.json``), city (``cities.py``, ``rules/cities.jsonl``), document type
+(``doctype.py``, ``rules/doc_types.json``) and council-submission header
+(``submission.py``). Each module owns its data files in ``rules/``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from watext import __version__
-from watext.enrich.cities import load_cities
+from watext.enrich.cities import detect_city, load_cities
+from watext.enrich.doctype import detect_doc_type
 from watext.enrich.language import detect_document_language
-from watext.enrich.metadata import detect_city, detect_doc_type, parse_submission
+from watext.enrich.submission import parse_submission
 from watext.files import sha256_files
 from watext.model import BlockKind, Document
 

@@ -1,8 +1,9 @@
-"""Known cities (data in ``tag/rules/cities.jsonl``) and how strongly a text names one.
+"""Known cities (data in ``rules/cities.jsonl``), how strongly a text names one, and
+which city wrote a document (:func:`detect_city`: hint, metadata, title, weighted
+mentions, then the file name; a city only listed among several partners is not returned).
 
 :class:`City` carries the spellings a city is written with; :func:`_score_text` weighs its
-mentions (author formulas and "Stadt X" count more than a bare name) for
-:func:`watext.enrich.metadata.detect_city`. Patterns are compiled once per city and only tried on
+mentions (author formulas and "Stadt X" count more than a bare name). Patterns are compiled once per city and only tried on
 texts that mention one of its spellings at all.
 """
 
@@ -16,10 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from watext.enrich.doctype import title_text
+from watext.enrich.fold import fold, transliterate
+from watext.enrich.submission import parse_submission
 from watext.errors import ConfigError
 from watext.files import read_jsonl
+from watext.model import Document
 
-__all__ = ["DEFAULT_CITIES", "City", "fold", "load_cities"]
+__all__ = ["DEFAULT_CITIES", "City", "detect_city", "fold", "load_cities"]
 
 DEFAULT_CITIES = Path(__file__).parent / "rules" / "cities.jsonl"
 
@@ -40,7 +45,7 @@ class City:
     def of(cls, name: str, aliases: Sequence[str] = (), **kw: Any) -> City:
         spellings = [name, *aliases]
         for s in list(spellings):
-            spellings.append(_transliterate(s))
+            spellings.append(transliterate(s))
             spellings.append(re.split(r" (?:am|im|an der) ", s)[0])
         # Drop "Stadt X"-style aliases: the patterns below cover them.
         names = {s for s in spellings if not re.match(r"(?:Stadt|Gemeinde|Landeshauptstadt) ", s)}
@@ -72,18 +77,6 @@ def load_cities(path: str | Path | None = None) -> list[City]:
 @lru_cache(maxsize=1)
 def _default_cities() -> dict[str, City]:
     return {c.name: c for c in load_cities()} if DEFAULT_CITIES.exists() else {}
-
-
-def _transliterate(s: str) -> str:
-    return (s.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae")
-            .replace("Ö", "Oe").replace("Ü", "Ue").replace("ß", "ss").replace("ñ", "n")
-            .replace("ł", "l").replace("Ł", "L"))
-
-
-def fold(s: str) -> str:
-    """Lower-case and transliterate umlauts, for spelling-tolerant comparisons."""
-    return _transliterate(s.lower())
-
 
 
 _STRONG = [r"(?:Rat|Magistrat|Stadtverwaltung|Verwaltung|Oberbürgermeister(?:in)?|Bürgermeister(?:in)?)"
@@ -148,3 +141,28 @@ def _decide(scores: Counter[str], need_strong: bool = False) -> str | None:
     return None
 
 
+def detect_city(doc: Document, known_cities: Sequence[str | City],
+                hint: str | None = None) -> str | None:
+    """The document's author city from the hint, metadata, title, text, or file name."""
+    cities = _as_cities(known_cities)
+    by_variant = {fold(v): c.name for c in cities for v in (c.name, *c.variants)}
+    if hint:
+        return by_variant.get(fold(hint), hint)
+    meta = [str(v) for k, v in doc.metadata.items() if isinstance(v, str)]
+    sub = parse_submission(doc)
+    meta += [e["gremium"] for e in (sub or {}).get("beratungsfolge", [])]
+    if doc.city:
+        meta.append(f"Stadt {doc.city}")
+    if city := _decide(_score_text("\n".join(meta), cities, plain=False), need_strong=True):
+        return city
+    title = title_text(doc)
+    in_title = {c.name for c in cities if not c.ambiguous
+                and re.search(rf"(?<![\w-]){_alt(c)}(?![\w-])", title)}
+    if len(in_title) == 1:
+        return in_title.pop()
+    if city := _decide(_score_text(doc.text, cities)):
+        return city
+    stem = fold(Path(doc.source).stem) if doc.source else ""
+    in_name = {c.name for c in cities for v in (c.name, *c.variants)
+               if re.search(rf"(?<![a-z]){re.escape(fold(v))}(?![a-z])", stem)}
+    return in_name.pop() if len(in_name) == 1 else None

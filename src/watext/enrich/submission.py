@@ -1,34 +1,16 @@
-"""Document-level metadata: council submission headers, document type and city.
-
-Pure functions over a :class:`~watext.model.Document`. The city list and mention scoring
-live in :mod:`watext.enrich.cities` (``City``, ``load_cities`` and ``fold`` are re-exported here).
-
-- :func:`parse_submission` reads Vorlage-Nr., Vorlagenart, Öffentlichkeitsstatus and the
-  Beratungsfolge table, preferring table grids and falling back to text lines.
-- :func:`detect_doc_type` classifies the document (title/heading signals before body).
-- :func:`detect_city` finds the author city: hint, metadata, title, weighted mentions,
-  then the source file name. Cities only listed among several partners are not returned.
-"""
+"""Council-submission headers: Vorlage-Nr., Vorlagenart, Öffentlichkeitsstatus and the
+Beratungsfolge table (with ISO dates), preferring table grids and falling back to text
+lines. Pure functions over a :class:`~watext.model.Document`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from watext.enrich.cities import City, _alt, _as_cities, _decide, _score_text, fold, load_cities
-from watext.model import BlockKind, DocType, Document, Format
+from watext.enrich.fold import fold
+from watext.model import Document
 
-__all__ = [
-    "City",
-    "detect_city",
-    "detect_doc_type",
-    "fold",
-    "load_cities",
-    "parse_date",
-    "parse_submission",
-]
+__all__ = ["parse_date", "parse_submission"]
 
 # --------------------------------------------------------------------------- dates
 _MONTHS = {"januar": 1, "jan": 1, "jaenner": 1, "februar": 2, "feb": 2, "maerz": 3, "mrz": 3,
@@ -213,90 +195,3 @@ def parse_submission(doc: Document) -> dict[str, Any] | None:
         return None
     return {"vorlage_nr": vorlage_nr, "vorlagenart": kind,
             "oeffentlichkeitsstatus": _find_status(header_text), "beratungsfolge": beratung}
-
-
-# --------------------------------------------------------------------------- doc type
-_TYPE_RULES: list[tuple[DocType, re.Pattern[str]]] = [
-    (DocType.COUNCIL_SUBMISSION, re.compile(r"\bBeratungsfolge\b|\bSitzungsvorlagen?\s+Nr\b|"
-                                            r"\b(?:Beschluss|Mitteilungs|Informations)vorlage\b")),
-    (DocType.MINUTES, re.compile(r"\b(?:Niederschrift|Sitzungsprotokoll|Ergebnisprotokoll|Protokoll"
-                                 r"|Minutes of the)\b", re.I)),
-    (DocType.PRESS_RELEASE, re.compile(r"\b(?:Pressemitteilung|Presseinformation|Pressestelle"
-                                       r"|Press release)\b", re.I)),
-    (DocType.SURVEY_ANSWER, re.compile(r"Fragen an die Partnerst|\bFragebogen|\bUmfrage\b|"
-                                       r"\bquestionnaire\b|\bsurvey\b", re.I)),
-    (DocType.CONCEPT, re.compile(r"konzept\b|\bLeitbild|\bLeitlinien\b|\bstrategy\b", re.I)),
-    (DocType.LETTER, re.compile(r"\bSehr geehrte|\bMit freundlichen Grüßen|^Dear\b|"
-                                r"\byours sincerely\b|\bkind regards\b", re.I | re.M)),
-]
-_QUESTION = re.compile(r"^\s*(?:\d{1,2}|[a-g])[.)]\s+.{10,}\?\s*$", re.M)
-
-
-def _title_text(doc: Document) -> str:
-    heads = [b.text for b in doc.blocks[:8] if b.kind in (BlockKind.TITLE, BlockKind.HEADING)]
-    return "\n".join([doc.title or "", *heads[:3]])
-
-
-def _looks_like_slides(doc: Document) -> bool:
-    size = doc.metadata.get("page_size")
-    if isinstance(size, (list, tuple)) and len(size) == 2 and size[0] > size[1]:
-        return True
-    pages = {b.page for b in doc.blocks if b.page is not None}
-    if len(pages) < 3:
-        return False
-    titled = {b.page for b in doc.blocks if b.kind is BlockKind.TITLE}
-    chars = sum(len(b.text) for b in doc.blocks) / len(pages)
-    return len(titled) >= 0.6 * len(pages) and chars < 700
-
-
-def detect_doc_type(doc: Document) -> DocType:
-    """Classify a document: structure first, then title/heading signals, then body."""
-    if doc.format is Format.PPTX:
-        return DocType.SLIDES
-    if parse_submission(doc) is not None:
-        return DocType.COUNCIL_SUBMISSION
-    title = _title_text(doc)
-    for doc_type, pattern in _TYPE_RULES:
-        if doc_type is not DocType.LETTER and pattern.search(title):
-            return doc_type
-    if doc.format is Format.PDF and _looks_like_slides(doc):
-        return DocType.SLIDES
-    body = doc.text[:8000]
-    head = body[:1500]
-    for doc_type, pattern in _TYPE_RULES:
-        if doc_type is DocType.CONCEPT:
-            continue  # a concept names itself in the title; body mentions are too common
-        where = head if doc_type in (DocType.MINUTES, DocType.PRESS_RELEASE) else body
-        if pattern.search(where):
-            return doc_type
-    if len(_QUESTION.findall(body)) >= 3 and re.search(r"Willkommens|[Ww]elcom", body):
-        return DocType.SURVEY_ANSWER
-    return DocType.OTHER
-
-
-# --------------------------------------------------------------------------- city
-def detect_city(doc: Document, known_cities: Sequence[str | City],
-                hint: str | None = None) -> str | None:
-    """The document's author city from the hint, metadata, title, text, or file name."""
-    cities = _as_cities(known_cities)
-    by_variant = {fold(v): c.name for c in cities for v in (c.name, *c.variants)}
-    if hint:
-        return by_variant.get(fold(hint), hint)
-    meta = [str(v) for k, v in doc.metadata.items() if isinstance(v, str)]
-    sub = parse_submission(doc)
-    meta += [e["gremium"] for e in (sub or {}).get("beratungsfolge", [])]
-    if doc.city:
-        meta.append(f"Stadt {doc.city}")
-    if city := _decide(_score_text("\n".join(meta), cities, plain=False), need_strong=True):
-        return city
-    title = _title_text(doc)
-    in_title = {c.name for c in cities if not c.ambiguous
-                and re.search(rf"(?<![\w-]){_alt(c)}(?![\w-])", title)}
-    if len(in_title) == 1:
-        return in_title.pop()
-    if city := _decide(_score_text(doc.text, cities)):
-        return city
-    stem = fold(Path(doc.source).stem) if doc.source else ""
-    in_name = {c.name for c in cities for v in (c.name, *c.variants)
-               if re.search(rf"(?<![a-z]){re.escape(fold(v))}(?![a-z])", stem)}
-    return in_name.pop() if len(in_name) == 1 else None
