@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Entry", "discover", "discover_entries"]
+__all__ = ["Entry", "discover_entries"]
 
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 
@@ -120,8 +120,3 @@ def _walk(top: Path, check_link: Callable[[Path], Entry | None], follow: bool, v
                 q = base / name
                 found.append(check_link(q) or Entry(q))
     return found
-
-
-def discover(paths: Iterable[str | Path], follow_symlinks: bool = False) -> list[Path]:
-    """The paths of :func:`discover_entries` (bad entries included: the batch records them)."""
-    return [e.path for e in discover_entries(paths, follow_symlinks)]
