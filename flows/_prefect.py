@@ -13,6 +13,9 @@ from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Under load a temporary server takes 15-30 s to start; at the default 20 s three
+# concurrent commands all timed out, at 90 all came up.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 from watext.procs import child_preexec  # noqa: E402
 

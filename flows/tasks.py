@@ -15,7 +15,7 @@ from typing import Any  # noqa: E402
 from prefect import task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 
-from watext import pipeline  # noqa: E402
+from watext import pipeline, reprocess  # noqa: E402
 
 __all__ = ["TASKS", "as_task"]
 
@@ -29,10 +29,14 @@ mark_questions = _task(pipeline.mark_questions, "mark-survey-questions")
 classify_batch = _task(pipeline.classify_batch, "classify-batch")
 build_tables = _task(pipeline.build_tables, "build-tables")
 train_model = _task(pipeline.train_model, "train-model")
+reprocess_file = _task(reprocess.reprocess_file, "reprocess-file")
+source_tables = _task(reprocess.source_tables, "source-tables")
+write_report = _task(reprocess.write_report, "change-report")
 
 #: pipeline unit -> its task
-TASKS: dict[Callable[..., Any], Any] = {t.fn: t for t in (ingest_document, mark_questions, classify_batch,
-                                                         build_tables, train_model)}  # fmt: skip
+TASKS: dict[Callable[..., Any], Any] = {t.fn: t for t in (
+    ingest_document, mark_questions, classify_batch, build_tables, train_model, reprocess_file, source_tables,
+    write_report)}  # fmt: skip
 
 
 def as_task(unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

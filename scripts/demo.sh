@@ -11,5 +11,5 @@ mkdir -p "$out"
 db="sqlite:///$out/watext.db"
 status=0
 # The main job: ingest the seven partner cities' survey answers, classify, build the tables.
-.venv/bin/watext run corpus/docs/table_test --out "$out" --db "$db" || status=$?
+.venv/bin/watext run corpus/docs/table_test --out "$out" --db "$db" --flow || status=$?
 if [[ $status -ne 0 && $status -ne 3 ]]; then exit $status; fi

@@ -134,7 +134,7 @@ def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path) -> None:
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("WATEXT_NO_FLOW", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "watext", "ingest", str(d), "--db", db],
+        [sys.executable, "-m", "watext", "ingest", str(d), "--db", db, "--flow"],
         capture_output=True, text=True, timeout=300, env=env,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -153,8 +153,8 @@ def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path) -
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("WATEXT_NO_FLOW", None)
     env.pop("WATEXT_DB", None)
-    proc = subprocess.run([sys.executable, "-m", "watext", "run", str(d), "--db", db, "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
+    proc = subprocess.run([sys.executable, "-m", "watext", "run", str(d), "--db", db, "--out", str(tmp_path / "out"),
+                           "--flow"], capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
     assert proc.returncode in (0, 3), proc.stderr[-3000:]
     stored = [f for f in (tmp_path / "prefect").rglob("*") if f.is_file() and ".db" in f.name]
     data = b"".join(f.read_bytes() for f in stored)
@@ -163,8 +163,8 @@ def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path) -
     assert (folder / "w.db").exists()  # the run did use the store
 
 
-@pytest.mark.parametrize("args", [["ingest", "--no-flow"], ["ingest"], ["run", "--out", "OUT"], ["tables", "--out", "OUT"],
-                                  ["classify"], ["documents"]])  # fmt: skip
+@pytest.mark.parametrize("args", [["ingest", "--no-flow"], ["ingest", "--flow"], ["run", "--out", "OUT", "--flow"],
+                                  ["tables", "--out", "OUT", "--flow"], ["classify", "--flow"], ["documents"]])  # fmt: skip
 def test_cli_unreachable_database_is_one_line(tmp_path: Path, args: list[str]) -> None:
     """No traceback and no password, on the flow paths too (the store is opened before any flow)."""
     d = _seed_dir(tmp_path)

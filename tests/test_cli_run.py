@@ -26,7 +26,7 @@ def test_run_is_one_prefect_flow_and_prints_the_report(tmp_path: Path) -> None:
     broken = tmp_path / "in" / "kaputt.pdf"
     broken.parent.mkdir()
     broken.write_bytes(b"%PDF-1.4\n1 0 obj<<>>\n")  # truncated: must not stop the run
-    proc = _watext("run", str(TABLE_TEST), str(broken), "--out", str(tmp_path / "out"),
+    proc = _watext("run", str(TABLE_TEST), str(broken), "--out", str(tmp_path / "out"), "--flow",
                    "--db", f"sqlite:///{tmp_path / 'w.db'}", env=env, cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr[-3000:]  # 3: some input failed, the rest went on
     summary = json.loads(proc.stdout.strip().splitlines()[-1])

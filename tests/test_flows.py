@@ -29,8 +29,10 @@ MINI = DATA / "gold" / "mini.jsonl"
 
 
 def test_every_task_is_a_pipeline_unit() -> None:
+    from watext import reprocess
+
     units = {pipeline.ingest_one, pipeline.mark_questions, pipeline.classify_batch, pipeline.build_tables,
-             pipeline.train_model}  # fmt: skip
+             pipeline.train_model, reprocess.reprocess_file, reprocess.source_tables, reprocess.write_report}  # fmt: skip
     assert set(tasks.TASKS) == units
     for unit, task in tasks.TASKS.items():
         assert task.fn is unit and task.cache_policy is not None  # NONE: never cached
@@ -87,7 +89,7 @@ def test_train_runs_as_a_prefect_flow(tmp_path: Path) -> None:
     env.pop("WATEXT_NO_FLOW", None)
     proc = subprocess.run(
         [sys.executable, "-m", "watext", "train", "--corpus", str(MINI), "--out", str(tmp_path / "models"),
-         "--folds", "2"],
+         "--folds", "2", "--flow"],
         capture_output=True, text=True, timeout=600, env=env, cwd=ROOT,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]

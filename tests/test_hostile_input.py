@@ -194,7 +194,7 @@ def test_hostile_kill_9_of_a_flow_command_leaves_no_server(tmp_path: Path) -> No
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("WATEXT_NO_FLOW", None)
     docs = Path(__file__).resolve().parents[1] / "corpus" / "docs" / "train"
-    proc = subprocess.Popen([sys.executable, "-m", "watext", "ingest", str(docs), "--db",
+    proc = subprocess.Popen([sys.executable, "-m", "watext", "ingest", str(docs), "--flow", "--db",
                              f"sqlite:///{tmp_path / 'w.db'}"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 

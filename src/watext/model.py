@@ -33,6 +33,7 @@ __all__ = [
     "DocType",
     "Document",
     "EffectivePassage",
+    "FileState",
     "Format",
     "Passage",
     "Prediction",
@@ -330,3 +331,22 @@ class EffectivePassage:
     def reviewed(self) -> bool:
         """Whether a reviewer's decision stands (reviewed and not undone)."""
         return self.review is not None and self.review.reviewed
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the last reprocessing of a watched source saw of one file."""
+
+    path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    document_id: str | None
+    extraction: str | None
+    state: str  # present | removed | failed
+    attempts: int = 0
+    next_attempt: str | None = None  # ISO-8601 UTC: a failing file is not tried again before
+    code: str | None = None
+    reason: str | None = None
+    change: str | None = None  # not yet reported: new | changed | removed | failed
+    previous_id: str | None = None

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from watext.enrich.cities import load_cities
+from watext.ingest.files import extraction_version
+from watext.ingest.sources import plan, scan
+from watext.reprocess import reprocess_file, source_tables, unchanged_since_last_report, write_report
+from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file
 from watext.ingest.worker import FileWorker
@@ -34,7 +39,7 @@ from watext.train.trainer import train_model
 
 __all__ = [
     "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
-    "ingest_one", "mark_questions", "run", "train", "train_model",
+    "ingest_one", "mark_questions", "rebuild_sources", "reclassify", "reprocess", "run", "train", "train_model",
 ]  # fmt: skip
 
 #: How a unit of work is run: ``step(unit, *args)`` returns ``unit(*args)``.
@@ -160,6 +165,61 @@ def run(store: Store, settings: Settings, paths: Sequence[str | Path], out: str 
     classified = classify(store, settings, model_dir, step=step)
     tables = step(build_tables, store, settings, out, formats, model_dir, None)
     return RunResult(ingested, classified, tables)
+
+
+# --- scheduled reprocessing --------------------------------------------------------------
+
+
+def reprocess(store: Store, settings: Settings, source: Source, *, model_dir: str | Path | None = None,
+              formats: Sequence[str] | None = None, step: Step = call) -> dict[str, Any]:  # fmt: skip
+    """One run over a watched source: read what is new or changed (unchanged files are not
+    opened), mark vanished files' documents removed, classify, rebuild the source's tables
+    and write its change report. Returns the report."""
+    started = datetime.now(UTC)
+    run_id = store.start_run([str(source.path)])
+    known = store.file_states(source.name)
+    todo = plan(scan(source.path, source.glob, settings.follow_symlinks), known,
+                lambda fmt: extraction_version(fmt, settings), started)  # fmt: skip
+    if todo.to_read():
+        cities = [c.name for c in load_cities()]
+        with FileWorker(settings) as worker:
+            for f in todo.check:
+                step(reprocess_file, store, settings, worker, source, f, cities, known.get(f.path), False)
+            for f in todo.reextract:
+                step(reprocess_file, store, settings, worker, source, f, cities, known.get(f.path), True)
+    for path in todo.removed:
+        store.mark_removed(source.name, path)
+    classified = classify(store, settings, model_dir, step=step)
+    model = model_info(resolve_model_dir(model_dir, settings.models_dir))
+    pending = any(st.change for st in store.file_states(source.name).values())  # read or removed something
+    idle = not pending and not classified.classified and not classified.surveys
+    after = None
+    if not (idle and unchanged_since_last_report(store, source, model)):
+        mark_questions(store, store.documents_without_questions(questions_version()))
+        _, after = step(source_tables, store, source, model, formats)
+    report: dict[str, Any] = step(write_report, store, source, run_id, started, after, model)
+    store.finish_run(run_id, {**report["summary"], "source": source.name, "unchanged": len(todo.unchanged),
+                              "waiting": len(todo.wait), "classified": classified.classified})  # fmt: skip
+    return report
+
+
+def reclassify(store: Store, settings: Settings, sources: Sequence[Source], *, model_dir: str | Path | None = None,
+               step: Step = call) -> dict[str, Any]:  # fmt: skip
+    """When the current model changed: predict the passages that have no prediction of it
+    (reviews keep winning: the tables read a reviewer's labels first), then rebuild the
+    tables of every source. Nothing to do when every passage has one."""
+    classified = classify(store, settings, model_dir, step=step)
+    if not classified.classified:
+        return {"model": classified.model, "version": classified.version, "classified": 0, "sources": []}
+    return {**classified.to_dict(), "sources": [reprocess(store, settings, s, model_dir=model_dir, step=step)["run"]
+                                                for s in sources]}  # fmt: skip
+
+
+def rebuild_sources(store: Store, settings: Settings, sources: Sequence[Source], *,
+                    model_dir: str | Path | None = None, step: Step = call) -> dict[str, Any]:  # fmt: skip
+    """Rebuild the tables (and change reports) of every source without waiting for its schedule."""
+    return {"sources": {s.name: reprocess(store, settings, s, model_dir=model_dir, step=step)["summary"]
+                        for s in sources}}  # fmt: skip
 
 
 # --- training --------------------------------------------------------------------------

@@ -63,6 +63,20 @@ class Settings(BaseSettings):
     follow_symlinks: bool = Field(
         False, description="Follow symbolic links whose target lies outside the given paths."
     )
+    orchestration: str = Field(
+        "inprocess", pattern="^(inprocess|prefect)$",
+        description="How one-shot commands run: 'inprocess' (default) or 'prefect' (as a flow; --flow/--no-flow "
+                    "override it). The service (watext serve) always uses Prefect.",
+    )
+    flow_fallback: str = Field(
+        "inprocess", pattern="^(inprocess|error)$",
+        description="When Prefect cannot be reached or its temporary server does not start: 'inprocess' runs "
+                    "the same pipeline in this process (one line says so), 'error' stops with one line.",
+    )
+    retry_backoff_s: float = Field(
+        60.0, description="A file of a watched source that failed is tried again after this many seconds, "
+                          "doubling with each further failure (at most a day).",
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

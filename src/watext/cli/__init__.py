@@ -33,7 +33,7 @@ def run() -> None:
         sys.exit(1)
 
 
-from watext.cli import documents, model, review, tables  # noqa: E402
+from watext.cli import documents, model, review, sources, tables  # noqa: E402
 
-for _module in (documents, model, tables, review):
+for _module in (documents, model, tables, review, sources):
     _module.register(main)

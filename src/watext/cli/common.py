@@ -11,12 +11,13 @@ from typing import Any
 
 import click
 
+from watext.errors import WatextError
 from watext.settings import Settings, get_settings
 from watext.store import Store, open_store
 
 __all__ = [
-    "EXIT_SOME_FAILED", "db_option", "emit", "follow_option", "model_option", "no_flow_option", "open_db",
-    "run_job", "settings_for",
+    "EXIT_SOME_FAILED", "PrefectUnavailable", "check_prefect", "db_option", "emit", "follow_option", "model_option",
+    "no_flow_option", "open_db", "run_job", "settings_for", "use_flow",
 ]  # fmt: skip
 
 EXIT_SOME_FAILED = 3
@@ -30,8 +31,9 @@ follow_option = click.option(
     help="Also read files that symbolic links inside the given folders point to elsewhere.",
 )  # fmt: skip
 no_flow_option = click.option(
-    "--no-flow", is_flag=True, envvar="WATEXT_NO_FLOW",
-    help="Run in-process without Prefect orchestration (same library code, no flow run).",
+    "--flow/--no-flow", "flow", default=None,
+    help="Run as a Prefect flow (--flow) or in this process (--no-flow); default WATEXT_ORCHESTRATION "
+         "(inprocess). Same pipeline code either way.",
 )  # fmt: skip
 model_option = click.option(
     "--model", "model_dir", default=None, type=click.Path(path_type=str),
@@ -60,30 +62,79 @@ def open_db(db: str | None) -> Iterator[Store]:
         yield store
 
 
-def run_job(job: str, settings: Settings, no_flow: bool, use_store: bool = True, **kwargs: Any) -> Any:
-    """Run :func:`watext.pipeline.<job>` in this process (``no_flow``) or as its Prefect
-    flow (``flows.FLOWS[job]``); both return the same result.
+def use_flow(flag: bool | None, settings: Settings) -> bool:
+    """Whether a command runs as a Prefect flow: its --flow/--no-flow, else the setting
+    (``WATEXT_NO_FLOW=1`` from earlier versions still means in-process)."""
+    if flag is not None:
+        return flag
+    if os.environ.get("WATEXT_NO_FLOW", "").strip().lower() in ("1", "true", "yes"):
+        return False
+    return settings.orchestration == "prefect"
+
+
+def run_job(job: str, settings: Settings, flow: bool | None, use_store: bool = True,
+            pipeline_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Any:  # fmt: skip
+    """Run :func:`watext.pipeline.<job>` in this process or as its Prefect flow
+    (``flows.FLOWS[job]``, see :func:`use_flow`); both return the same result.
+    ``pipeline_kwargs``: the in-process call's arguments when they differ from the flow's.
 
     The store is opened once first either way, so an unreachable database is one line
     (StoreError), not a failed flow run with Prefect's tracebacks. Flows get the store URL
     through ``WATEXT_DB``, never as a parameter: Prefect keeps parameters in its database,
-    and the URL may hold a password."""
+    and the URL may hold a password. When Prefect cannot be reached, one line says so and
+    the job runs in-process (or stops, ``WATEXT_FLOW_FALLBACK=error``)."""
     if "model_dir" in kwargs:  # a missing or unfit model: one line before any flow run
         from watext.tag.registry import read_meta, resolve_model_dir, validate_meta
 
         validate_meta(read_meta(resolve_model_dir(kwargs["model_dir"], settings.models_dir)))
-    if no_flow:
-        from watext import pipeline
+    if use_flow(flow, settings):
+        try:
+            return _run_flow(job, settings, use_store, kwargs)
+        except PrefectUnavailable as exc:
+            if settings.flow_fallback == "error":
+                raise
+            click.echo(f"watext: {exc}; running in this process instead", err=True)
+    from watext import pipeline
 
-        if not use_store:
-            return getattr(pipeline, job)(None, settings, **kwargs)
-        with open_store(settings.db) as store:
-            return getattr(pipeline, job)(store, settings, **kwargs)
+    call_kwargs = pipeline_kwargs if pipeline_kwargs is not None else kwargs
+    if not use_store:
+        return getattr(pipeline, job)(None, settings, **call_kwargs)
+    with open_store(settings.db) as store:
+        return getattr(pipeline, job)(store, settings, **call_kwargs)
+
+
+def _run_flow(job: str, settings: Settings, use_store: bool, kwargs: dict[str, Any]) -> Any:
     if use_store:
         open_store(settings.db).close()
         os.environ["WATEXT_DB"] = settings.db
+    check_prefect()
     from flows import FLOWS
 
     if job == "train":
-        kwargs["use_store"] = use_store
-    return FLOWS[job](**kwargs)
+        kwargs = {**kwargs, "use_store": use_store}
+    try:
+        return FLOWS[job](**kwargs)
+    except (RuntimeError, OSError) as exc:  # the temporary server did not come up, or went away
+        text = str(exc)
+        if isinstance(exc, OSError) or "Prefect" in text or "ephemeral" in text:
+            raise PrefectUnavailable(f"Prefect is not available ({text.splitlines()[0] if text else type(exc).__name__})") from exc
+        raise
+
+
+class PrefectUnavailable(WatextError):
+    """Prefect's API cannot be reached, or its temporary server did not start in time."""
+
+
+def check_prefect(timeout: float = 5.0) -> None:
+    """With ``PREFECT_API_URL`` set: its health endpoint answers, else PrefectUnavailable.
+    (Without it, Prefect starts a temporary server; a start-up timeout surfaces as an
+    error of the flow call and is translated there.)"""
+    url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    if not url:
+        return
+    import httpx
+
+    try:
+        httpx.get(f"{url}/health", timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise PrefectUnavailable(f"Prefect API at {url} does not answer ({type(exc).__name__})") from exc

@@ -25,10 +25,10 @@ def register(main: click.Group) -> None:
     @follow_option
     @click.option("--city", default=None, help="City of all given files (overrides detection).")
     @no_flow_option
-    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, no_flow: bool) -> None:
+    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, flow: bool | None) -> None:
         """Ingest files or folders (PDF, PPTX, DOCX, HTML, text) into the store."""
         settings = settings_for(db, follow_symlinks)
-        batch: BatchResult = run_job("ingest", settings, no_flow, paths=list(paths), city=city,
+        batch: BatchResult = run_job("ingest", settings, flow, paths=list(paths), city=city,
                                      progress=sys.stderr.isatty())  # fmt: skip
         report_failures(batch)
         emit([batch.summary()])

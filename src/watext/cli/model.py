@@ -20,9 +20,9 @@ def register(main: click.Group) -> None:
     @model_option
     @click.option("--batch", default=500, show_default=True, help="Passages per task/transaction.")
     @no_flow_option
-    def classify(db: str | None, model_dir: str | None, batch: int, no_flow: bool) -> None:
+    def classify(db: str | None, model_dir: str | None, batch: int, flow: bool | None) -> None:
         """Tag stored passages that lack a prediction of the current model version."""
-        emit([run_job("classify", settings_for(db), no_flow, model_dir=model_dir, batch=batch).to_dict()])
+        emit([run_job("classify", settings_for(db), flow, model_dir=model_dir, batch=batch).to_dict()])
 
     @main.command()
     @model_option
@@ -87,12 +87,12 @@ def register(main: click.Group) -> None:
     @click.option("--db", default=None, help="Also train on the review corrections of this store.")
     @click.option("--force", is_flag=True, help="Make the new version CURRENT even if it scores worse.")
     @no_flow_option
-    def train_cmd(corpus: str, out: str | None, folds: int, db: str | None, force: bool, no_flow: bool) -> None:
+    def train_cmd(corpus: str, out: str | None, folds: int, db: str | None, force: bool, flow: bool | None) -> None:
         """Cross-validate by city on gold (+ corrections), fit, save; promote if not worse."""
         from watext.train.trainer import report
 
         gold = Path(corpus) / "train.jsonl" if Path(corpus).is_dir() else Path(corpus)
-        path, result = run_job("train", get_settings(db=db), no_flow, use_store=bool(db), gold=str(gold),
+        path, result = run_job("train", get_settings(db=db), flow, use_store=bool(db), gold=str(gold),
                                out=out, folds=folds, force=force)  # fmt: skip
         click.echo(report(result), err=True)
         promo = result.get("promotion", {})

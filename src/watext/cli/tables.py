@@ -41,9 +41,9 @@ def register(main: click.Group) -> None:
     @click.option("--city", "cities", multiple=True, help="Only these cities (repeatable; default all).")
     @no_flow_option
     def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | None,
-               cities: tuple[str, ...], no_flow: bool) -> None:  # fmt: skip
+               cities: tuple[str, ...], flow: bool | None) -> None:  # fmt: skip
         """Build the comparison tables from the store and export them (xlsx, html, csv, md, pptx)."""
-        summary = run_job("build_tables", settings_for(db), no_flow, out=out, formats=list(formats) or None,
+        summary = run_job("build_tables", settings_for(db), flow, out=out, formats=list(formats) or None,
                           model_dir=model_dir, cities=list(cities) or None)  # fmt: skip
         emit([summary])
         _report_line(summary)
@@ -57,10 +57,10 @@ def register(main: click.Group) -> None:
     @model_option
     @no_flow_option
     def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
-                model_dir: str | None, no_flow: bool) -> None:  # fmt: skip
+                model_dir: str | None, flow: bool | None) -> None:  # fmt: skip
         """The main job in one go: ingest PATHS, classify, build and export the tables."""
         started = time.perf_counter()
-        done = run_job("run", settings_for(db, follow_symlinks), no_flow, paths=list(paths), out=out,
+        done = run_job("run", settings_for(db, follow_symlinks), flow, paths=list(paths), out=out,
                        formats=list(formats) or None, model_dir=model_dir, progress=sys.stderr.isatty())  # fmt: skip
         report_failures(done.ingest)
         emit([{"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,

@@ -11,3 +11,7 @@ Contract shared by every adapter module (``pdf``, ``pptx``, ``docx``, ``html``, 
 - raises only :class:`watext.errors.InputError` subclasses for bad files, chaining the
   parser library's exception (``raise CorruptFileError(...) from exc``).
 """
+
+#: Version of each format adapter's output. Bump one when its blocks change for files it
+#: already read: a reprocessing run then reads again only the files of that format.
+EXTRACTOR_VERSIONS: dict[str, int] = {"pdf": 1, "pptx": 1, "docx": 1, "html": 1, "text": 1}

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from watext.enrich import enrich
+from watext.enrich import rules_version as enrich_rules_version
 from watext.enrich.cities import load_cities
 from watext.enrich.language import detect_language
 from watext.errors import EmptyFileError, InputError, NeedsOCRError, OutsideInputError, UnreadableError
-from watext.extract import ocr
+from watext.extract import EXTRACTOR_VERSIONS, ocr
 from watext.extract.sniff import sniff
 from watext.ingest.discover import Entry
 from watext.ingest.worker import FileWorker
@@ -33,7 +34,7 @@ from watext.segment import segment
 from watext.settings import Settings
 from watext.store import Store
 
-__all__ = ["BatchResult", "FileResult", "hash_file", "ingest_file", "process_file"]
+__all__ = ["BatchResult", "FileResult", "extraction_version", "hash_file", "ingest_file", "process_file"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class FileResult:
     code: str | None = None
     reason: str | None = None
     carried: int = 0  # reviews carried over from the version this one supersedes
+    sha256: str | None = None  # of the file's bytes
+    format: str | None = None  # as sniffed (None when unchanged or failed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,12 +147,15 @@ def ingest_file(
     *,
     worker: FileWorker | None = None,
     entry: Entry | None = None,
+    reextract: str | None = None,
 ) -> FileResult:
     """Ingest one file. Never raises for a bad file: failures are stored with a reason.
 
     With ``worker`` (what batches use) the file is read in the worker's process under its
     time and memory limits (:mod:`watext.ingest.worker`); without, in this process with
-    no limits. ``entry``: what :func:`discover_entries` found out about the path."""
+    no limits. ``entry``: what :func:`discover_entries` found out about the path.
+    ``reextract``: read the file again although its bytes are stored, as a new version of
+    its document (id: the content hash with this extraction version), reviews carried."""
     try:  # a refused link is recorded under its own name, not its target's
         source = str(path.absolute()) if entry is not None and entry.code else \
             str(path.resolve()) if path.exists() else str(path)
@@ -167,15 +173,18 @@ def ingest_file(
                 digest = hash_file(path)
         except OSError as exc:
             raise UnreadableError(f"cannot be read: {exc.strerror or exc}") from exc
-        if digest and store.has_document(digest):
-            return FileResult(source, "unchanged", digest)
+        doc_id = digest or ""
+        if reextract and digest:
+            doc_id = hashlib.sha256(f"{digest}:{reextract}".encode()).hexdigest()
+        if doc_id and store.has_document(doc_id):
+            return FileResult(source, "unchanged", doc_id, sha256=digest)
         if worker is not None:
-            doc, passages = worker.process(path, doc_id=digest or "", city=city, known_cities=known_cities)
+            doc, passages = worker.process(path, doc_id=doc_id, city=city, known_cities=known_cities)
         else:
-            doc, passages = process_file(path, settings, doc_id=digest or "", city=city,
-                                         known_cities=known_cities)
+            doc, passages = process_file(path, settings, doc_id=doc_id, city=city, known_cities=known_cities)
         saved = store.save_document(doc, passages)
-        return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried)
+        return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried,
+                          sha256=digest, format=doc.format.value)  # fmt: skip
     except InputError as exc:
         code, reason = exc.code, str(exc)
     except RecursionError:
@@ -186,7 +195,14 @@ def ingest_file(
         log.error("unexpected error on %s: %s: %s", source, type(exc).__name__, exc)
         code, reason = "internal_error", f"unexpected error ({type(exc).__name__}): {exc}"
     store.record_failure(source, digest, size, code, reason)
-    return FileResult(source, "failed", digest, code=code, reason=reason)
+    return FileResult(source, "failed", digest, code=code, reason=reason, sha256=digest)
+
+
+def extraction_version(fmt: str, settings: Settings) -> str:
+    """What a document's blocks and passages depend on besides the file's bytes: its
+    format adapter's version, the enrichment rules and the passage length, e.g.
+    ``pdf:1:3f2a9c01b7de:1200``. A file read under another one is read again."""
+    return f"{fmt}:{EXTRACTOR_VERSIONS.get(fmt, 0)}:{enrich_rules_version()}:{settings.max_passage_chars}"
 
 
 def _entry_error(entry: Entry) -> InputError:

@@ -20,13 +20,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from watext.errors import StoreError
 from watext.store.reviews import ReviewsMixin
 from watext.store.tagging import TaggingMixin
+from watext.store.migrate import migrate_postgres, migrate_sqlite
 from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, normalize_url
 from watext.store.runs import RunsMixin
+from watext.store.sources import SourcesMixin
 from watext.model import Document, Passage
+from watext.store.convert import (  # fmt: skip
+    block_from_row, block_to_row, document_from_row, document_to_row, json_ready, passage_record, passage_to_row,
+)
 from watext.store.schema import (  # fmt: skip
-    CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow,
-    RunRow, SchemaVersionRow, block_from_row, block_to_row, document_from_row,
-    document_to_row, json_ready, passage_record, passage_to_row, utcnow,
+    CURRENT, SCHEMA_VERSION, SUPERSEDED, Base, BlockRow, DocumentRow, FailureRow, PassageRow, RunRow,
+    SchemaVersionRow, utcnow,
 )
 
 __all__ = ["SaveResult", "SaveStatus", "Store", "normalize_url"]
@@ -49,7 +53,7 @@ class SaveResult:
     carried: int = 0  # review states carried over from the superseded version
 
 
-class Store(ReviewsMixin, TaggingMixin, RunsMixin):
+class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin):
     """Persistent storage of documents, blocks, passages, failures and runs."""
 
     def __init__(self, url: str) -> None:
@@ -88,6 +92,10 @@ class Store(ReviewsMixin, TaggingMixin, RunsMixin):
                     f"database schema version {found} is newer than this watext "
                     f"supports ({SCHEMA_VERSION}); upgrade watext"
                 )
+            elif self._pg:
+                migrate_postgres(conn)
+        if found is not None and found < SCHEMA_VERSION and not self._pg:
+            migrate_sqlite(self._engine)
 
     def _lock_source(self, conn: Connection, source: str) -> None:
         """Serialise writers of one source path (PostgreSQL; SQLite writers are serial)."""

@@ -8,7 +8,6 @@ database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,19 +29,19 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from watext.model import Block, BlockKind, DocType, Document, Format, Passage
 
 __all__ = [
-    "CURRENT", "SCHEMA_VERSION", "SUPERSEDED", "Base", "BlockRow", "CorrectionRow", "DocumentRow",
+    "CURRENT", "REMOVED", "SCHEMA_VERSION", "SUPERSEDED", "Base", "ChangeReportRow", "SourceFileRow", "BlockRow", "CorrectionRow", "DocumentRow",
     "FailureRow", "PassageQuestionRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
-    "block_from_row", "block_to_row", "document_from_row", "document_to_row",
-    "json_ready", "passage_record", "passage_to_row", "utcnow",
+    "utcnow",
 ]  # fmt: skip
 
-#: Version of the schema created by this code; later migrations compare against it.
-SCHEMA_VERSION = 1
+#: Version of the schema created by this code. 1 -> 2: documents may be ``removed``
+#: (their file vanished from a watched source); migrated on open (:mod:`.migrate`).
+SCHEMA_VERSION = 2
 CURRENT = "current"
 SUPERSEDED = "superseded"
+REMOVED = "removed"
 
 
 def utcnow() -> datetime:
@@ -93,7 +92,7 @@ class DocumentRow(Base):
 
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint("status IN ('current', 'superseded')", name="ck_documents_status"),
+        CheckConstraint("status IN ('current', 'superseded', 'removed')", name="ck_documents_status"),
         Index("ix_documents_source", "source"),
         # At most one current document per source path (safety net for concurrent writers).
         Index(
@@ -237,6 +236,50 @@ class CorrectionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class SourceFileRow(Base):
+    """What the last reprocessing of a watched source saw of one file: its size, mtime and
+    content hash (an unchanged file is recognised without being read), the document made
+    of it, and for a failing file its attempts and when to try again."""
+
+    __tablename__ = "source_files"
+    __table_args__ = (CheckConstraint("state IN ('present', 'removed', 'failed')", name="ck_source_files_state"),)
+
+    source_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[str | None] = mapped_column(String(64))
+    extraction: Mapped[str | None] = mapped_column(String(64))  # what read it: watext.ingest.files.extraction_version
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: What happened to the file that no change report has listed yet (new, changed,
+    #: removed, failed), so a run killed before its report loses nothing from the next one.
+    change: Mapped[str | None] = mapped_column(String(16))
+    previous_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChangeReportRow(Base):
+    """The "what changed" report of one reprocessing run of a source, and the state of its
+    tables after the run (what the next run compares with)."""
+
+    __tablename__ = "change_reports"
+    __table_args__ = (Index("ix_change_reports_source", "source_name", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    source_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    #: None when the run rebuilt nothing (the previous snapshot still holds).
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
 class FailureRow(Base):
     """A file that could not be ingested, one row per (source, content hash)."""
 
@@ -268,115 +311,3 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-# --- row <-> model conversion (pure functions, no database access) -------------------
-
-
-def document_to_row(doc: Document, *, version: int, ingested_at: datetime) -> dict[str, Any]:
-    """Column values of the ``documents`` row for ``doc`` (as a new, current version)."""
-    return {
-        "id": doc.id,
-        "source": doc.source,
-        "format": doc.format.value,
-        "city": doc.city,
-        "doc_type": doc.doc_type.value,
-        "language": doc.language,
-        "title": doc.title,
-        "pages": doc.pages,
-        "size": doc.size,
-        "metadata": doc.metadata,
-        "text": doc.text,
-        "status": CURRENT,
-        "superseded_by": None,
-        "ingested_at": ingested_at,
-        "version": version,
-    }
-
-
-def block_to_row(document_id: str, idx: int, block: Block) -> dict[str, Any]:
-    """Column values of the ``blocks`` row for ``block`` at position ``idx``."""
-    return {
-        "document_id": document_id,
-        "idx": idx,
-        "kind": block.kind.value,
-        "text": block.text,
-        "page": block.page,
-        "level": block.level,
-        "parent": block.parent,
-        "table_no": block.table,
-        "row_no": block.row,
-        "col_no": block.col,
-        "bbox": list(block.bbox) if block.bbox else None,
-        "style": block.style,
-    }
-
-
-def block_from_row(row: Any) -> Block:
-    """Rebuild a :class:`Block` from a ``blocks`` row (mapping or Row)."""
-    m = row._mapping if hasattr(row, "_mapping") else row
-    return Block(
-        kind=BlockKind(m["kind"]),
-        text=m["text"],
-        page=m["page"],
-        level=m["level"],
-        parent=m["parent"],
-        table=m["table_no"],
-        row=m["row_no"],
-        col=m["col_no"],
-        bbox=tuple(m["bbox"]) if m["bbox"] else None,  # type: ignore[arg-type]
-        style=m["style"],
-    )
-
-
-def document_from_row(row: Any, blocks: list[Block]) -> Document:
-    """Rebuild a :class:`Document` from a ``documents`` row and its blocks."""
-    m = row._mapping if hasattr(row, "_mapping") else row
-    return Document(
-        id=m["id"],
-        source=m["source"],
-        format=Format(m["format"]),
-        blocks=blocks,
-        title=m["title"],
-        city=m["city"],
-        doc_type=DocType(m["doc_type"]),
-        language=m["language"],
-        pages=m["pages"],
-        size=m["size"],
-        metadata=dict(m["metadata"] or {}),
-    )
-
-
-def passage_to_row(p: Passage) -> dict[str, Any]:
-    """Column values of the ``passages`` row for ``p``."""
-    return {
-        "id": p.id,
-        "document_id": p.document,
-        "ordinal": p.ordinal,
-        "text": p.text,
-        "span_start": p.start,
-        "span_end": p.end,
-        "heading": list(p.heading),
-        "page": p.page,
-        "kinds": [k.value for k in p.kinds],
-        "block_ids": list(p.blocks),
-        "language": p.language,
-        "annotations": {},
-    }
-
-
-def passage_record(r: Mapping[str, Any]) -> dict[str, Any]:
-    """The public dict of a passage row joined with its document (see Store.iter_passages)."""
-    kinds = list(r["kinds"] or [])
-    return {
-        "id": r["id"], "document": r["document_id"], "source": r["source"],
-        "city": r["city"], "doc_type": r["doc_type"], "language": r["language"],
-        "page": r["page"], "kind": kinds[0] if kinds else None, "kinds": kinds,
-        "heading": list(r["heading"] or []), "text": r["text"],
-        "start": r["span_start"], "end": r["span_end"], "ordinal": r["ordinal"],
-    }  # fmt: skip
-
-
-def json_ready(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``row`` as a plain dict with datetimes as ISO-8601 strings."""
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}

@@ -123,8 +123,9 @@ class TaggingMixin:
 
     def effective_passages(self, model_name: str | None, model_version: str | None,
                            cities: Iterable[str] | None = None, ids: Iterable[str] | None = None,
-                           ) -> Iterator[EffectivePassage]:  # fmt: skip
-        """Current passages (of ``cities``, or only ``ids``) in reading order, each with its
+                           under: str | None = None) -> Iterator[EffectivePassage]:  # fmt: skip
+        """Current passages (of ``cities``, of documents whose path starts with ``under``, or
+        only ``ids``) in reading order, each with its
         document's fields, its survey question, the prediction of this model version and
         the latest review record (None when never reviewed)."""
         latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
@@ -155,6 +156,8 @@ class TaggingMixin:
         wanted = {c.casefold() for c in cities} if cities is not None else None
         if ids is not None:
             stmt = stmt.where(P.c.id.in_(list(ids)))
+        if under is not None:
+            stmt = stmt.where(D.c.source.startswith(under, autoescape=True))
         for r in self._stream(stmt, "reading passages"):
             if wanted is not None and (r["city"] or "").casefold() not in wanted:
                 continue

@@ -329,10 +329,11 @@ def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str]
 
 def build_tables(store: Any, model_name: str | None, model_version: str | None,
                  cities: Sequence[str] | None = None, min_support: int = 1,
-                 doubt_band: tuple[float, float] | None = None) -> ComparisonTables:  # fmt: skip
-    """Collect effective passages from ``store`` and build the tables (``doubt_band``: the
-    model's, see :func:`watext.tag.registry.model_info`; default :data:`DOUBT_BAND`)."""
-    passages, counts = collect(store, model_name, model_version, cities)
+                 doubt_band: tuple[float, float] | None = None, under: str | None = None) -> ComparisonTables:  # fmt: skip
+    """Collect effective passages from ``store`` (of documents below the folder ``under``,
+    when given) and build the tables (``doubt_band``: the model's, see
+    :func:`watext.tag.registry.model_info`; default :data:`DOUBT_BAND`)."""
+    passages, counts = collect(store, model_name, model_version, cities, under)
     tables = tables_from_passages(passages, cities, min_support, doubt_band)
     tables.meta.update(model_name=model_name, model_version=model_version, counts=counts,
                        built_at=datetime.now(UTC).isoformat(timespec="seconds"))

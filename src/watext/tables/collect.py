@@ -51,12 +51,13 @@ class TablePassage(EffectivePassage):
         )  # fmt: skip
 
 
-def collect(store: Store, model_name: str | None, model_version: str | None,
-            cities: Iterable[str] | None = None) -> tuple[list[TablePassage], dict[str, int]]:  # fmt: skip
-    """Effective passages of current documents (optionally only ``cities``) and counts
-    (``passages``, ``classified``, ``reviewed``, ``unclassified``)."""
+def collect(store: Store, model_name: str | None, model_version: str | None, cities: Iterable[str] | None = None,
+            under: str | None = None) -> tuple[list[TablePassage], dict[str, int]]:  # fmt: skip
+    """Effective passages of current documents (optionally only ``cities``, or documents
+    below the folder ``under``) and counts (``passages``, ``classified``, ``reviewed``,
+    ``unclassified``)."""
     by_doc: dict[str, list[EffectivePassage]] = {}
-    for ep in store.effective_passages(model_name, model_version, cities):
+    for ep in store.effective_passages(model_name, model_version, cities, under=under):
         by_doc.setdefault(ep.document, []).append(ep)
     out: list[TablePassage] = []
     counts = {"passages": 0, "classified": 0, "reviewed": 0, "unclassified": 0}
