@@ -24,11 +24,11 @@ FLOWS = ROOT / "flows"
 
 LAYERS: list[set[str]] = [
     {"cli"},
-    {"flows"},
+    {"flows", "service"},
     {"pipeline", "reprocess"},
     {"tables", "review", "train", "ingest"},
     {"tag", "store", "enrich", "extract", "segment"},
-    {"model", "errors", "settings", "sources", "files", "procs", "progress", "watext"},
+    {"model", "errors", "settings", "sources", "files", "cache", "procs", "progress", "watext"},
 ]
 #: Allowed imports between rooms of one layer (one way only).
 SIDEWAYS = {
@@ -36,6 +36,7 @@ SIDEWAYS = {
     ("tag", "enrich"),  # language detection of a text that comes without a language
     ("files", "errors"),
     ("sources", "errors"),
+    ("cache", "files"),
     ("pipeline", "reprocess"),  # reprocess.py holds the units of pipeline.reprocess
 }
 MAX_LINES = 400

@@ -180,3 +180,24 @@ def test_cli_unreachable_database_is_one_line(tmp_path: Path, args: list[str]) -
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("watext: cannot open database"), proc.stderr[-2000:]
     assert "geheim123" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.flow
+@pytest.mark.slow
+def test_five_concurrent_flow_commands_all_finish(tmp_path: Path) -> None:
+    """Five `watext ingest --flow` at once, each starting Prefect's temporary server (one
+    shared PREFECT_HOME, as on a user's machine): all finish, as flows or, where Prefect
+    could not come up, in-process after one line; no traceback."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    for key in ("WATEXT_NO_FLOW", "PREFECT_API_URL", "WATEXT_FLOW_FALLBACK"):
+        env.pop(key, None)
+    d = _seed_dir(tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-m", "watext", "ingest", str(d), "--flow", "--db",
+                               f"sqlite:///{tmp_path / f'w{i}.db'}"], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(5)]  # fmt: skip
+    results = [p.communicate(timeout=600) for p in procs]
+    for p, (out, err) in zip(procs, results):
+        assert p.returncode == 0, err[-3000:]
+        assert json.loads(out.strip().splitlines()[-1])["new"] == 3
+        assert "Traceback" not in err
+        assert "watext-ingest" in err or "running in this process instead" in err

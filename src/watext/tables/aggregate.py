@@ -16,6 +16,7 @@ from typing import Any
 
 from watext.model import GOAL_LABELS
 from watext.tables.collect import TablePassage, collect
+from watext.tag.questions import question_recognizer
 from watext.tag.survey import load_questions, match_question
 from watext.tables.phrases import (
     canonical_measure, canonical_measure_in, clean_name, strip_article, guideline_status, item_name, load_phrases, measure_key,
@@ -70,11 +71,25 @@ def _by_city(passages: Iterable[TablePassage], topic: str) -> dict[str, list[Tab
     return out
 
 
+#: heading text -> whether it states a survey question (filled in batches: one recogniser
+#: call per table build instead of one per heading).
+_QUESTION_HEADING: dict[str, bool] = {}
+
+
+def _recognise_headings(passages: Iterable[TablePassage]) -> None:
+    todo = list(dict.fromkeys(h for p in passages for h in p.heading[:-1] if h not in _QUESTION_HEADING))
+    if len(_QUESTION_HEADING) + len(todo) > 200_000:
+        _QUESTION_HEADING.clear()
+    for h, m in zip(todo, question_recognizer().match_many(todo)):
+        _QUESTION_HEADING[h] = m is not None
+
+
 def _sub_heading(p: TablePassage) -> str | None:
     """The heading below the survey question the passage sits under (an item's name)."""
     hs = list(p.heading)
-    for i, h in enumerate(hs):
-        if match_question(h) and i + 1 < len(hs):
+    for i, h in enumerate(hs[:-1]):
+        known = _QUESTION_HEADING.get(h)
+        if known if known is not None else match_question(h) is not None:
             return hs[-1]
     return None
 
@@ -309,6 +324,7 @@ def tables_from_passages(passages: Sequence[TablePassage], cities: Sequence[str]
                          min_support: int = 1, doubt_band: tuple[float, float] | None = None,
                          ) -> ComparisonTables:  # fmt: skip
     """The six tables from effective passages (cities: those answering any survey topic)."""
+    _recognise_headings(passages)
     cities = _cities(passages) if cities is None else list(cities)
     band = tuple(doubt_band) if doubt_band else DOUBT_BAND
     return ComparisonTables(

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from watext.cache import cached, file_key
 from watext.errors import ConfigError
 from watext.files import read_jsonl
 
@@ -265,5 +266,9 @@ class QuestionRecognizer:
 
 @lru_cache(maxsize=2)
 def question_recognizer(path: str | None = None) -> QuestionRecognizer:
-    """The recogniser fitted on the shipped variants (once per process)."""
-    return QuestionRecognizer(load_variants(path))
+    """The recogniser fitted on the shipped variants (once per process; the fitted one is
+    kept in the user's cache, keyed by the rule files: :mod:`watext.cache`)."""
+    if path is not None:
+        return QuestionRecognizer(load_variants(path))
+    rules = sorted(RULES_DIR.glob("question*.json*"))
+    return cached("questions", file_key(*rules), lambda: QuestionRecognizer(load_variants()))

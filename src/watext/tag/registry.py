@@ -19,6 +19,7 @@ from typing import Any
 
 import joblib
 
+from watext.cache import cached, file_key
 from watext.errors import ConfigError, ModelMismatchError
 from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 from watext.settings import get_settings
@@ -104,7 +105,9 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
         raise ConfigError(f"not a model directory (no {META_FILE}): {p}")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     validate_meta(meta)
-    return joblib.load(p / MODEL_FILE), meta
+    model_file = p / MODEL_FILE
+    # the shipped file is xz-compressed (small to ship, ~2 s to unpack): unpacked once per user
+    return cached("model", file_key(model_file), lambda: joblib.load(model_file)), meta
 
 
 @dataclass(frozen=True, slots=True)
