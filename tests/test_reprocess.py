@@ -197,3 +197,28 @@ def test_relative_paths_are_relative_to_the_config(tmp_path: Path) -> None:
     (src,) = cfg.sources
     assert src.path == tmp_path / "inbox" and src.out == tmp_path / "out" and src.interval.total_seconds() == 10
     assert cfg.db == f"sqlite:///{tmp_path / 'data' / 'w.db'}" and cfg.data == tmp_path / "data"
+
+
+def test_the_commands(source: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from watext.cli import main
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["reprocess", "partner", "--config", str(source)])
+    assert done.exit_code == 0, done.output
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    assert row["source"] == "partner" and row["documents_new"] == 2 and row["out"] == str(tmp_path / "out")
+    assert runner.invoke(main, ["reprocess", "--config", str(source)]).exit_code == 0  # all sources, idle
+    listed = runner.invoke(main, ["sources", "--config", str(source)])
+    (src,) = [json.loads(x) for x in listed.stdout.splitlines()]
+    assert src["schedule"] == "every 10 s" and src["last_run"] == row["run"] + 1
+    latest = runner.invoke(main, ["changes", "--config", str(source), "--json"])
+    (report,) = [json.loads(x) for x in latest.stdout.splitlines()]
+    assert report["run"] == row["run"]  # the latest report that changed something, not the idle one
+    everything = runner.invoke(main, ["changes", "--config", str(source), "--json", "--all", "--since", "2000-01-01"])
+    assert [json.loads(x)["run"] for x in everything.stdout.splitlines()] == [row["run"] + 1, row["run"]]
+    text = runner.invoke(main, ["changes", "--config", str(source)])
+    assert "2 new" in text.stdout and SAANEN.name in text.stdout
+    unknown = runner.invoke(main, ["reprocess", "nope", "--config", str(source)])
+    assert unknown.exit_code != 0 and "no source named 'nope'" in str(unknown.exception)
