@@ -25,7 +25,7 @@ from watext import files
 from watext.tables.export._common import (
     GROUP_TITLES, QUESTIONS, TABLE_TITLES, clean, goal_title, origin_title, page_label, source_name,
 )  # fmt: skip
-from watext.tables.export.html import CSS
+from watext.tables.export.html import page_head
 from watext.tables.model import GOAL_TITLES
 
 __all__ = ["HTML_NAME", "JSON_NAME", "changes_html", "format_changes", "write_changes"]
@@ -304,16 +304,7 @@ def changes_html(report: dict[str, Any]) -> str:
     body = "\n".join([_cells(report), _doubtful(report), _unanswered(report), _rows(report),
                       _documents(report), _versions(report)])  # fmt: skip
     title = f"Was sich geändert hat – Lauf {clean(run) or '–'}, Quelle {source or '–'}"
-    return f"""<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{CSS}{EXTRA_CSS}</style>
-</head>
+    return f"""{page_head(title, EXTRA_CSS, CSP)}
 <body>
 <header>
 <h1>Was sich geändert hat</h1>

@@ -268,6 +268,21 @@ def _other_tables(frames: Frames) -> str:
     return "\n".join(parts)
 
 
+def page_head(title: str, extra_css: str = "", csp: str = CSP) -> str:
+    """The start of a report page (German, no outside resources, strict CSP) up to ``</head>``;
+    ``title`` is escaped here."""
+    return f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)}</title>
+<style>{CSS}{extra_css}</style>
+</head>"""
+
+
 def html_text(frames: Frames) -> str:
     """The whole report as one HTML string."""
     data: dict[str, Any] = {"cells": {}}
@@ -292,16 +307,7 @@ def html_text(frames: Frames) -> str:
         legend += (f'<p class="doubt-summary">{len(doubtful)} von {len(cells)} Zellen sind '
                    "zweifelhaft: "
                    + _e(", ".join(f"{c['city']} × {goal_title(c['goal'])}" for c in doubtful)) + "</p>")  # fmt: skip
-    return f"""<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Willkommens- und Anerkennungskultur – Vergleich der Partnerstädte</title>
-<style>{CSS}</style>
-</head>
+    return f"""{page_head("Willkommens- und Anerkennungskultur – Vergleich der Partnerstädte")}
 <body>
 <header>
 <h1>Willkommens- und Anerkennungskultur – Rückmeldung aus den Partnerstädten</h1>
