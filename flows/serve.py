@@ -10,12 +10,15 @@ with ``PREFECT_API_URL`` set (wiring only, the work is in :mod:`flows.reprocess`
   deleted (after ``kill -9`` they pile up and would all start at once), pending and
   running ones cancelled;
 - a line of JSON on ``--ready-fd`` once the deployments are registered, then
-  :func:`prefect.serve` until SIGINT, which pauses the deployments and deletes their
-  scheduled runs.
+  :func:`prefect.aserve` until SIGINT, which pauses the deployments and deletes their
+  scheduled runs; runs it was running are then marked cancelled.
 
-Each flow run is a ``python -m prefect.engine`` child of the runner; here it starts as
-``python -m flows.serve --engine <runner pid>`` instead, which arms a parent-death signal
-first, so a killed runner leaves no flow run working on.
+All of it runs in one event loop (``prefect.serve`` registers the deployments from a
+helper thread before its loop starts, and a SIGINT in that second aborted the process
+with "FATAL: exception not rethrown" and left the deployments unpaused).
+
+Each flow run is a ``python -m prefect.engine`` child of the runner; here it first arms a
+parent-death signal, so a killed runner leaves no flow run working on.
 """
 
 from __future__ import annotations
@@ -23,16 +26,16 @@ from __future__ import annotations
 import flows._prefect  # noqa: F401 - analytics off
 
 import argparse  # noqa: E402
+import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import runpy  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 from uuid import UUID  # noqa: E402
 
-from prefect import serve  # noqa: E402
+from prefect import aserve  # noqa: E402
 from prefect.client.orchestration import get_client  # noqa: E402
 from prefect.client.schemas.filters import (  # noqa: E402  # fmt: skip
     FlowRunFilter, FlowRunFilterDeploymentId, FlowRunFilterExpectedStartTime, FlowRunFilterState,
@@ -44,10 +47,9 @@ from prefect.states import Cancelled  # noqa: E402
 from prefect.types.entrypoint import EntrypointType  # noqa: E402
 
 from watext.errors import WatextError  # noqa: E402
-from watext.procs import set_parent_death_signal  # noqa: E402
 from watext.sources import ServiceConfig, load_config  # noqa: E402
 
-if TYPE_CHECKING:  # prefect.deployments.runner imports prefect.engine, which the --engine mode runs as __main__
+if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
 __all__ = ["build_deployments", "clear_stale_runs", "main", "poll_seconds"]
@@ -56,8 +58,9 @@ _STARTED = [StateType.PENDING, StateType.RUNNING, StateType.CANCELLING, StateTyp
 
 
 def _common() -> dict[str, Any]:
+    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
     return {"entrypoint_type": EntrypointType.MODULE_PATH, "paused": False, "tags": ["watext"],
-            "concurrency_limit": ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)}  # fmt: skip
+            "concurrency_limit": one_at_a_time}  # fmt: skip
 
 
 def poll_seconds(config: ServiceConfig) -> float:
@@ -68,57 +71,72 @@ def poll_seconds(config: ServiceConfig) -> float:
     return max(1.0, min(10.0, shortest / 2))
 
 
-def build_deployments(config: ServiceConfig) -> list[tuple[RunnerDeployment, str]]:
+async def build_deployments(config: ServiceConfig) -> list[tuple[RunnerDeployment, str]]:
     """The deployments of ``config``, each with its schedule in words."""
     from flows.reprocess import rebuild_tables_flow, reclassify_flow, reprocess_flow
 
     path = str(config.path)
     out = []
     for s in config.sources:
-        d = reprocess_flow.to_deployment(
+        d = await reprocess_flow.ato_deployment(
             f"reprocess-{s.name}", interval=s.interval.total_seconds() if s.interval else None, cron=s.cron,
             parameters={"config": path, "source": s.name}, description=f"Reprocess the source {s.name!r} ({s.path}).",
             **_common(),
         )  # fmt: skip
         out.append((d, s.describe_schedule()))
     every = config.reclassify_every.total_seconds()
-    out.append((reclassify_flow.to_deployment("reclassify", interval=every, parameters={"config": path},
-                                              **_common()), f"every {every:g} s"))  # fmt: skip
-    out.append((rebuild_tables_flow.to_deployment("rebuild-tables", parameters={"config": path}, **_common()),
-                "on demand"))  # fmt: skip
+    out.append((await reclassify_flow.ato_deployment("reclassify", interval=every, parameters={"config": path},
+                                                     **_common()), f"every {every:g} s"))  # fmt: skip
+    out.append((await rebuild_tables_flow.ato_deployment("rebuild-tables", parameters={"config": path},
+                                                         **_common()), "on demand"))  # fmt: skip
     return out
 
 
-def _drain(client: Any, where: FlowRunFilter, act: Any) -> int:
+async def _drain(client: Any, where: FlowRunFilter, act: Callable[[UUID], Awaitable[Any]]) -> int:
     """``act`` on every run matching ``where``; each run leaves the match when acted on."""
     done = 0
     for _ in range(500):  # pages of 200
-        runs = client.read_flow_runs(flow_run_filter=where, sort=FlowRunSort.ID_DESC, limit=200)
+        runs = await client.read_flow_runs(flow_run_filter=where, sort=FlowRunSort.ID_DESC, limit=200)
         for run in runs:
-            act(run.id)
+            await act(run.id)
         done += len(runs)
         if len(runs) < 200:
             break
     return done
 
 
-def clear_stale_runs(deployment_ids: list[UUID]) -> tuple[int, int]:
+async def clear_stale_runs(deployment_ids: list[UUID], why: str = "left by an unclean stop of watext serve",
+                           ) -> tuple[int, int]:  # fmt: skip
     """Delete the due scheduled (and late) runs of these deployments, cancel their pending
-    and running ones; returns (deleted, cancelled)."""
+    and running ones (the state message says ``why``); returns (deleted, cancelled)."""
     ids = FlowRunFilterDeploymentId(any_=deployment_ids)
-    due = FlowRunFilter(deployment_id=ids, state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
-                        expected_start_time=FlowRunFilterExpectedStartTime(before_=datetime.now(timezone.utc)))  # fmt: skip
+    scheduled = FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+    due = FlowRunFilter(deployment_id=ids, state=scheduled,
+                        expected_start_time=FlowRunFilterExpectedStartTime(before_=datetime.now(UTC)))  # fmt: skip
     started = FlowRunFilter(deployment_id=ids, state=FlowRunFilterState(type=FlowRunFilterStateType(any_=_STARTED)))
-    stale = Cancelled(message="left by an unclean stop of watext serve")
-    with get_client(sync_client=True) as client:
-        deleted = _drain(client, due, client.delete_flow_run)
-        cancelled = _drain(client, started, lambda run_id: client.set_flow_run_state(run_id, stale, force=True))
-    return deleted, cancelled
+    async with get_client() as client:
+
+        async def cancel(run_id: UUID) -> None:
+            await client.set_flow_run_state(run_id, Cancelled(message=why), force=True)
+
+        return await _drain(client, due, client.delete_flow_run), await _drain(client, started, cancel)
+
+
+#: A flow-run process: the parent-death signal is armed before anything slow is imported
+#: (a runner killed in that second leaves no orphan), then ``python -m prefect.engine``.
+_ENGINE = """import os, runpy, sys
+from watext.procs import set_parent_death_signal
+set_parent_death_signal()
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+sys.argv = [sys.argv[0]]
+runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
+"""
 
 
 def _engine_dies_with_runner() -> None:
-    """Start the runner's flow runs through :func:`_engine` (parent-death signal first)."""
-    import prefect.runner._starter_engine as starter
+    """Start the runner's flow runs through :data:`_ENGINE`: they die with the runner."""
+    import prefect.runner._starter_engine as starter  # the module's documented override point
 
     run_process = starter.run_process
     if getattr(run_process, "watext", False):
@@ -126,20 +144,11 @@ def _engine_dies_with_runner() -> None:
 
     async def run_engine_process(command: list[str], **kwargs: Any) -> Any:
         if list(command[1:]) == ["-m", "prefect.engine"]:
-            command = [command[0], "-m", "flows.serve", "--engine", str(os.getpid())]
+            command = [command[0], "-c", _ENGINE, str(os.getpid())]
         return await run_process(command, **kwargs)
 
     run_engine_process.watext = True  # type: ignore[attr-defined]
     starter.run_process = run_engine_process
-
-
-def _engine(runner_pid: int) -> None:
-    """``python -m prefect.engine``, dying with the runner that started it."""
-    set_parent_death_signal(signal.SIGKILL)
-    if os.getppid() != runner_pid:  # the runner died before the signal was armed
-        sys.exit(1)
-    sys.argv = [sys.argv[0]]  # prefect.engine reads a flow run id from argv[1]
-    runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
 
 
 def _ready(fd: int | None, message: dict[str, Any]) -> None:
@@ -151,28 +160,44 @@ def _ready(fd: int | None, message: dict[str, Any]) -> None:
     os.close(fd)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--config", help="the service config (watext.toml)")
-    parser.add_argument("--ready-fd", type=int, default=None, help="write the start message to this pipe")
-    parser.add_argument("--engine", type=int, default=None, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.engine is not None:
-        _engine(args.engine)
-        return 0
-    if not args.config:
-        parser.error("--config is required")
+async def _stop_serving(deployment_ids: list[UUID]) -> None:
+    """Pause the deployments (``aserve`` does so only once its loop runs; a SIGINT may come
+    sooner) and mark the runs it was running, killed by now, cancelled. Without an API
+    (the server died) the next start clears up instead."""
     try:
-        config = load_config(args.config)
-        deployments = build_deployments(config)
-        ids = [d.apply() for d, _ in deployments]
-        deleted, cancelled = clear_stale_runs(ids)
-        _ready(args.ready_fd, {"deployments": [{"name": d.name, "schedule": when} for d, when in deployments],
-                               "deleted": deleted, "cancelled": cancelled})  # fmt: skip
+        async with get_client() as client:
+            for dep_id in deployment_ids:
+                await client.pause_deployment(dep_id)
+        _, cancelled = await clear_stale_runs(deployment_ids, "stopped with watext serve")
+    except Exception as exc:  # noqa: BLE001 - the log gets one line; the next start clears up
+        print(f"watext serve runner: stopped; could not pause the deployments: {exc}", file=sys.stderr)
+        return
+    print(f"watext serve runner: stopped; deployments paused, {cancelled} run(s) cancelled", file=sys.stderr)
+
+
+async def _serve(config: ServiceConfig, ready_fd: int | None) -> None:
+    deployments = await build_deployments(config)
+    ids = [await d.aapply() for d, _ in deployments]
+    try:
+        deleted, cancelled = await clear_stale_runs(ids)
+        _ready(ready_fd, {"deployments": [{"name": d.name, "schedule": when} for d, when in deployments],
+                          "deleted": deleted, "cancelled": cancelled})  # fmt: skip
         _engine_dies_with_runner()
-        serve(*(d for d, _ in deployments), print_starting_message=False, query_seconds=poll_seconds(config),
-              prefetch_seconds=0)
-    except KeyboardInterrupt:
+        await aserve(*(d for d, _ in deployments), print_starting_message=False, query_seconds=poll_seconds(config),
+                     prefetch_seconds=0)  # fmt: skip
+    finally:
+        await _stop_serving(ids)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flows.serve",
+                                     description="Serve the deployments of a watext service config.")  # fmt: skip
+    parser.add_argument("--config", required=True, help="the service config (watext.toml)")
+    parser.add_argument("--ready-fd", type=int, default=None, help="write the start message to this pipe")
+    args = parser.parse_args(argv)
+    try:
+        asyncio.run(_serve(load_config(args.config), args.ready_fd))
+    except KeyboardInterrupt:  # SIGINT: the way watext serve stops the runner
         pass
     except WatextError as exc:
         print(f"watext serve runner: {exc}", file=sys.stderr)

@@ -162,6 +162,13 @@ def _tail(log: Path) -> str:
     return last if len(last) <= 200 else last[:197] + "..."
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 @dataclass
 class Child:
     """A child process in its own session; its exit status is read without reaping it,
@@ -179,9 +186,11 @@ class Child:
         with open(log, "ab") as out:
             out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} watext serve: {' '.join(argv)}\n".encode())
             out.flush()
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                    start_new_session=True, preexec_fn=partial(_child_preexec, os.getpid()),
-                                    pass_fds=pass_fds)  # fmt: skip
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, pass_fds=pass_fds,
+                start_new_session=True,
+                preexec_fn=partial(_child_preexec, os.getpid()),  # noqa: PLW1509 - watext serve runs no threads
+            )  # fmt: skip
         return cls(name, proc, log)
 
     def running(self) -> bool:
@@ -192,7 +201,7 @@ class Child:
         except ChildProcessError:
             return False
 
-    def signal(self, sig: int) -> None:
+    def send(self, sig: int) -> None:
         if self.running():
             try:
                 os.kill(self.proc.pid, sig)
@@ -217,7 +226,7 @@ class Child:
         return self.proc.wait()
 
     def stop(self, sig: int, seconds: float, hurry: threading.Event) -> int:
-        self.signal(sig)
+        self.send(sig)
         self.wait(seconds, hurry)
         return self.reap()
 
@@ -226,7 +235,7 @@ class Child:
         if code is None:
             info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
             code = None if info is None else (info.si_status if info.si_code == os.CLD_EXITED else -info.si_status)
-        how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit {code}"
+        how = f"killed by {_signal_name(-code)}" if code is not None and code < 0 else f"exit {code}"
         tail = _tail(self.log)
         return f"{how}; see {self.log}" + (f": {tail}" if tail else "")
 
@@ -265,9 +274,8 @@ def _stop_signals(stop: threading.Event, hurry: threading.Event) -> Iterator[Non
             signal.signal(s, h)
 
 
-def _wait_server(api_url: str, server: Child, stop: threading.Event) -> float:
-    started = time.monotonic()
-    deadline = started + SERVER_START_SECONDS
+def _wait_server(api_url: str, server: Child, stop: threading.Event) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while api_health(api_url, timeout=2.0, local=True) is not None:
         if stop.is_set():
             raise _Stopped
@@ -277,7 +285,6 @@ def _wait_server(api_url: str, server: Child, stop: threading.Event) -> float:
             raise ServiceError(f"the Prefect server did not answer {api_url}/health within "
                                f"{SERVER_START_SECONDS:.0f} s; see {server.log}")  # fmt: skip
         stop.wait(0.25)
-    return time.monotonic() - started
 
 
 def _wait_ready(runner: Child, fd: int, stop: threading.Event) -> dict[str, Any]:
@@ -327,7 +334,7 @@ def _external_api() -> tuple[str, str]:
     reason = api_health(api_url, timeout=10.0)
     if reason is not None:
         raise ServiceError(f"the Prefect API at {api_url} (PREFECT_API_URL) is not reachable: {reason}")
-    ui = os.environ.get("PREFECT_UI_URL") or (api_url[: -len("/api")] if api_url.endswith("/api") else api_url)
+    ui = os.environ.get("PREFECT_UI_URL") or api_url.removesuffix("/api")
     return api_url, ui
 
 

@@ -33,7 +33,7 @@ def run() -> None:
         sys.exit(1)
 
 
-from watext.cli import documents, model, review, sources, tables  # noqa: E402
+from watext.cli import documents, model, review, service, sources, tables  # noqa: E402
 
-for _module in (documents, model, tables, review, sources):
+for _module in (documents, model, tables, review, sources, service):
     _module.register(main)
