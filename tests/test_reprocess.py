@@ -222,3 +222,26 @@ def test_the_commands(source: Path, tmp_path: Path) -> None:
     assert "2 new" in text.stdout and SAANEN.name in text.stdout
     unknown = runner.invoke(main, ["reprocess", "nope", "--config", str(source)])
     assert unknown.exit_code != 0 and "no source named 'nope'" in str(unknown.exception)
+
+
+def test_reclassify_when_the_current_model_changes(source: Path, tmp_path: Path) -> None:
+    """Another CURRENT in the registry: only passages without a prediction of it are
+    predicted again, the sources' tables are rebuilt and the report names both models."""
+    from .paths import ROOT
+
+    first = _run(source)
+    registry = tmp_path / "models" / "watext-goals"
+    older = sorted(p.name for p in (ROOT / "models" / "watext-goals").iterdir() if p.is_dir())[0]
+    shutil.copytree(ROOT / "models" / "watext-goals" / older, registry / older)
+    (registry / "CURRENT").write_text(older + "\n", encoding="utf-8")
+    cfg = load_config(source)
+    settings = get_settings(db=cfg.db, models_dir=tmp_path / "models")
+    with open_store(cfg.db) as store:
+        done = pipeline.reclassify(store, settings, cfg.sources)
+        again = pipeline.reclassify(store, settings, cfg.sources)
+        passages = store.counts()["passages"]
+    assert done["version"] == older and done["classified"] == passages and len(done["sources"]) == 1
+    assert again["classified"] == 0 and again["sources"] == []  # nothing left: no rebuild
+    report = json.loads((tmp_path / "out" / "changes.json").read_text(encoding="utf-8"))
+    assert report["run"] == done["sources"][0] and report["versions"]["after"]["model"] == f"watext-goals/{older}"
+    assert report["versions"]["before"]["model"] == first["versions"]["after"]["model"] != f"watext-goals/{older}"

@@ -106,7 +106,8 @@ def write_report(store: Store, source: Source, run_id: int, started: datetime, a
     """Compare the tables with the previous run's, collect the files' unreported changes
     and store the report with the new snapshot (``after`` None: tables not rebuilt). The
     files ``changes.json``/``changes.html`` in ``out`` show the latest run that changed
-    something (or the first run); every run's report is in the database."""
+    something, models or rules included (or the first run); every run's report is in the
+    database."""
     previous = next(iter(store.change_reports(source.name)), None)
     before = store.last_snapshot(source.name)
     states = store.file_states(source.name)
@@ -140,7 +141,7 @@ def write_report(store: Store, source: Source, run_id: int, started: datetime, a
                     "unanswered_new": len(changes["unanswered"]), "rows_added": rows_added,
                     "rows_removed": rows_removed},
     }  # fmt: skip
-    if before is None or any(report["summary"].values()):
+    if before is None or any(report["summary"].values()) or report["versions"]["before"] != report["versions"]["after"]:
         write_changes(report, Path(source.out))
     store.save_change_report(source.name, run_id, started, report, after)
     store.mark_reported(source.name, sorted(pending))

@@ -89,7 +89,8 @@ def register(main: click.Group) -> None:
         with open_store(cfg.db) as store:
             reports = list(store.change_reports(source, _since(since), run_id))
         if not include_empty and run_id is None:
-            changed = [r for r in reports if r.get("first_run") or any(r["summary"].values())]
+            changed = [r for r in reports if r.get("first_run") or any(r["summary"].values())
+                       or r["versions"]["before"] != r["versions"]["after"]]
             reports = changed or reports[:1]
         if since is None and run_id is None:
             reports = reports[:1]
