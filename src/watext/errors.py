@@ -6,6 +6,7 @@
     ├── ConfigError              bad settings, arguments or rule files
     │   └── ValidationError      a request names unknown labels, actions or an empty reviewer
     ├── NotFoundError            no such passage (or other stored thing)
+    ├── ServiceError             watext serve cannot start, or a process of it stopped unexpectedly
     ├── StoreError               the database cannot be used
     ├── ModelMismatchError       a saved model does not fit this code (labels, library versions)
     ├── ConflictError            a review was saved on top of a state the reviewer had not seen
@@ -43,6 +44,7 @@ __all__ = [
     "NotFoundError",
     "StoreError",
     "OutsideInputError",
+    "ServiceError",
     "TooDeepError",
     "TooLargeError",
     "TooSlowError",
@@ -71,6 +73,10 @@ class NotFoundError(WatextError):
 
 class StoreError(WatextError):
     pass
+
+
+class ServiceError(WatextError):
+    """``watext serve`` cannot start, or one of its processes stopped unexpectedly."""
 
 
 class ModelMismatchError(WatextError):

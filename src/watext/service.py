@@ -40,7 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from watext.errors import WatextError
+from watext.errors import ServiceError
 from watext.procs import set_parent_death_signal
 from watext.sources import ServiceConfig
 
@@ -54,10 +54,6 @@ RUNNER_STOP_SECONDS = 20.0
 SERVER_STOP_SECONDS = 15.0
 _LOG_ROTATE_BYTES = 20_000_000
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-class ServiceError(WatextError):
-    """The service cannot start, or one of its processes stopped unexpectedly."""
 
 
 class _Stopped(Exception):
