@@ -8,6 +8,7 @@ characters no file format can hold and neutralise spreadsheet formulas.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -196,3 +197,36 @@ def meta_items(frames: Frames) -> list[tuple[str, str]]:
 def rules(frames: Frames) -> list[tuple[str, str]]:
     """(table title, rule sentence) of the aggregation rules."""
     return [(TABLE_TITLES.get(r["key"], r["key"]), r["value"]) for r in records(frames["info"]) if r["kind"] == "rule"]
+
+
+# --- German display of dates and numbers (shared by every export) ----------------------
+
+
+def when(value: Any) -> str:
+    """An ISO timestamp as ``29.11.2026, 11:42 UTC`` (``–`` when unknown, as given when unparseable)."""
+    if not value:
+        return "–"
+    try:
+        dt = datetime.fromisoformat(str(value))
+    except ValueError:
+        return clean(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%d.%m.%Y, %H:%M UTC")
+
+
+def shorten(text: Any, limit: int = 300) -> str:
+    """``text`` cut to about ``limit`` characters at a word boundary, with ``…``."""
+    text = clean(text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.8 else cut).rstrip() + " …"
+
+
+def de_number(x: Any, digits: int = 2) -> str:
+    """A number with a German decimal comma (``0,55``; ``–`` when unknown)."""
+    if x is None or (isinstance(x, float) and x != x):
+        return "–"
+    return f"{x:.{digits}f}".replace(".", ",")

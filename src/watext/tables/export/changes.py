@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from watext import files
 from watext.tables.export._common import (
     GROUP_TITLES, QUESTIONS, TABLE_TITLES, clean, goal_title, origin_title, page_label, source_name,
 )  # fmt: skip
+from watext.tables.export._common import de_number, shorten, when
 from watext.tables.export.html import page_head
 from watext.tables.model import GOAL_TITLES
 
@@ -83,32 +83,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # ------------------------------------------------------------------ small display helpers
 
 
-def when(value: Any) -> str:
-    """An ISO timestamp as ``29.11.2026, 11:42 UTC`` (``–`` when unknown, as given when unparseable)."""
-    if not value:
-        return "–"
-    try:
-        dt = datetime.fromisoformat(str(value))
-    except ValueError:
-        return clean(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%d.%m.%Y, %H:%M UTC")
-
-
-def shorten(text: Any, limit: int = TEXT_LIMIT) -> str:
-    """``text`` cut to about ``limit`` characters at a word boundary, with ``…``."""
-    text = clean(text).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.8 else cut).rstrip() + " …"
-
-
 def _prob(p: Any, point: str = ",") -> str:
     """A probability with two decimals (German decimal comma unless ``point`` says otherwise)."""
-    return "–" if p is None else f"{p:.2f}".replace(".", point)
+    return de_number(p) if point == "," else "–" if p is None else f"{p:.2f}"
 
 
 def _state(ticked: Any) -> str:
