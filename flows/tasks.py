@@ -20,16 +20,17 @@ from watext import pipeline, reprocess  # noqa: E402
 __all__ = ["TASKS", "as_task"]
 
 
-def _task(fn: Callable[..., Any], name: str) -> Any:
-    return task(fn, name=name, cache_policy=NONE, retries=0)
+def _task(fn: Callable[..., Any], name: str, run_name: str | None = None) -> Any:
+    return task(fn, name=name, cache_policy=NONE, retries=0, task_run_name=run_name)
 
 
-ingest_document = _task(pipeline.ingest_one, "ingest-document")
+# a task run is named after its file, so Prefect's log lines say which file is read
+ingest_document = _task(pipeline.ingest_one, "ingest-document", "ingest {entry.path.name}")
 mark_questions = _task(pipeline.mark_questions, "mark-survey-questions")
 classify_batch = _task(pipeline.classify_batch, "classify-batch")
 build_tables = _task(pipeline.build_tables, "build-tables")
 train_model = _task(pipeline.train_model, "train-model")
-reprocess_file = _task(reprocess.reprocess_file, "reprocess-file")
+reprocess_file = _task(reprocess.reprocess_file, "reprocess-file", "read {found.entry.path.name}")
 source_tables = _task(reprocess.source_tables, "source-tables")
 write_report = _task(reprocess.write_report, "change-report")
 

@@ -13,3 +13,7 @@ status=0
 # The main job: ingest the seven partner cities' survey answers, classify, build the tables.
 .venv/bin/watext run corpus/docs/table_test --out "$out" --db "$db" --flow || status=$?
 if [[ $status -ne 0 && $status -ne 3 ]]; then exit $status; fi
+# What was stored, as JSON lines next to the tables.
+.venv/bin/watext documents --db "$db" > "$out/documents.jsonl"
+.venv/bin/watext passages --db "$db" > "$out/passages.jsonl"
+.venv/bin/watext errors --db "$db" --all > "$out/errors.jsonl"

@@ -201,3 +201,33 @@ def test_five_concurrent_flow_commands_all_finish(tmp_path: Path) -> None:
         assert json.loads(out.strip().splitlines()[-1])["new"] == 3
         assert "Traceback" not in err
         assert "watext-ingest" in err or "running in this process instead" in err
+
+
+def test_cli_without_surprises(tmp_path: Path) -> None:
+    """A plain path is a SQLite file; read-only commands create no database; a missing
+    input path is a usage error with nothing written; outputs honour the umask."""
+    d = _seed_dir(tmp_path)
+    plain = tmp_path / "plain.db"
+    code, (summary,) = _run("ingest", str(d), "--db", str(plain), "--no-flow")
+    assert code == 0 and summary["new"] == 3 and plain.is_file()
+    code, rows = _run("documents", "--db", str(plain))
+    assert code == 0 and len(rows) == 3
+
+    nothing = tmp_path / "nothing.db"
+    proc = subprocess.run([sys.executable, "-m", "watext", "passages", "--db", f"sqlite:///{nothing}"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1 and proc.stderr.strip().startswith("watext: no database at")
+    assert not nothing.exists()
+
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "watext", "run", str(tmp_path / "missing"), "--out", str(out),
+                           "--db", str(plain), "--no-flow"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2 and "no such file or folder" in proc.stderr and not out.exists()
+
+    old = os.umask(0o022)
+    try:
+        from watext.files import write_text
+
+        assert (write_text(tmp_path / "x.txt", "x").stat().st_mode & 0o777) == 0o644
+    finally:
+        os.umask(old)

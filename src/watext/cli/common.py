@@ -6,18 +6,19 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from watext.errors import WatextError
+from watext.errors import ConfigError, WatextError
 from watext.settings import Settings, get_settings
 from watext.store import Store, open_store
 
 __all__ = [
     "EXIT_SOME_FAILED", "PrefectUnavailable", "check_prefect", "db_option", "emit", "follow_option", "model_option",
-    "no_flow_option", "open_db", "run_job", "settings_for", "use_flow",
+    "no_flow_option", "open_db", "require_paths", "run_job", "settings_for", "use_flow",
 ]  # fmt: skip
 
 EXIT_SOME_FAILED = 3
@@ -57,9 +58,25 @@ def emit(rows: Iterable[dict[str, Any]]) -> None:
 
 
 @contextmanager
-def open_db(db: str | None) -> Iterator[Store]:
-    with open_store(settings_for(db).db) as store:
+def open_db(db: str | None, create: bool = False) -> Iterator[Store]:
+    """The store of a command. Read-only commands (``create`` False) never create one: a
+    SQLite file that does not exist is one line, not a new empty database."""
+    url = settings_for(db).db
+    if not create:
+        from watext.store import normalize_url
+
+        parsed = normalize_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+            raise ConfigError(f"no database at {parsed.database} (give --db, or ingest something first)")
+    with open_store(url) as store:
         yield store
+
+
+def require_paths(paths: Iterable[str]) -> None:
+    """Usage error (exit 2) when a given path does not exist: nothing is run, no empty report."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise click.UsageError("no such file or folder: " + ", ".join(missing))
 
 
 def use_flow(flag: bool | None, settings: Settings) -> bool:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from watext.cli.common import EXIT_SOME_FAILED, db_option, emit, follow_option, no_flow_option, open_db, run_job
-from watext.cli.common import settings_for
+from watext.cli.common import require_paths, settings_for
 from watext.ingest.files import BatchResult
 
 __all__ = ["register", "report_failures"]
@@ -27,6 +27,7 @@ def register(main: click.Group) -> None:
     @no_flow_option
     def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, flow: bool | None) -> None:
         """Ingest files or folders (PDF, PPTX, DOCX, HTML, text) into the store."""
+        require_paths(paths)
         settings = settings_for(db, follow_symlinks)
         batch: BatchResult = run_job("ingest", settings, flow, paths=list(paths), city=city,
                                      progress=sys.stderr.isatty())  # fmt: skip

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
 
 from watext.cli.common import (  # fmt: skip
-    EXIT_SOME_FAILED, db_option, emit, follow_option, model_option, no_flow_option, run_job, settings_for,
+    EXIT_SOME_FAILED, db_option, emit, follow_option, model_option, no_flow_option, require_paths, run_job,
+    settings_for,
 )
 from watext.cli.documents import report_failures
 
@@ -30,6 +32,18 @@ def _report_line(summary: dict[str, Any]) -> None:
                    + ", ".join(f"{c} × {g}" for c, g in doubtful), err=True)  # fmt: skip
     if summary.get("report"):
         click.echo(f"report: {summary['report']}", err=True)
+
+
+def _human(ingest: dict[str, Any], classify: dict[str, Any], tables: dict[str, Any], seconds: float) -> str:
+    """The run's summary for a person at a terminal (``--json`` gives the machine form)."""
+    return "\n".join([
+        f"ingest: {ingest['files']} files, {ingest['new']} new, {ingest['new_version']} new versions, "
+        f"{ingest['unchanged']} unchanged, {ingest['failed']} failed ({ingest['passages']} passages)",
+        f"classify: {classify['classified']} passages with {classify['model']} {classify['version']}",
+        f"tables: {len(tables.get('cities') or [])} cities, {len(tables.get('goals_doubtful') or [])} doubtful cells, "
+        f"{len(tables.get('files') or [])} files in {Path(tables['report']).parent if tables.get('report') else '-'}",
+        f"done in {seconds} s",
+    ])  # fmt: skip
 
 
 def register(main: click.Group) -> None:
@@ -56,15 +70,22 @@ def register(main: click.Group) -> None:
     @formats_option
     @model_option
     @no_flow_option
+    @click.option("--json", "as_json", is_flag=True,
+                  help="Print the summary as one JSON line (the default when standard output is not a terminal).")
     def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
-                model_dir: str | None, flow: bool | None) -> None:  # fmt: skip
+                model_dir: str | None, flow: bool | None, as_json: bool) -> None:  # fmt: skip
         """The main job in one go: ingest PATHS, classify, build and export the tables."""
+        require_paths(paths)
         started = time.perf_counter()
         done = run_job("run", settings_for(db, follow_symlinks), flow, paths=list(paths), out=out,
                        formats=list(formats) or None, model_dir=model_dir, progress=sys.stderr.isatty())  # fmt: skip
         report_failures(done.ingest)
-        emit([{"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,
-               "seconds": round(time.perf_counter() - started, 1)}])  # fmt: skip
+        seconds = round(time.perf_counter() - started, 1)
+        if as_json or not sys.stdout.isatty():
+            emit([{"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,
+                   "seconds": seconds}])  # fmt: skip
+        else:
+            click.echo(_human(done.ingest.summary(), done.classify.to_dict(), done.tables, seconds))
         _report_line(done.tables)
         if done.ingest.failed:
             sys.exit(EXIT_SOME_FAILED)

@@ -3,6 +3,8 @@ translation of driver errors into :class:`~watext.errors.StoreError` (one line, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import contextlib
 from collections.abc import Iterator
 from typing import Any
@@ -25,8 +27,11 @@ _SQLITE_PRAGMAS = (
 def normalize_url(url: str) -> URL:
     """Parse ``url`` and pin PostgreSQL URLs to the psycopg 3 driver.
 
-    Raises :class:`StoreError` for unparsable URLs and backends other than SQLite/PostgreSQL.
+    A plain file path (no ``://``) means a SQLite file there. Raises :class:`StoreError`
+    for unparsable URLs and backends other than SQLite/PostgreSQL.
     """
+    if "://" not in url and url.strip():
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
     try:
         u = make_url(url)
     except ArgumentError as exc:
