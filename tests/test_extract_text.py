@@ -152,3 +152,18 @@ def test_a_missing_golden_file_fails_and_is_not_written(tmp_path, monkeypatch) -
     monkeypatch.delenv("WATEXT_REGEN_GOLDEN")
     with pytest.raises(AssertionError):
         check_golden({"blocks": ["changed"]}, tmp_path / "x.expected.json")
+
+
+def test_a_printed_email_gets_its_subject_as_title(tmp_path) -> None:  # noqa: ANN001
+    mail = tmp_path / "mail.txt"
+    mail.write_text("AW: Umfrage Willkommenskultur\n\nVon: Stadt Beispiel <info@example.org>\n\n"
+                    "Betreff: AW: Umfrage Willkommenskultur\n\nDatum: 5. Mai 2015\n\n"
+                    "1. Was verstehen Sie unter Willkommenskultur?\nOffenheit.\n", encoding="utf-8")  # fmt: skip
+    doc = extract(mail, Settings())
+    assert doc.title == "AW: Umfrage Willkommenskultur"
+    assert doc.metadata["email_from"].startswith("Stadt Beispiel") and doc.metadata["email_date"] == "5. Mai 2015"
+    assert not any(b.text.startswith(("Von:", "Betreff:", "AW:")) for b in doc.blocks)
+    other = tmp_path / "notes.txt"  # a first line that is not the subject: nothing is taken away
+    other.write_text("Protokoll der Sitzung\n\nVon: Amt 16\n\nBetreff: Sprachkurse\n\nText.\n", encoding="utf-8")
+    doc = extract(other, Settings())
+    assert doc.blocks[0].text == "Protokoll der Sitzung" and "email_from" not in doc.metadata

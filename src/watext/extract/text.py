@@ -169,26 +169,43 @@ def extract(path: Path, settings: Settings) -> Document:
 
 
 def _take_email_headers(lines: list[str], metadata: dict[str, str]) -> list[str]:
-    """Move leading e-mail headers into ``metadata``; return the remaining lines."""
+    """Move leading e-mail headers into ``metadata``; return the remaining lines.
+
+    Also a printed e-mail: the subject as a line of its own above the headers, and blank
+    lines between the headers ("AW: Umfrage …", "", "Von: …", "", "Betreff: AW: Umfrage …")."""
     i = 0
     while i < len(lines) and not lines[i].strip():
         i += 1
+    lead: str | None = None
+    if i < len(lines) and not _HEADER.match(lines[i]):
+        lead, j = lines[i].strip(), i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j >= len(lines) or not _HEADER.match(lines[j]):
+            return lines
+        i = j
     found: dict[str, str] = {}
     last: str | None = None
-    while i < len(lines) and lines[i].strip():
-        m = _HEADER.match(lines[i])
+    end = i
+    while i < len(lines):
+        line = lines[i]
+        m = _HEADER.match(line)
         if m:
             last = _HEADER_KEYS[m.group(1).lower()]
             found.setdefault(last, m.group(2).strip())
-        elif last is not None and lines[i][:1] in " \t":
-            found[last] = f"{found[last]} {lines[i].strip()}".strip()  # folded header
-        else:
-            return lines
+            end = i + 1
+        elif line.strip() and last is not None and line[:1] in " \t" and end == i:
+            found[last] = f"{found[last]} {line.strip()}".strip()  # folded header
+            end = i + 1
+        elif line.strip():
+            break
         i += 1
     if len(found) < 2 or not ({"email_from", "email_subject"} & found.keys()):
         return lines
+    if lead is not None and lead != found.get("email_subject"):
+        return lines  # a line above the headers that is not their subject: keep it all as text
     metadata.update({k: v for k, v in found.items() if v})
-    return lines[i:]
+    return lines[end:]
 
 
 def _cells(line: str) -> list[str] | None:
