@@ -17,7 +17,7 @@ from watext.settings import Settings, get_settings
 from watext.store import Store, open_store
 
 __all__ = [
-    "EXIT_SOME_FAILED", "PrefectUnavailable", "check_prefect", "db_option", "emit", "follow_option", "model_option",
+    "EXIT_SOME_FAILED", "PrefectUnavailable", "json_option", "summary", "check_prefect", "db_option", "emit", "follow_option", "model_option",
     "no_flow_option", "open_db", "require_paths", "run_job", "settings_for", "use_flow",
 ]  # fmt: skip
 
@@ -47,6 +47,20 @@ def settings_for(db: str | None, follow_symlinks: bool = False) -> Settings:
     if follow_symlinks:  # also for the flows, which read settings from the environment
         os.environ["WATEXT_FOLLOW_SYMLINKS"] = "1"
     return get_settings(db=db, follow_symlinks=follow_symlinks or None)
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print the summary as one JSON line (the default when standard output is not a terminal).",
+)  # fmt: skip
+
+
+def summary(row: dict[str, Any], human: str, as_json: bool) -> None:
+    """A command's result: ``human`` for a person at a terminal, else ``row`` as one JSON line."""
+    if as_json or not sys.stdout.isatty():
+        emit([row])
+    else:
+        click.echo(human)
 
 
 def emit(rows: Iterable[dict[str, Any]]) -> None:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from watext.cli.common import EXIT_SOME_FAILED, db_option, emit, follow_option, no_flow_option, open_db, run_job
-from watext.cli.common import require_paths, settings_for
+from watext.cli.common import json_option, require_paths, settings_for, summary
 from watext.ingest.files import BatchResult
 
 __all__ = ["register", "report_failures"]
@@ -25,14 +25,18 @@ def register(main: click.Group) -> None:
     @follow_option
     @click.option("--city", default=None, help="City of all given files (overrides detection).")
     @no_flow_option
-    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, flow: bool | None) -> None:
+    @json_option
+    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, flow: bool | None,
+               as_json: bool) -> None:  # fmt: skip
         """Ingest files or folders (PDF, PPTX, DOCX, HTML, text) into the store."""
         require_paths(paths)
         settings = settings_for(db, follow_symlinks)
         batch: BatchResult = run_job("ingest", settings, flow, paths=list(paths), city=city,
                                      progress=sys.stderr.isatty())  # fmt: skip
         report_failures(batch)
-        emit([batch.summary()])
+        s = batch.summary()
+        summary(s, f"ingest: {s['files']} files, {s['new']} new, {s['new_version']} new versions, {s['unchanged']} "
+                   f"unchanged, {s['failed']} failed; {s['passages']} passages, {s['pages']} pages", as_json)  # fmt: skip
         if batch.failed:
             sys.exit(EXIT_SOME_FAILED)
 

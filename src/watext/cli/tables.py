@@ -10,9 +10,10 @@ from typing import Any
 import click
 
 from watext.cli.common import (  # fmt: skip
-    EXIT_SOME_FAILED, db_option, emit, follow_option, model_option, no_flow_option, require_paths, run_job,
+    EXIT_SOME_FAILED, db_option, follow_option, json_option, model_option, no_flow_option, require_paths, run_job,
     settings_for,
 )
+from watext.cli.common import summary as summary_line
 from watext.cli.documents import report_failures
 
 __all__ = ["register"]
@@ -54,12 +55,15 @@ def register(main: click.Group) -> None:
     @model_option
     @click.option("--city", "cities", multiple=True, help="Only these cities (repeatable; default all).")
     @no_flow_option
+    @json_option
     def tables(db: str | None, out: str, formats: tuple[str, ...], model_dir: str | None,
-               cities: tuple[str, ...], flow: bool | None) -> None:  # fmt: skip
+               cities: tuple[str, ...], flow: bool | None, as_json: bool) -> None:  # fmt: skip
         """Build the comparison tables from the store and export them (xlsx, html, csv, md, pptx)."""
         summary = run_job("build_tables", settings_for(db), flow, out=out, formats=list(formats) or None,
                           model_dir=model_dir, cities=list(cities) or None)  # fmt: skip
-        emit([summary])
+        summary_line(summary, f"tables: {len(summary.get('cities') or [])} cities, "
+                              f"{len(summary.get('goals_doubtful') or [])} doubtful cells, "
+                              f"{len(summary.get('files') or [])} files in {out}", as_json)  # fmt: skip
         _report_line(summary)
 
     @main.command(name="run")
@@ -70,8 +74,7 @@ def register(main: click.Group) -> None:
     @formats_option
     @model_option
     @no_flow_option
-    @click.option("--json", "as_json", is_flag=True,
-                  help="Print the summary as one JSON line (the default when standard output is not a terminal).")
+    @json_option
     def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
                 model_dir: str | None, flow: bool | None, as_json: bool) -> None:  # fmt: skip
         """The main job in one go: ingest PATHS, classify, build and export the tables."""
@@ -81,11 +84,9 @@ def register(main: click.Group) -> None:
                        formats=list(formats) or None, model_dir=model_dir, progress=sys.stderr.isatty())  # fmt: skip
         report_failures(done.ingest)
         seconds = round(time.perf_counter() - started, 1)
-        if as_json or not sys.stdout.isatty():
-            emit([{"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,
-                   "seconds": seconds}])  # fmt: skip
-        else:
-            click.echo(_human(done.ingest.summary(), done.classify.to_dict(), done.tables, seconds))
+        summary_line({"ingest": done.ingest.summary(), "classify": done.classify.to_dict(), "tables": done.tables,
+                      "seconds": seconds}, _human(done.ingest.summary(), done.classify.to_dict(), done.tables, seconds),
+                     as_json)  # fmt: skip
         _report_line(done.tables)
         if done.ingest.failed:
             sys.exit(EXIT_SOME_FAILED)
