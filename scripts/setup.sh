@@ -2,7 +2,8 @@
 # Set up watext in ./.venv from the pinned dependency set (idempotent).
 #   bash scripts/setup.sh          runtime + dev dependencies
 #   bash scripts/setup.sh --system also install the Debian packages the tests use
-#                                  (tesseract/ocrmypdf for OCR, chromium for browser tests;
+#                                  (tesseract/ocrmypdf for OCR, chromium for browser tests,
+#                                  LibreOffice to render the exports to PDF;
 #                                  PostgreSQL comes via pg-start.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ if [[ "${1:-}" == "--system" ]] && [[ $(id -u) -eq 0 ]] && command -v apt-get >/
         echo "setup: installing chromium (apt-get) ..." >&2
         apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    fi
+    if ! command -v soffice >/dev/null; then  # office render tests: slides and workbook as PDF
+        echo "setup: installing LibreOffice (apt-get) ..." >&2
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            libreoffice-impress libreoffice-calc libreoffice-writer >&2
     fi
 fi
 

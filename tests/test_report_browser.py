@@ -6,11 +6,13 @@ browser fails the run instead, so it cannot go unnoticed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from watext.tables.aggregate import RULES
 from watext.tables.export import export_tables
 from watext.tables.model import GOAL_TITLES
 
@@ -22,13 +24,22 @@ from .tables_fixture import (
 
 pytestmark = pytest.mark.browser
 GOALS = list(GOAL_TITLES)
-
+#: Words of the old report's English labels, rules and raw meta data (issue 14).
+ENGLISH = re.compile(r"\b(passages|model|models|rules?|counts|verified|doubtful|classified|reviewed|"
+                     r"model_name|model_version|built_at|when|city|goal|threshold)\b", re.I)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample report with the meta data a real build carries (English rules, counts)."""
     out = tmp_path_factory.mktemp("report")
-    return export_tables(sample_tables(), out, formats=["html"])["html"][0]
+    tables = sample_tables()
+    tables.meta.update(
+        model_name="watext-goals", model_version="20261129-094251",
+        counts={"passages": 315, "classified": 315, "reviewed": 0, "unclassified": 0},
+        rules={k: v.format(min_support=1, doubt_low=0.3, doubt_high=0.7) for k, v in RULES.items()},
+    )  # fmt: skip
+    return export_tables(tables, out, formats=["html"])["html"][0]
 
 
 class Page:
@@ -86,7 +97,7 @@ def test_doubtful_cell_shows_probability_and_near_misses(page: Page) -> None:
     panel = page.page.locator("#evidence")
     expect(page.page.locator(".doubt-summary")).to_contain_text("1 von 24 Zellen sind zweifelhaft")
     page.button(DOUBT_CELL).click()
-    expect(panel).to_contain_text("Wahrscheinlichkeit 0.35")
+    expect(panel).to_contain_text("Wahrscheinlichkeit 0,35")
     expect(panel).to_contain_text("zweifelhaft")
     expect(panel).to_contain_text("Knapp unter der Schwelle")
     assert NEAR_TEXT in panel.locator("blockquote").all_text_contents()
@@ -133,3 +144,69 @@ def test_report_loads_nothing_from_the_network(page: Page) -> None:
     external = [u for u in page.requests if not u.startswith(("file:", "data:", "about:"))]
     assert external == []
     assert page.errors == []
+
+
+def _english_words(text: str) -> list[str]:
+    return sorted({m.group(0) for m in ENGLISH.finditer(text)})
+
+
+def test_matrix_first_and_page_german_at_1366x768(browser, report: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        assert page.locator("html").get_attribute("lang") == "de"
+        box = page.locator("table#goals").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["y"] >= 0
+        assert box["x"] + box["width"] <= 1366 and box["y"] + box["height"] <= 768, box
+        page.screenshot(path=str(tmp_path / "report-1366x768.png"))
+        legend = page.locator("p.legend")
+        assert legend.bounding_box()["height"] < 30  # one line
+        for mark in ("angekreuzt", "geprüft", "zweifelhaft"):
+            assert mark in legend.inner_text()
+        # the visible text (document passages are collapsed) holds no English label or rule
+        assert _english_words(page.locator("body").inner_text()) == []
+        # model, counts and rules: last, collapsed, German, no raw structures
+        basis = page.locator("details#grundlagen")
+        assert not basis.locator("dl.rules").is_visible()
+        basis.locator("summary").click()
+        text = basis.inner_text()
+        page.screenshot(path=str(tmp_path / "report-grundlagen.png"), full_page=True)
+        assert "315 Textabschnitte, davon 315 vom Modell klassifiziert, 0 geprüft" in text
+        assert "von 0,30 bis unter 0,70" in text and "{" not in text
+        assert _english_words(text) == []
+        assert page.evaluate("document.querySelector('main').lastElementChild.id") == "grundlagen"
+    finally:
+        context.close()
+
+
+def test_cells_carry_badges_only_where_they_inform(page: Page) -> None:
+    assert page.page.locator("table#goals .badge.model").count() == 0
+    assert page.button(PLAIN_CELL).locator(".badge.ok").count() == 1  # verified
+    assert page.button(FORMULA_CELL).locator(".badge").count() == 0  # a plain model result
+    assert page.button(DOUBT_CELL).locator(".badge.doubt").count() == 1
+
+
+def test_print_puts_the_matrix_on_page_one(browser, report: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    # A4 landscape less 1 cm margins at 96 dpi: 277 mm × 190 mm ≈ 1047 × 718 px
+    context = browser.new_context(viewport={"width": 1047, "height": 718})
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        page.emulate_media(media="print")
+        box = page.locator("table#goals").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 718, box
+        assert not page.locator("#evidence").is_visible()
+        page.screenshot(path=str(tmp_path / "report-print.png"))
+        page.pdf(path=str(tmp_path / "report.pdf"), prefer_css_page_size=True)
+    finally:
+        context.close()
+    import pdfplumber
+
+    with pdfplumber.open(tmp_path / "report.pdf") as pdf:
+        first = pdf.pages[0]
+        assert first.width > first.height  # landscape
+        assert round(first.width / 72 * 25.4) == 297 and round(first.height / 72 * 25.4) == 210
+        text = first.extract_text()
+    assert all(city in text for city in CITIES) and "Standortförderung" in text
+    assert "Leitfaden/Konzept" not in text  # table 2 starts on page 2

@@ -78,7 +78,7 @@ def test_single_format(tmp_path: Path) -> None:
 def test_xlsx_sheets_ticks_frozen_panes(out: Path) -> None:
     wb = openpyxl.load_workbook(out / "tables.xlsx")
     assert wb.sheetnames == ["Ziele", "Leitfaden", "Maßnahmen", "Zuständigkeit", "Finanzierung",
-                             "Best Practice", "Evidenz", "Info"]  # fmt: skip
+                             "Best Practice", "Offen", "Evidenz", "Info"]  # fmt: skip
     ws = wb["Ziele"]
     assert [c.value for c in ws[1]][:7] == ["Stadt", *GOAL_TITLES.values()]
     assert ws.freeze_panes == "B2"
@@ -99,7 +99,42 @@ def test_xlsx_sheets_ticks_frozen_panes(out: Path) -> None:
         assert wb[name].max_row >= 2, name
     info = {r[0].value: r[1].value for r in wb["Info"].iter_rows(min_row=2)}
     assert info["Modellversion"] == "goals-tfidf-2024.1"
+    assert info["Erstellt am"] == "01.05.2024, 12:00 UTC"
     assert any(str(k).startswith("Regel") for k in info)
+
+
+def test_xlsx_print_setup_on_every_sheet(out: Path) -> None:
+    wb = openpyxl.load_workbook(out / "tables.xlsx")
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert "&A" in ws.oddHeader.center.text, ws.title  # the sheet name on every page
+
+
+def test_xlsx_goal_headers_fit_their_longest_word(out: Path) -> None:
+    ws = openpyxl.load_workbook(out / "tables.xlsx")["Ziele"]
+    for c, title in enumerate(GOAL_TITLES.values(), start=2):
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+        assert width >= max(len(w) for w in title.split()) + 2, title
+
+
+def test_xlsx_open_sheet_lists_doubtful_cells_and_unanswered_questions(tmp_path: Path) -> None:
+    t = sample_tables()
+    t.no_answer = {"Freiberg": [1, 5]}
+    export_tables(t, tmp_path, formats=["xlsx"])
+    ws = openpyxl.load_workbook(tmp_path / "tables.xlsx")["Offen"]
+    assert [c.value for c in ws[1]] == ["Art", "Stadt", "Frage", "Ziel bzw. Fragetext", "Wahrscheinlichkeit", "Stand"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    doubt = [r for r in rows if r[0] == "zweifelhafte Zelle"]
+    assert [r[1:5] for r in doubt] == [(DOUBT_CELL[0], 1, GOAL_TITLES[DOUBT_CELL[1]], "0,35")]
+    open_q = {(r[1], r[2], r[3]) for r in rows if r[0] == "Frage ohne Antwort"}
+    assert open_q == {
+        ("Freiberg", 1, "Was wird in Ihrer Stadt unter Willkommens- und Anerkennungskultur verstanden?"),
+        ("Freiberg", 5, "Gibt es für die Implementierung einer Willkommens- und Anerkennungskultur spezielle "
+                        "Finanz- und Personalmittel?"),
+    }  # fmt: skip
 
 
 def test_xlsx_formula_like_text_is_a_string(out: Path) -> None:
@@ -125,11 +160,28 @@ def test_xlsx_formula_like_text_is_a_string(out: Path) -> None:
 
 def test_xlsx_evidence_sheet_lists_passages(out: Path) -> None:
     wb = openpyxl.load_workbook(out / "tables.xlsx")
-    rows = list(wb["Evidenz"].iter_rows(min_row=2, values_only=True))
-    texts = {r[6] for r in rows}
+    ws = wb["Evidenz"]
+    assert [c.value for c in ws[1]] == ["Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Text",
+                                        "Konfidenz", "geprüft", "Herkunft"]  # fmt: skip
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    texts = {r[5] for r in rows}
     assert {PLAIN_TEXT, XSS_TEXT, FORMULA_TEXT} <= texts
     tables = {r[0] for r in rows}
     assert tables == {"Ziele", "Leitfaden", "Maßnahmen", "Zuständigkeit", "Finanzierung", "Best Practice"}
+    # file name with page or slide, never a local path; German values, no raw ids
+    assert "antwort_darmstadt.pdf, S. 12" in {r[4] for r in rows}
+    assert "antwort_chesterfield.pptx, Folie 4" in {r[4] for r in rows}
+    assert not any("/" in r[4] for r in rows)
+    assert {r[8] for r in rows} == {"Modell", "Prüfung"}
+    assert {r[7] for r in rows} == {"ja", "nein"}
+    keys = {r[2] for r in rows}
+    assert {"Kulturelle Vielfalt: Interkulturelle Woche", "Leitfaden/Konzept vorhanden", "„Chefsache“",
+            "Orientierung an nationalen Gesetzen: Foreigners and International Protection"} <= keys  # fmt: skip
+    raw = set(GOAL_TITLES) | {"chefsache", "funding", "querschnittsaufgabe", "fachstelle"}
+    assert not any(k in raw or str(k).startswith("status:") or "_" in str(k) for k in keys), keys
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            assert not any(v is True or v is False or v in ("True", "False") for v in row), sheet.title
 
 
 # ----------------------------------------------------------------------------- csv
@@ -203,10 +255,15 @@ def test_md_contains_tables(out: Path) -> None:
 # ----------------------------------------------------------------------------- pptx
 
 
+def _one_line(header: str) -> str:
+    """A header cell's text without white space (the exporter breaks lines between words or after -//)."""
+    return re.sub(r"\s", "", header)
+
+
 def test_pptx_goals_slide_has_real_table(out: Path) -> None:
     prs = Presentation(str(out / "rueckmeldung_partnerstaedte.pptx"))
     slides = list(prs.slides)
-    assert len(slides) == 7  # title + Q1, Q2, Q3, Q4, Q5/6, Q7
+    assert len(slides) == 7  # title + Q1, Q2, Q3, Q4, Q5/6, Q7 (the sample's measures fit one slide)
     title_texts = [s.shapes.title.text for s in slides]
     assert title_texts[0] == "Rückmeldung aus den Partnerstädten"
     assert all(c in slides[0].placeholders[1].text for c in CITIES)
@@ -217,17 +274,39 @@ def test_pptx_goals_slide_has_real_table(out: Path) -> None:
     assert len(tables) == 1
     table = tables[0].table
     assert len(table.rows) == len(CITIES) + 1 and len(table.columns) == 7
-    assert [table.cell(0, c).text for c in range(7)] == ["Ziele:", *GOAL_TITLES.values()]
+    assert [_one_line(table.cell(0, c).text) for c in range(7)] == [_one_line(t) for t in ["Ziele:",
+                                                                                          *GOAL_TITLES.values()]]
     for r, city in enumerate(CITIES, start=1):
         assert table.cell(r, 0).text == city
         for c, goal in enumerate(GOALS, start=1):
             text = table.cell(r, c).text
             if (city, goal) in TICKED:
                 assert text == ("✓*" if TICKED[(city, goal)] else "✓"), (city, goal)
+            elif (city, goal) == DOUBT_CELL:
+                assert text == "?", (city, goal)  # doubtful, not ticked
             else:
                 assert text == "", (city, goal)
+    notes = next(sh for sh in slides[1].shapes if sh.name == "Hinweise").text_frame.text
+    assert "✓? / ? = zweifelhaft" in notes and "(1 Zellen)" in notes
     for slide in slides:
         assert any("✓*" in sh.text_frame.text for sh in slide.shapes if sh.has_text_frame), "footnote"
+
+
+def test_pptx_goal_headers_break_only_between_words(out: Path) -> None:
+    """Each header line fits its column (generous width estimate) and lines end only at a
+    word, ``-`` or ``/``: "Anti-" may end a line, "Anti-Diskriminierun" may not."""
+    from watext.tables.export.pptx import CELL_PAD, _pieces, _text_width
+
+    prs = Presentation(str(out / "rueckmeldung_partnerstaedte.pptx"))
+    table = next(sh for sh in list(prs.slides)[1].shapes if sh.has_table).table
+    for c, title in enumerate(GOAL_TITLES.values(), start=1):
+        cell = table.cell(0, c)
+        lines = cell.text.split("\n")
+        assert {w for line in lines for w in line.split()} <= set(title.split()) | set(_pieces(title)), lines
+        size = cell.text_frame.paragraphs[0].runs[0].font.size.pt
+        assert size >= 10, title
+        for line in lines:
+            assert _text_width(line, size) + CELL_PAD <= table.columns[c].width, (title, line)
 
 
 def test_pptx_other_slides(out: Path) -> None:
@@ -241,15 +320,37 @@ def test_pptx_other_slides(out: Path) -> None:
     assert "Orientierung an nationalen Gesetzen:" in q2
     assert "Foreigners and International Protection (Bursa)*" in q2
     assert "Orientierung an lokalen Agenden:" in q2 and "(Chesterfield)" in q2
-    measures = [sh for sh in slides[3].shapes if sh.has_table]
-    assert measures and len(measures[0].table.columns) == 6
-    assert "Interkulturelle Woche" in measures[0].table.cell(1, 0).text
+    assert slides[3].shapes.title.text.startswith("3. ") and not any(sh.has_table for sh in slides[3].shapes)
+    lists = [sh for sh in slides[3].shapes if sh.name == "Maßnahmen"]
+    paragraphs = [p for sh in lists for p in sh.text_frame.paragraphs]
+    lines = [p.text for p in paragraphs]
+    assert lines.index("Kulturelle Vielfalt:") + 1 == lines.index("– Interkulturelle Woche (Darmstadt, Freiberg)*")
+    assert "– Sprachkurse (Bursa, Darmstadt)" in lines and "Standortförderung:" in lines
+    assert min(r.font.size.pt for p in paragraphs for r in p.runs) >= 12
     q4 = text(slides[4])
     assert "Chefsache" in q4 and "Querschnittsaufgabe" in q4
     assert "Zuständigkeit bei einzelnen Verwaltungsstellen" in q4
     assert "Chesterfield und Darmstadt" in q4
     assert "Stadtregierung" in text(slides[5])
     assert "Interkulturelle Gärten in Dresden (Freiberg)*" in text(slides[6])
+
+
+def test_pptx_long_measure_lists_go_on_more_slides(tmp_path: Path) -> None:
+    from watext.tables.export.pptx import build_presentation
+    from watext.tables.frames import to_frames
+    from watext.tables.model import Measure
+
+    t = sample_tables()
+    t.measures = [Measure(g, f"Maßnahme {i} für {GOAL_TITLES[g]}", [], ["Bursa", "Darmstadt"], [])
+                  for g in GOALS for i in range(15)]  # fmt: skip
+    slides = [s for s in build_presentation(to_frames(t)).slides if s.shapes.title.text.startswith("3. ")]
+    assert len(slides) >= 3
+    assert [s.shapes.title.text[-5:] for s in slides] == [f"({i}/{len(slides)})" for i in range(1, len(slides) + 1)]
+    paragraphs = [p for s in slides for sh in s.shapes if sh.name == "Maßnahmen" for p in sh.text_frame.paragraphs]
+    items = [p.text for p in paragraphs if p.text.startswith("– ")]
+    assert len(items) == len(t.measures)  # every measure once
+    assert min(r.font.size.pt for p in paragraphs for r in p.runs) >= 12
+    assert any(p.text.endswith("(Forts.):") for p in paragraphs)  # a goal continued in the next column
 
 
 def test_pptx_many_cities_shrink_font(tmp_path: Path) -> None:
@@ -314,3 +415,69 @@ def test_html_goals_cells_are_buttons_with_data(out: Path) -> None:
     assert [e["text"] for e in doubt["near"]] == [NEAR_TEXT] and doubt["evidence"] == []
     assert html.count('class="badge doubt"') == 2  # the legend and the one doubtful cell
     assert "<img" not in html  # the near-miss text only travels as escaped JSON
+
+
+def _report_with_real_meta(**change) -> str:  # noqa: ANN003
+    """report.html text of the sample with the meta data a real build carries."""
+    from watext.tables.aggregate import RULES
+    from watext.tables.export.html import html_text
+    from watext.tables.frames import to_frames
+
+    tables = sample_tables()
+    tables.meta.update(
+        model_name="watext-goals", model_version="20261129-094251", built_at="2026-11-29T11:42:05+00:00",
+        counts={"passages": 315, "classified": 310, "reviewed": 5, "unclassified": 0},
+        rules={k: v.format(min_support=1, doubt_low=0.3, doubt_high=0.7) for k, v in RULES.items()},
+    )  # fmt: skip
+    for name, value in change.items():
+        setattr(tables, name, value)
+    return html_text(to_frames(tables))
+
+
+def test_html_german_rule_texts_translate_the_current_rules() -> None:
+    import json
+
+    from watext.tables.aggregate import RULES
+
+    from watext.tables.export import html as html_export
+
+    path = Path(html_export.__file__).with_name("report_de.json")
+    german = json.loads(path.read_text(encoding="utf-8"))["rules"]
+    assert set(german) == set(RULES)
+    # "en" is what each German text translates: a changed English rule needs a new German text
+    assert {k: v["en"] for k, v in german.items()} == RULES
+
+
+def test_html_meta_and_rules_last_in_german() -> None:
+    from watext.tables.aggregate import RULES
+
+    html = _report_with_real_meta()
+    basis = html[html.index('<details id="grundlagen">'):]
+    assert html.index('id="goals"') < html.index('id="leitfaden"') < html.index('id="grundlagen"')
+    assert "<dt>Modell</dt><dd>watext-goals</dd>" in basis and "<dt>Modellversion</dt>" in basis
+    assert "29.11.2026, 11:42 UTC" in basis
+    assert "315 Textabschnitte, davon 310 vom Modell klassifiziert, 5 geprüft" in basis
+    assert "{" not in basis.split("</details>")[0] and "counts" not in html and "model_name" not in html
+    assert "von 0,30 bis unter 0,70 wird als zweifelhaft markiert" in basis
+    assert "mindestens 1 ihrer Textabschnitte" in basis
+    assert not any(escape(rule[:40]) in html for rule in RULES.values())
+
+
+def test_html_badges_only_where_informative() -> None:
+    from dataclasses import replace
+
+    html = _report_with_real_meta()
+    assert 'class="badge model"' not in html and ">Modell</span>" not in html
+    # guideline evidence from a rule carries the rule badge, not a model badge
+    tables = sample_tables()
+    row = tables.guideline[3]
+    rule_ev = [replace(e, origin="rule") for e in row.evidence]
+    html = _report_with_real_meta(guideline=[*tables.guideline[:3], replace(row, evidence=rule_ev)])
+    leitfaden = html[html.index('id="leitfaden"'):html.index('id="massnahmen"')]
+    assert leitfaden.count('class="badge rule"') == 1 and "Modell</span>" not in leitfaden
+
+
+def test_html_numbers_with_decimal_comma() -> None:
+    html = _report_with_real_meta()
+    assert "Konfidenz 0,80" in html and "Konfidenz 0.80" not in html
+    assert 'title="Wahrscheinlichkeit 0,35: zuerst prüfen"' in html

@@ -230,3 +230,60 @@ def de_number(x: Any, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and x != x):
         return "–"
     return f"{x:.{digits}f}".replace(".", ",")
+
+
+# --- German display of evidence rows and doubtful cells (xlsx, pptx) ---------------------
+
+ORIGIN_TITLES = {"model": "Modell", "review": "Prüfung", "rule": "Regel"}
+DOUBT_LEGEND = "✓? / ? = zweifelhaft (Modell unsicher): zuerst prüfen"
+
+
+def origin_name(origin: str | None) -> str:
+    """``Modell``, ``Prüfung`` or ``Regel`` for an evidence origin (the code itself when unknown)."""
+    return label(ORIGIN_TITLES, origin)
+
+
+def source_label(ev: Row) -> str:
+    """``antwort.pdf, S. 3``: the file name with page or slide (no directories)."""
+    where = page_label(ev)
+    return f"{source_name(ev)}, {where}" if where else source_name(ev)
+
+
+def evidence_key_title(ev: Row) -> str:
+    """The German title of an evidence row's ``key`` (goal, status, orientation, group …)."""
+    table, key = ev["table"], clean(ev["key"])
+    if table == "goals":
+        return goal_title(key)
+    if table == "guideline" and key.startswith("status:"):
+        return label(STATUS_TITLES, key.removeprefix("status:"))
+    if table in ("guideline", "measures") and ": " in key:
+        head, name = key.split(": ", 1)
+        head = label(ORIENTATION_TITLES, head) if table == "guideline" else goal_title(head)
+        return f"{head}: {name}"
+    if table == "responsibility":
+        return label(GROUP_TITLES, key)
+    if table == "funding":
+        return "Mittel und Vergabe"
+    return key
+
+
+def goal_mark(cell: Row, *, star: bool = True) -> str:
+    """``✓``, ``✓*`` (verified), ``✓?``/``?`` (doubtful) or ``""`` for a goal cell row."""
+    mark = TICK + ("*" if star and cell["verified"] else "") if cell["ticked"] else ""
+    return mark + ("?" if cell["doubtful"] else "")
+
+
+def counts_text(value: Any) -> str:
+    """The stored passage counts (a dict, or its ``str`` as in the ``info`` frame) in German:
+    ``315 Textabschnitte, davon 315 vom Modell klassifiziert, 0 geprüft``."""
+    import ast
+
+    try:
+        c = ast.literal_eval(value) if isinstance(value, str) else value
+    except (ValueError, SyntaxError):
+        return clean(value)
+    if not isinstance(c, dict):
+        return clean(value)
+    text = (f"{c.get('passages', 0)} Textabschnitte, davon {c.get('classified', 0)} vom Modell "
+            f"klassifiziert, {c.get('reviewed', 0)} geprüft")  # fmt: skip
+    return text + (f", {c['unclassified']} ohne Klassifikation" if c.get("unclassified") else "")

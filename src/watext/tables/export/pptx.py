@@ -1,13 +1,17 @@
 """PowerPoint export: ``rueckmeldung_partnerstaedte.pptx``, the "Rückmeldung aus den
 Partnerstädten" slides of the Darmstadt survey regenerated from the tables.
 
-One slide per survey question (5 and 6 share one, as on the original deck); the goals
-matrix and the measures are real table shapes; each slide has a footnote telling model
-marks (✓) from marks a person verified (✓*).
+One slide per survey question (5 and 6 share one, as on the original deck; long measure
+lists go on more slides, a list per goal at 14 pt). The goals matrix is a real table shape
+whose header words never break inside a word (columns as wide as their longest word, the
+header font shrunk to fit; breaks only between words or after ``-``/``/``); doubtful cells
+show ``✓?``/``?`` with a legend line. Each slide has a footnote telling model marks (✓)
+from marks a person verified (✓*).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,8 +25,9 @@ from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
 from watext.files import write_with
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, LEGEND, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES,
-    TICK, Frames, by_city, cities, clean, goal_grid, join_cities, label, meta_items, no_answer_q1, warnings,
+    DOUBT_LEGEND, FUNDS_TITLES, GROUP_TITLES, LEGEND, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES,
+    STATUS_TITLES, Frames, by_city, cities, clean, goal_grid, goal_mark, join_cities, label, meta_items,
+    no_answer_q1, warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "build_presentation", "write_pptx"]
@@ -74,7 +79,7 @@ def _footnote(slide, frames: Frames) -> None:
     if meta.get("model_version"):
         bits.append(f"Modell {meta['model_version']}")
     if meta.get("built_at"):
-        bits.append(f"erstellt {meta['built_at']}")
+        bits.append(f"erstellt {when(meta['built_at'])}")
     box = slide.shapes.add_textbox(MARGIN, HEIGHT - Inches(0.5), WIDTH - 2 * MARGIN, Inches(0.35))
     box.name = "Fußnote"
     tf = box.text_frame
@@ -85,18 +90,24 @@ def _footnote(slide, frames: Frames) -> None:
         r.font.color.rgb = GREY
 
 
-def _text_body(slide, lines: Sequence[Line], left=MARGIN, top=BODY_TOP, width=None, height=BODY_HEIGHT):
+def _text_body(slide, lines: Sequence[Line], left=MARGIN, top=BODY_TOP, width=None, height=BODY_HEIGHT,
+               size: int | None = None):  # fmt: skip
+    """A text box of ``lines``; ``size`` fixes the font size (else it shrinks with the line count)."""
     box = slide.shapes.add_textbox(left, top, width or WIDTH - 2 * MARGIN, height)
     tf = box.text_frame
     tf.word_wrap = True
-    tf.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
-    size = _font_size(len(lines))
+    fixed = size is not None
+    if not fixed:
+        tf.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+    size = size or _font_size(len(lines))
     for i, (text, factor, bold, level) in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.text = clean(text)
         p.level = level
         if level:
             p.space_before = Pt(0)
+        elif i and fixed:
+            p.space_before = Pt(6)
         for r in p.runs:
             r.font.size = Pt(max(8, round(size * factor)))
             r.font.bold = bold
@@ -130,43 +141,105 @@ def _cell_text(cell, text: str, size: int, *, bold: bool = False, center: bool =
     cell.margin_top = cell.margin_bottom = Inches(0.03)
 
 
+CELL_PAD = Inches(0.1)  # left + right cell margin
+_NARROW, _SEMI, _WIDE = set("ijl|.,:;!'I "), set("ftr-/()"), set("mwMW")
+
+
+def _em(char: str) -> float:
+    """A generous width of a bold character in em, enough for the wide fallback font
+    (DejaVu Sans Bold) that renders the deck where Calibri is missing."""
+    if char in _NARROW:
+        return 0.38
+    if char in _SEMI:
+        return 0.5
+    if char in _WIDE:
+        return 1.12
+    if not char.isalnum():
+        return 0.95
+    return 0.86 if char.isupper() else 0.72
+
+
+def _parts(word: str) -> list[str]:
+    """``word`` split after ``-`` and ``/`` (where a line may break inside it)."""
+    return [p for p in re.split(r"(?<=[-/])(?=\w)", word) if p]
+
+
+def _pieces(title: str) -> list[str]:
+    """The parts of a header a line may break between: words, split after ``-`` and ``/``."""
+    return [p for word in title.split() for p in _parts(word)]
+
+
+def _text_width(text: str, size: float) -> int:
+    """A generous width (EMU) of ``text`` in bold at ``size`` pt."""
+    return int(Pt(size) * sum(_em(c) for c in text))
+
+
+def _header_lines(title: str, width: int, size: float) -> str:
+    """``title`` with line breaks only between words or after ``-``/``/`` so it fits ``width``."""
+    lines: list[str] = []
+    for word in title.split():
+        for i, piece in enumerate(_parts(word)):
+            glue = "" if i else " "
+            if lines and _text_width(lines[-1] + glue + piece, size) <= width - CELL_PAD:
+                lines[-1] += glue + piece
+            else:
+                lines.append(piece)
+    return "\n".join(lines)
+
+
+def _goal_columns(first: int, size: int) -> tuple[list[int], float]:
+    """Column widths (city column ``first`` wide) and a header font size with which no goal
+    title has to break inside a word: columns get the width of their longest piece."""
+    longest = [max(_text_width(p, 1) for p in _pieces(GOAL_TITLES[g])) for g in GOAL_LABELS]  # at 1 pt
+    room = WIDTH - 2 * MARGIN - first - len(GOAL_LABELS) * CELL_PAD
+    header = max(6.0, int(min(float(size), room / sum(longest)) * 2) / 2)
+    needed = [int(n * header) + CELL_PAD for n in longest]
+    spare = (WIDTH - 2 * MARGIN - first - sum(needed)) // len(GOAL_LABELS)
+    return [first, *(n + spare for n in needed)], header
+
+
 def _goals_slide(prs, frames: Frames) -> None:
     slide = _question_slide(prs, frames, QUESTIONS[1])
     names, grid, missing = cities(frames), goal_grid(frames), no_answer_q1(frames)
     n = len(names)
     size = 14 if n <= 7 else max(7, 14 - (n - 7) // 2)
-    row_h = min(Inches(0.6), Emu(int(BODY_HEIGHT / (n + 1))))
+    labels = [f"{c} ⚠" if c in missing else c for c in names]
+    first = max(Inches(1.3), max(_text_width(c, size) for c in ["Ziele:", *labels]) + CELL_PAD)
+    widths, head_size = _goal_columns(first, size)
+    heads = [_header_lines(GOAL_TITLES[g], w, head_size) for g, w in zip(GOAL_LABELS, widths[1:], strict=True)]
+    head_h = Emu(int(Pt(head_size) * 1.25 * max(h.count("\n") + 1 for h in heads) + Inches(0.1)))
+    doubtful = [c for c in grid.values() if c["doubtful"]]
+    q1_warnings = [w for w in warnings(frames) if "Frage 1 erkannt" in w]
+    notes = ([f"{DOUBT_LEGEND} ({len(doubtful)} Zellen)"] if doubtful else []) + [f"⚠ {w}" for w in q1_warnings]
+    room = BODY_HEIGHT - head_h - Inches(0.3) * len(notes)
+    row_h = min(Inches(0.6), Emu(int(room / max(1, n))))
     frame = slide.shapes.add_table(n + 1, len(GOAL_LABELS) + 1, MARGIN, BODY_TOP, WIDTH - 2 * MARGIN,
-                                   Emu(int(row_h * (n + 1))))  # fmt: skip
+                                   Emu(head_h + row_h * n))  # fmt: skip
     frame.name = "Ziele"
     table = frame.table
-    table.columns[0].width = Inches(2.0)
-    for c in range(1, len(GOAL_LABELS) + 1):
-        table.columns[c].width = Emu(int((WIDTH - 2 * MARGIN - Inches(2.0)) / len(GOAL_LABELS)))
-    for r in range(n + 1):
+    for c, w in enumerate(widths):
+        table.columns[c].width = Emu(w)
+    table.rows[0].height = head_h
+    for r in range(1, n + 1):
         table.rows[r].height = row_h
     _cell_text(table.cell(0, 0), "Ziele:", size, header=True)
-    for c, goal in enumerate(GOAL_LABELS, start=1):
-        _cell_text(table.cell(0, c), GOAL_TITLES[goal], size, header=True, center=True)
-    for r, city in enumerate(names, start=1):
-        _cell_text(table.cell(r, 0), city, size, bold=True)
+    for c, head in enumerate(heads, start=1):
+        _cell_text(table.cell(0, c), head, head_size, header=True, center=True)
+    for r, (city, text) in enumerate(zip(names, labels, strict=True), start=1):
+        _cell_text(table.cell(r, 0), text, size, bold=True)
         for c, goal in enumerate(GOAL_LABELS, start=1):
             cell = grid[(city, goal)]
-            mark = TICK + _star(cell["verified"]) if cell["ticked"] else ""
-            _cell_text(table.cell(r, c), mark, size + 2, center=True, bold=cell["verified"])
-        if city in missing:
-            _cell_text(table.cell(r, 0), f"{city} ⚠", size, bold=True)
-    q1_warnings = [w for w in warnings(frames) if "Frage 1 erkannt" in w]
-    if q1_warnings:
-        box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Emu(int(row_h * (n + 1))) + Inches(0.1),
-                                       WIDTH - 2 * MARGIN, Inches(0.6))  # fmt: skip
-        box.name = "Warnungen"
+            _cell_text(table.cell(r, c), goal_mark(cell), size + 2, center=True, bold=cell["verified"])
+    if notes:
+        box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Emu(head_h + row_h * n) + Inches(0.1),
+                                       WIDTH - 2 * MARGIN, Inches(0.3) * len(notes))  # fmt: skip
+        box.name = "Hinweise"
         box.text_frame.word_wrap = True
-        box.text_frame.text = "\n".join(f"⚠ {clean(w)}" for w in q1_warnings)
-        for para in box.text_frame.paragraphs:
+        box.text_frame.text = "\n".join(clean(t) for t in notes)
+        for para, text in zip(box.text_frame.paragraphs, notes, strict=True):
             for run in para.runs:
-                run.font.size = Pt(11)
-                run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+                run.font.size = Pt(12)
+                run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00) if text.startswith("⚠") else GREY
 
 
 def _guideline_slide(prs, frames: Frames) -> None:
@@ -191,21 +264,54 @@ def _guideline_slide(prs, frames: Frames) -> None:
     _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)])
 
 
-def _measures_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[3])
-    cols: dict[str, list[str]] = {g: [] for g in GOAL_LABELS}
+MEASURE_SIZE, MEASURE_HEAD = 14, 16  # pt: the lists stay readable, long ones go on more slides
+MEASURE_COLUMNS = 2
+
+
+def _measure_blocks(frames: Frames) -> list[tuple[str, list[str]]]:
+    """(goal title, measure lines) in goal order; a measure line names its cities."""
+    by_goal: dict[str, list[str]] = {}
     for m in records(frames["measures"]):
-        cols.setdefault(m["goal"], []).append(f"- {m['measure']}{_star(m['verified'])}")
-    longest = max((len(v) for v in cols.values()), default=0)
-    size = max(7, min(13, int(60 / max(1, longest))))
-    frame = slide.shapes.add_table(2, len(GOAL_LABELS), MARGIN, BODY_TOP, WIDTH - 2 * MARGIN, Inches(1.5))
-    frame.name = "Maßnahmen"
-    table = frame.table
-    table.rows[0].height = Inches(0.5)
-    for c, goal in enumerate(GOAL_LABELS):
-        table.columns[c].width = Emu(int((WIDTH - 2 * MARGIN) / len(GOAL_LABELS)))
-        _cell_text(table.cell(0, c), GOAL_TITLES[goal], max(size, 11), header=True, center=True)
-        _cell_text(table.cell(1, c), "\n".join(cols[goal]) or "–", size)
+        where = f" ({', '.join(m['cities'])})" if m["cities"] else ""
+        by_goal.setdefault(m["goal"], []).append(f"{m['measure']}{where}{_star(m['verified'])}")
+    order = [*GOAL_LABELS, *(g for g in by_goal if g not in GOAL_LABELS)]
+    return [(GOAL_TITLES.get(g, g), by_goal[g]) for g in order if by_goal.get(g)]
+
+
+def _measure_columns(frames: Frames) -> list[list[Line]]:
+    """The measure lists cut into columns that fit the body at :data:`MEASURE_SIZE`."""
+    col_w = (WIDTH - 2 * MARGIN) / MEASURE_COLUMNS - Inches(0.4)
+    per_line = max(10, int(col_w / (Pt(MEASURE_SIZE) * 0.6)))  # characters of a wrapped line
+    capacity = BODY_HEIGHT / Pt(1) - 20  # pt
+    head_h = MEASURE_HEAD * 1.2 + 6
+    columns: list[list[Line]] = [[]]
+    used = 0.0
+    for title, items in _measure_blocks(frames):
+        for i, item in enumerate(items):
+            text = "– " + item
+            item_h = -(-len(text) // per_line) * MEASURE_SIZE * 1.2
+            if columns[-1] and used + item_h + (head_h if i == 0 else 0) > capacity:
+                columns.append([])
+                used = 0.0
+            if i == 0 or not columns[-1]:
+                columns[-1].append((title + (":" if i == 0 else " (Forts.):"), MEASURE_HEAD / MEASURE_SIZE, True, 0))
+                used += head_h
+            columns[-1].append((text, 1.0, False, 1))
+            used += item_h
+    return columns
+
+
+def _measures_slide(prs, frames: Frames) -> None:
+    columns = _measure_columns(frames)
+    pages = [columns[i:i + MEASURE_COLUMNS] for i in range(0, len(columns), MEASURE_COLUMNS)]
+    col_w = Emu(int((WIDTH - 2 * MARGIN) / MEASURE_COLUMNS))
+    for no, page in enumerate(pages, start=1):
+        title = QUESTIONS[3] + (f" ({no}/{len(pages)})" if len(pages) > 1 else "")
+        slide = _question_slide(prs, frames, title)
+        for c, lines in enumerate(page):
+            box = _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)], left=MARGIN + col_w * c,
+                             width=col_w - Inches(0.2), size=MEASURE_SIZE)  # fmt: skip
+            box.name = "Maßnahmen"
 
 
 def _responsibility_slide(prs, frames: Frames) -> None:

@@ -7,7 +7,6 @@ Every string is written as a string cell (never a formula), so document text suc
 from __future__ import annotations
 
 from copy import copy
-
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,9 @@ from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
 from watext.files import write_with
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES,
-    TICK, Frames, cities, clean, goal_grid, goal_title, is_formula_like, label, meta_items,
-    no_answer_q1, page_label, rules, warnings,
+    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES,
+    TABLE_TITLES, TICK, Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_title,
+    is_formula_like, label, meta_items, no_answer_q1, origin_name, rules, source_label, warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
@@ -32,7 +31,7 @@ __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
 FILENAME = "tables.xlsx"
 SHEETS = (
     "Ziele", "Leitfaden", "Maßnahmen", "Zuständigkeit", "Finanzierung", "Best Practice",
-    "Evidenz", "Info",
+    "Offen", "Evidenz", "Info",
 )  # fmt: skip
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -135,9 +134,9 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
             conf, probability = cell_data["max_confidence"], cell_data["probability"]
             note = f"{cell_data['n_passages']} Passagen, {cell_data['n_verified']} geprüft; {state}"
             if conf is not None:
-                note += f"; max. Konfidenz {conf:.2f}"
+                note += f"; max. Konfidenz {de_number(conf)}"
             if probability is not None:
-                note += f"; Wahrscheinlichkeit {probability:.2f}"
+                note += f"; Wahrscheinlichkeit {de_number(probability)}"
             if cell_data["doubtful"]:
                 note += "; zweifelhaft: zuerst prüfen"
                 cell.border = DOUBT_BORDER
@@ -165,9 +164,13 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     put(ws, row, 5, "grau = von Person verworfen").fill = REJECTED_FILL
     put(ws, row, 6, "Kommentar: Passagen / geprüft / Konfidenz / Wahrscheinlichkeit")
     put(ws, row, 7, "roter Rahmen = zweifelhaft, zuerst prüfen").border = DOUBT_BORDER
+    for col in range(2, 8):
+        ws.cell(row=row, column=col).alignment = WRAP
+    ws.row_dimensions[row].height = 45
     row += 2
     put(ws, row, 1, "Belege (Passagen / davon geprüft)").font = Font(bold=True)
     _header(ws, ["Stadt", *GOAL_TITLES.values()], row=row + 1)
+    ws.row_dimensions[row + 1].height = 32
     for r, city in enumerate(names, start=row + 2):
         put(ws, r, 1, city).border = BORDER
         for col, goal in enumerate(GOAL_LABELS, start=2):
@@ -176,9 +179,12 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
             cell.alignment = CENTER
             cell.border = BORDER
     ws.freeze_panes = "B2"
-    ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 2)
-    for col in range(2, len(GOAL_LABELS) + 2):
-        ws.column_dimensions[get_column_letter(col)].width = 22
+    ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 4)
+    for col, goal in enumerate(GOAL_LABELS, start=2):  # as wide as the longest word: no break inside one
+        longest = max(len(w) for w in GOAL_TITLES[goal].split())
+        ws.column_dimensions[get_column_letter(col)].width = max(14, longest * 1.2 + 3)
+    ws.row_dimensions[1].height = 32
+    ws.print_area = f"A1:{get_column_letter(len(GOAL_LABELS) + 1)}{ws.max_row}"
 
 
 def _yes(flag: bool) -> str:
@@ -212,26 +218,74 @@ def build_workbook(frames: Frames) -> Workbook:
         [b["name"], ", ".join(b["cities"]), b["n_evidence"], _yes(b["verified"])]
         for b in records(frames["best_practice"])
     ])  # fmt: skip
+    _open_sheet(wb, frames)
     ws = _table_sheet(wb, "Evidenz", [
-        "Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Seite/Folie", "Text", "Konfidenz",
-        "geprüft", "Herkunft",
+        "Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Text", "Konfidenz", "geprüft", "Herkunft",
     ], [
-        [TABLE_TITLES.get(e["table"], e["table"]), e["city"],
-         goal_title(e["key"]) if e["table"] == "goals" else e["key"], e["title"], e["source"], page_label(e),
-         e["text"], e["confidence"], _yes(e["verified"]), e["origin"]]
+        [TABLE_TITLES.get(e["table"], e["table"]), e["city"], evidence_key_title(e), e["title"], source_label(e),
+         e["text"], e["confidence"], _yes(e["verified"]), origin_name(e["origin"])]
         for e in records(frames["evidence"])
     ])  # fmt: skip
-    ws.column_dimensions["G"].width = 80
-    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+    ws.column_dimensions["F"].width = 80
+    for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         for cell in row:
             cell.number_format = "0.00"
-    info = [["Erstellt von", "watext"]]
-    info += [[{"model_version": "Modellversion", "built_at": "Erstellt am"}.get(k, k), v]
-             for k, v in meta_items(frames)]  # fmt: skip
+    info = [["Erstellt von", "watext"]] + [[label(META_TITLES, k), _meta_value(k, v)] for k, v in meta_items(frames)]
     info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules(frames)]
     ws = _table_sheet(wb, "Info", ["Schlüssel", "Wert"], info)
     ws.column_dimensions["B"].width = 100
+    for sheet in wb.worksheets:
+        _print_setup(sheet)
     return wb
+
+
+META_TITLES = {"model_version": "Modellversion", "built_at": "Erstellt am", "model_name": "Modell",
+               "counts": "Textabschnitte"}  # fmt: skip
+
+
+def _meta_value(key: str, value: str) -> str:
+    """A meta value for people: dates in German, the passage counts with German names."""
+    if key == "built_at":
+        return when(value)
+    return counts_text(value) if key == "counts" else value
+
+
+def _open_sheet(wb: Workbook, frames: Frames) -> None:
+    """``Offen``: doubtful goal cells and survey questions without a recognised answer."""
+    rows: list[list[Any]] = []
+    for c in records(frames["goal_cells"]):
+        if c["doubtful"]:
+            state = ("angekreuzt (Modell)" if c["ticked"] else "nicht angekreuzt") + ", zuerst prüfen"
+            rows.append(["zweifelhafte Zelle", c["city"], 1, goal_title(c["goal"]), de_number(c["probability"]),
+                         state])  # fmt: skip
+    for w in records(frames["warnings"]):
+        for no in w["questions"]:
+            text = QUESTIONS.get(no, "").split(". ", 1)[-1]
+            rows.append(["Frage ohne Antwort", w["city"], no, text, "", "keine Antwort erkannt"])
+    if not rows:
+        rows.append(["–", "", "", "nichts offen", "", ""])
+    ws = _table_sheet(wb, "Offen", ["Art", "Stadt", "Frage", "Ziel bzw. Fragetext", "Wahrscheinlichkeit",
+                                    "Stand"], rows)  # fmt: skip
+    ws.column_dimensions["D"].width = 60
+    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
+        for cell in row:
+            cell.alignment = Alignment(horizontal="right", vertical="top")
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape A4, as wide as one page, the header row on every page, the sheet name on top."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.oddHeader.center.text = "&A"  # the sheet name
+    ws.oddHeader.center.size = 12
+    ws.oddHeader.center.font = "Calibri,Bold"
+    ws.oddFooter.left.text = "watext – Vergleichstabellen"
+    ws.oddFooter.right.text = "Seite &P von &N"
 
 
 def write_xlsx(frames: Frames, out_dir: Path) -> list[Path]:
