@@ -1,10 +1,12 @@
 """A small store for the review tests: a survey answer document (question 1 and its
-answers, one with hostile text) plus a second city's concept, with predictions."""
+answers, one with hostile text) plus a second city's concept, with predictions; and what
+the German review page must not show (old English words, raw label ids)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from watext.model import Block, BlockKind, DocType, Document, Format, Passage, Prediction
@@ -61,3 +63,11 @@ def fill(store: Store, tmp: Path) -> dict[str, str]:
     (mdir / "meta.json").write_text(json.dumps({"name": MODEL, "version": VERSION, "thresholds": THRESHOLDS}))
     ids["model_dir"] = str(mdir)
     return ids
+
+
+#: Words of the old English page that must not come back (whole words, any case).
+ENGLISH = re.compile(r"\b(queue|statistics|lane|save|accept|undo|reviewer|log in|skip|back|goals?|topic|body|"
+                     r"history|model|city|document|precision|agreement|adjudication|change|none|any|"
+                     r"unreviewed|reviewed|uncertain|random|tables|source file|page|passages)\b", re.IGNORECASE)
+RAW_KEYS = ("verstaendnis", "leitfaden", "massnahme", "zustaendigkeit", "finanzierung", "best_practice",
+            "fachstelle", "chefsache", "querschnittsaufgabe", "kulturelle_vielfalt", "humanitaere_hilfe")

@@ -19,7 +19,7 @@ from watext.errors import ConfigError, ConflictError, NotFoundError, ValidationE
 from watext.review.app import ERROR_STATUS, check_bind, create_app, is_loopback, review_error
 from watext.store import Store, open_store
 
-from .review_fixture import MODEL, VERSION, XSS, fill, pred
+from .review_fixture import ENGLISH, MODEL, RAW_KEYS, VERSION, XSS, fill, pred
 
 BASE = "http://testserver"
 
@@ -100,16 +100,18 @@ def test_save_undo_history(env) -> None:
     assert st.body == "fachstelle" and st.body_name == "Integrationsbüro" and st.action == "correct"
     assert st.reviewer == "anna" and st.reviewed is True
     page = c.get(f"/passage/{pid}")
-    assert "Integrationsbüro" in page.text and "<strong>anna</strong> · correct" in page.text
+    assert "Integrationsbüro" in page.text and "<strong>anna</strong> · korrigiert" in page.text
+    assert "Fachstelle (eine benannte Stelle)" in page.text.split('aria-label="Verlauf"')[1]
     undo = form_of(page.text, "undo-form")
     r = c.post(f"/passage/{pid}", data=undo, headers={"Origin": BASE})
     assert r.status_code == 303 and r.headers["location"].startswith(f"/passage/{pid}")
     assert store.review_state(pid).reviewed is False
     assert [(h.action, h.reviewer, h.revision) for h in store.history(pid)] == [("correct", "anna", 1),
                                                                                 ("undo", "anna", 2)]
-    assert "anna</strong> · undo" in c.get(f"/passage/{pid}").text
+    assert "anna</strong> · rückgängig gemacht" in c.get(f"/passage/{pid}").text
     # the survey question's topic is pre-selected; saving everything unchanged is an accept
-    assert "<option selected>verstaendnis</option>" in c.get(f"/passage/{pid}").text
+    topic = '<option value="verstaendnis" selected>Verständnis und Ziele (Frage 1)</option>'
+    assert topic in c.get(f"/passage/{pid}").text
     assert save(c, pid, ["kulturelle_vielfalt"], 2, topic="verstaendnis").status_code == 303
     assert store.review_state(pid).action == "accept"
 
@@ -118,7 +120,8 @@ def test_csrf_and_origin_required(env) -> None:
     store, ids, app = env
     c = client(app, "anna")
     pid = ids["answer"]
-    assert save(c, pid, ["kulturelle_vielfalt"], 0, csrf=None).status_code == 403
+    r = save(c, pid, ["kulturelle_vielfalt"], 0, csrf=None)
+    assert r.status_code == 403 and "Sicherheitsprüfung fehlgeschlagen (CSRF)" in r.text
     assert save(c, pid, ["kulturelle_vielfalt"], 0, csrf="x" * 43).status_code == 403
     data = {"goal": ["kulturelle_vielfalt"], "base_revision": "0", "csrf": c.cookies["watext_csrf"]}
     assert c.post(f"/passage/{pid}", data=data, headers={"Origin": "http://evil.example"}).status_code == 403
@@ -141,8 +144,10 @@ def test_conflict_shows_other_reviewer_and_loses_nothing(env) -> None:
     assert save(anna, pid, ["teilhabe_integration", "humanitaere_hilfe"], 0, topic="massnahme").status_code == 303
     r = save(ben, pid, ["standortfoerderung"], 0)
     assert r.status_code == 409
-    assert 'id="conflict"' in r.text and "<strong>anna</strong> saved revision 1" in r.text
-    assert "teilhabe_integration, humanitaere_hilfe" in r.text and "massnahme" in r.text
+    assert 'id="conflict"' in r.text and "<strong>anna</strong> hat Revision 1 gespeichert" in r.text
+    theirs = r.text[r.text.index('<ul class="theirs">'):]
+    theirs = theirs[: theirs.index("</ul>")]
+    assert "Teilhabe / Integration, Humanitäre Hilfe" in theirs and "Konkrete Maßnahmen (Frage 3)" in theirs
     hist = store.history(pid)
     assert len(hist) == 1 and hist[0].reviewer == "anna"
     assert hist[0].labels == ("teilhabe_integration", "humanitaere_hilfe")
@@ -154,9 +159,10 @@ def test_conflict_shows_other_reviewer_and_loses_nothing(env) -> None:
     assert [(h.reviewer, h.revision) for h in store.history(pid)] == [("anna", 1), ("ben", 2)]
     # two reviewers disagree -> statistics and adjudication
     stats = anna.get("/stats").text
-    assert "1 passages reviewed by two or more reviewers" in stats
+    assert "Passagen, die von zwei oder mehr Personen geprüft wurden: 1\n" in stats
+    assert "davon mit Abweichung: 1" in stats
     adj = anna.get("/adjudicate").text
-    assert f'data-pid="{pid}"' in adj and "standortfoerderung" in adj
+    assert f'data-pid="{pid}"' in adj and "<td>Standortförderung</td>" in adj
 
 
 def test_errors_reach_the_client_with_their_status(env) -> None:
@@ -167,23 +173,27 @@ def test_errors_reach_the_client_with_their_status(env) -> None:
     pid = ids["bursa0"]
     # NotFoundError -> 404, on a card and on a save (nothing stored)
     for r in (c.get("/passage/nope"), save(c, "nope", ["kulturelle_vielfalt"], 0)):
-        assert (r.status_code, r.text) == (404, "no such passage")
+        assert r.status_code == 404 and 'id="message">Diese Passage gibt es nicht.</p>' in r.text
+        assert 'id="review-form"' not in r.text
     # ValidationError -> 400: the card again with the message (escaped) and the choice kept
     r = save(c, pid, ["standortfoerderung"], 0, body="<b>amt</b>", body_name="Büro <i>x</i>")
     assert r.status_code == 400 and 'id="review-form"' in r.text
-    assert "unknown body type &#39;&lt;b&gt;amt&lt;/b&gt;&#39;" in r.text and "<b>amt</b>" not in r.text
+    assert "Unbekannte Art der Zuständigkeit: &#39;&lt;b&gt;amt&lt;/b&gt;&#39;" in r.text
+    assert "<b>amt</b>" not in r.text
     assert 'value="standortfoerderung" id="goal-6"\n      checked' in r.text
     assert 'value="Büro &lt;i&gt;x&lt;/i&gt;"' in r.text
     r = c.post(f"/passage/{pid}", data=form_of(c.get(f"/passage/{pid}").text, "undo-form"), headers={"Origin": BASE})
-    assert r.status_code == 400 and "has no review to undo" in r.text and 'id="review-form"' in r.text
+    assert r.status_code == 400 and 'id="review-form"' in r.text
+    assert "Für diese Passage gibt es keine Prüfung, die rückgängig gemacht werden könnte." in r.text
     r = save(c, pid, ["standortfoerderung"], "x")
-    assert (r.status_code, r.text) == (400, "base_revision missing")
+    assert r.status_code == 400 and "Das Formular ist unvollständig (Bearbeitungsstand fehlt)." in r.text
+    assert 'id="review-form"' not in r.text
     assert store.history(pid) == []
     # ConflictError -> 409: an undo based on an old revision shows what is stored now
     assert save(client(app, "ben"), pid, ["humanitaere_hilfe"], 0).status_code == 303
     stale = {**form_of(c.get(f"/passage/{pid}").text, "undo-form"), "base_revision": "0"}
     r = c.post(f"/passage/{pid}", data=stale, headers={"Origin": BASE})
-    assert r.status_code == 409 and "<strong>ben</strong> saved revision 1" in r.text
+    assert r.status_code == 409 and "<strong>ben</strong> hat Revision 1 gespeichert" in r.text
     assert form_of(r.text)["base_revision"] == "1"
     assert [h.action for h in store.history(pid)] == ["correct"]
 
@@ -202,7 +212,10 @@ def test_one_handler_maps_each_error_to_its_status(env, exc: Exception) -> None:
     r = c.get("/queue")
     assert r.status_code == ERROR_STATUS[type(exc)] == {NotFoundError: 404, ValidationError: 400,
                                                         ConflictError: 409}[type(exc)]  # fmt: skip
-    assert r.text == str(exc).replace("<", "&lt;").replace(">", "&gt;") and "<" not in r.text
+    escaped = str(exc).replace("<", "&lt;").replace(">", "&gt;")
+    assert f'<p class="error" role="alert" id="message">{escaped}</p>' in r.text and str(exc) not in r.text
+    heading = {404: "Nicht gefunden", 400: "Eingabe nicht gültig", 409: "Inzwischen geändert"}[r.status_code]
+    assert f"<h1>{heading}</h1>" in r.text
     assert r.headers["content-security-policy"].startswith("default-src 'self'")
 
 
@@ -212,11 +225,11 @@ def test_without_a_model_dir_the_newest_predicted_version_is_reviewed(env, tmp_p
                                                 model_version="20980101-000000")])  # fmt: skip
     app = create_app(store, model_dir=tmp_path / "no-model")
     html = client(app, "anna").get("/queue?status=all").text
-    assert f"model {MODEL} {VERSION}" in html
+    assert f"Modell {MODEL} {VERSION}" in html
     # without the model's thresholds every goal's is 0.5: xss (0.9, 0.01 for the others)
     # is 0.400 from a threshold, not 0.390 as under the model's 0.4 for teilhabe_integration
     row = html[html.index(f'<tr data-pid="{ids["xss"]}"'):]
-    assert "<td>0.400</td>" in row[: row.index("</tr>")]
+    assert "<td>0,400</td>" in row[: row.index("</tr>")]  # German decimal comma
 
 
 def test_script_text_is_escaped_and_csp_set(env) -> None:
@@ -257,7 +270,7 @@ def test_non_loopback_needs_password(env, tmp_path: Path) -> None:
     c.get("/login")
     bad = c.post("/login", data={"name": "a", "password": "no", "csrf": c.cookies["watext_csrf"]},
                  headers={"Origin": BASE})  # fmt: skip
-    assert bad.status_code == 401
+    assert bad.status_code == 401 and "Bitte Namen und (richtiges) Passwort angeben." in bad.text
     ok = c.post("/login", data={"name": "a", "password": "s3cret", "csrf": c.cookies["watext_csrf"]},
                 headers={"Origin": BASE})  # fmt: skip
     assert ok.status_code == 303 and c.get("/queue").status_code == 200
@@ -300,3 +313,60 @@ def test_client_disconnect_mid_post_is_one_log_line(env, caplog) -> None:
         asyncio.run(app(scope, receive, send))
     assert not any(r.exc_info for r in caplog.records)
     assert any("client disconnected" in r.getMessage() for r in caplog.records)
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads: tags (with their attributes) removed, and the model's name
+    (an identifier such as ``watext-goals``, not a word of the page)."""
+    return re.sub(r"<[^>]+>", " ", html).replace(MODEL, "")
+
+
+def test_every_page_is_german(env) -> None:
+    _, ids, app = env
+    c = client(app, "anna")
+    pid = ids["answer"]
+    assert save(c, ids["bursa0"], ["humanitaere_hilfe"], 0, body="chefsache", topic="massnahme").status_code == 303
+    assert save(client(app, "ben"), ids["bursa0"], ["kulturelle_vielfalt"], 1).status_code == 303
+    pages = {url: c.get(url) for url in ("/queue", "/queue?status=all", f"/passage/{pid}",
+                                         f"/passage/{ids['bursa0']}?status=all", "/stats", "/adjudicate",
+                                         "/passage/nope", "/no-such-page")}  # fmt: skip
+    pages["/login"] = TestClient(app, base_url=BASE).get("/login")
+    for url, r in pages.items():
+        text = visible_text(r.text)
+        assert not ENGLISH.findall(text), (url, ENGLISH.findall(text))
+        assert not [k for k in RAW_KEYS if k in text], url
+        assert '<html lang="de">' in r.text and 'id="help"' in r.text, url
+    assert pages["/no-such-page"].status_code == 404 and "Diese Seite gibt es nicht." in pages["/no-such-page"].text
+    card = pages[f"/passage/{pid}"].text
+    # scores with a decimal comma, explained in a tooltip and in the help overlay
+    assert ">0,52 / 0,50</span>" in card and ">0,01 / 0,40</span>" in card
+    assert 'title="Modellwert 0,52, Schwelle 0,50: das Modell kreuzt das Ziel ab 0,50 an (hier: angekreuzt).' in card
+    assert "Modellwert und Schwelle" in card and "<kbd>?</kbd> Hilfe" in card
+    # display names in the selects, label ids in the values
+    assert '<option value="best_practice" >Gute-Praxis-Beispiele (Frage 7)</option>' in card
+    assert '<option value="chefsache" >Chefsache (Verwaltungsspitze)</option>' in card
+    other = pages[f"/passage/{ids['bursa0']}?status=all"].text
+    assert "<strong>ben</strong> · korrigiert:\n      Kulturelle Vielfalt" in other
+    assert "· Chefsache (Verwaltungsspitze) · Konkrete Maßnahmen (Frage 3)" in other
+
+
+def test_default_lane_is_tables_while_table_cells_are_doubtful(env, tmp_path: Path) -> None:
+    import json
+
+    store, ids, app = env
+    c = client(app, "anna")
+    assert '<option value="uncertain" selected>' in c.get("/queue").text  # no doubtful cell: as before
+    meta = json.loads((Path(ids["model_dir"]) / "meta.json").read_text())
+    meta["metrics"] = {"doubt": {"band": [0.9, 0.99]}}  # Darmstadt's cultural-diversity cell (0.952)
+    doubt = tmp_path / "doubt-model"
+    doubt.mkdir()
+    (doubt / "meta.json").write_text(json.dumps(meta))
+    c = client(create_app(store, model_dir=doubt), "anna")
+    html = c.get("/queue").text
+    assert '<option value="tables" selected>Zweifelsfälle der Tabellen zuerst</option>' in html
+    # the passages behind the doubtful cell first, the more confident one first
+    assert re.findall(r'<tr data-pid="([^"]+)"', html)[:2] == [ids["xss"], ids["answer"]]
+    assert "lane=tables" in re.search(r'id="start" class="button" href="([^"]+)"', html).group(1)
+    card = c.get(f"/passage/{ids['answer']}").text
+    assert "Reihenfolge: <strong>Zweifelsfälle der Tabellen zuerst</strong>" in card
+    assert '<option value="random" selected>' in c.get("/queue?lane=random").text  # a chosen lane wins

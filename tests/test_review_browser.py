@@ -17,7 +17,7 @@ import pytest
 from watext.store import open_store
 from watext.tables.aggregate import build_tables
 
-from .review_fixture import MODEL, VERSION, XSS, fill
+from .review_fixture import ENGLISH, MODEL, RAW_KEYS, VERSION, XSS, fill, make_doc, pred
 
 
 pytestmark = pytest.mark.browser
@@ -129,3 +129,87 @@ def test_script_text_renders_as_text(browser, served) -> None:
     assert "<script>alert(1)</script>" in page.inner_text("table.queue")
     page.wait_for_timeout(200)
     assert dialogs == []
+
+
+_SENTENCE = ("Die Stadt versteht Willkommenskultur als Querschnittsaufgabe aller Ämter und fördert "
+             "Teilhabe, Sprachkurse und Beratung für neu zugewanderte Menschen in allen Stadtteilen. ")
+#: Three passages of the longest kind (``Settings.max_passage_chars`` = 1200 characters).
+LONG = tuple((_SENTENCE * 8)[:1199].rstrip() + "." for _ in range(3))
+
+
+def _inside(box: dict[str, float] | None, width: int, height: int) -> bool:
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width \
+        and box["y"] + box["height"] <= height
+
+
+def _german(page: object) -> str:
+    """The visible text of ``page``, checked: no old English word, no raw label id."""
+    text = page.inner_text("body").replace(MODEL, "")  # the model's name is an identifier
+    assert not ENGLISH.findall(text), (page.url, ENGLISH.findall(text))
+    assert not [k for k in RAW_KEYS if k in text], page.url
+    return text
+
+
+def test_card_fits_a_laptop_screen_in_german(browser, served, tmp_path: Path) -> None:
+    """At 1366×768 the passage, the six goal toggles and the save button show without
+    scrolling; every page reads German; ``?`` opens the help that explains the scores."""
+    base, store, ids = served
+    doc, passages = make_doc("/data/in/Lang/konzept.pdf", "Langenfeld", list(LONG))
+    store.save_document(doc, passages)  # before the app's first request loads its snapshot
+    store.save_predictions([pred(passages[1].id, {"teilhabe_integration": 0.8, "anti_diskriminierung": 0.3})])
+    ids = {**ids, "long": passages[1].id}
+    width, height = 1366, 768
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/login")
+    _german(page)
+    page.fill("input[name=name]", "anna")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main#queue")
+    page.screenshot(path=str(tmp_path / "queue.png"))
+    assert "Unsichere Passagen zuerst" in _german(page)
+    page.keyboard.press("Enter")
+    card_of(page, ids["answer"], 0)
+    page.screenshot(path=str(tmp_path / "card.png"))
+    assert page.evaluate("window.scrollY") == 0
+    assert page.locator("#passage-text").is_visible()
+    assert _inside(page.locator("#passage-text").bounding_box(), width, height)
+    goals = page.locator("label.goal")
+    assert goals.count() == 6
+    for i in range(6):
+        assert goals.nth(i).is_visible() and _inside(goals.nth(i).bounding_box(), width, height), i
+        assert _inside(page.locator(f"#goal-{i + 1}").bounding_box(), width, height), i
+    assert page.locator("#save-btn").is_visible() and _inside(page.locator("#save-btn").bounding_box(), width, height)
+    text = _german(page)
+    assert "Speichern" in text and "Kulturelle Vielfalt" in text and "0,52 / 0,50" in text
+    assert "Schwelle 0,50" in page.locator("label.goal .score").first.get_attribute("title")
+    # the help overlay: "?" opens it, Esc closes it; it takes the keys meanwhile
+    assert not page.locator("#help").is_visible()
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.screenshot(path=str(tmp_path / "help.png"))
+    assert "Modellwert und Schwelle" in _german(page)
+    page.keyboard.press("2")
+    assert not page.is_checked("#goal-2")
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").is_visible()
+    page.click("#help-open")
+    assert page.locator("#help").is_visible()
+    page.click("#help-close")
+    assert not page.locator("#help").is_visible()
+    page.keyboard.press("2")
+    assert page.is_checked("#goal-2")
+    # the longest passage segmenting makes (1200 characters), between two long neighbours
+    page.goto(f"{base}/passage/{ids['long']}?status=all")
+    card_of(page, ids["long"])
+    page.screenshot(path=str(tmp_path / "card-long.png"))
+    for sel in ["#passage-text", "#save-btn"] + [f"#goal-{i}" for i in range(1, 7)]:
+        assert _inside(page.locator(sel).bounding_box(), width, height), sel
+    assert page.inner_text("#passage-text") == LONG[1]
+    for url in ("/stats", "/adjudicate", f"/passage/{ids['bursa1']}?status=all", "/nichts"):
+        page.goto(base + url)
+        _german(page)
+    page.screenshot(path=str(tmp_path / "error.png"))
+    print(f"\nscreenshots: {tmp_path}")
+    assert not errors, errors

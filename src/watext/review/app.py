@@ -5,7 +5,9 @@ Routes read the request, ask :mod:`~watext.review.auth` who is asking, let
 render the result. One exception handler turns the service's errors into responses:
 :class:`NotFoundError` 404, :class:`ValidationError` 400, :class:`ConflictError` 409 (on a
 save or undo: the passage card again, with the reviewer's choice kept and, after a
-conflict, the state stored now).
+conflict, the state stored now); other errors, Starlette's 404/405 and a failed CSRF check
+get a German error page (:meth:`Views.message`). A queue without a chosen lane opens in
+:meth:`ReviewService.default_lane`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -37,6 +40,8 @@ __all__ = ["ERROR_STATUS", "check_bind", "create_app", "is_loopback", "review_er
 
 HERE = Path(__file__).parent
 Form = dict[str, list[str]]
+CSRF_FAILED = ("Sicherheitsprüfung fehlgeschlagen (CSRF): Bitte laden Sie die Seite neu und senden Sie "
+               "das Formular noch einmal.")  # fmt: skip
 #: The HTTP status of each error the review service raises.
 ERROR_STATUS: dict[type[Exception], int] = {NotFoundError: 404, ValidationError: 400, ConflictError: 409}
 
@@ -80,10 +85,23 @@ def review_error(request: Request, exc: Exception) -> Response:
     status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
     ctx: _CardContext | None = getattr(request.state, "card", None)
     if ctx is None or isinstance(exc, NotFoundError):
-        return Views.message(str(exc), status)
+        return _message(request, str(exc), status)
     if isinstance(exc, ConflictError):
         return _card(request, ctx.pid, ctx.f, status, mine=ctx.mine, conflict=exc.current)
     return _card(request, ctx.pid, ctx.f, status, mine=ctx.mine, error=str(exc))
+
+
+def _message(request: Request, text: str, status: int) -> Response:
+    """An error page (German, escaped) for ``request``."""
+    parts = _parts(request)
+    return parts.views.message(text, status, parts.auth.reviewer(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown address, wrong method) as German pages."""
+    status = getattr(exc, "status_code", 500)
+    text = {404: "Diese Seite gibt es nicht.", 405: "Diese Aktion ist hier nicht möglich."}
+    return _message(request, text.get(status, "Die Anfrage konnte nicht bearbeitet werden."), status)
 
 
 async def _client_gone(request: Request, exc: Exception) -> Response:
@@ -118,7 +136,7 @@ def _form_post(handler: Callable[[Request, Form], Response]) -> Callable[[Reques
 
     def checked(request: Request, form: Form) -> Response:
         if not _parts(request).auth.csrf_ok(request, form):
-            return HTMLResponse("CSRF check failed", status_code=403)
+            return _message(request, CSRF_FAILED, 403)
         return handler(request, form)
 
     @functools.wraps(handler)
@@ -162,7 +180,7 @@ def login_post(request: Request, form: Form) -> Response:
     name = parts.auth.login(form)
     if not name:
         return _render(request, parts.views.login, need_password=bool(parts.auth.password), next=nxt,
-                       error="name and (correct) password required", status=401)  # fmt: skip
+                       error="Bitte Namen und (richtiges) Passwort angeben.", status=401)  # fmt: skip
     resp = RedirectResponse(nxt, status_code=303)
     parts.auth.set_reviewer(request, resp, name)
     return resp
@@ -171,13 +189,14 @@ def login_post(request: Request, form: Form) -> Response:
 @_reviewer_page
 def queue_page(request: Request, user: str) -> Response:
     parts = _parts(request)
-    f = filters(request.query_params)
+    f = filters(request.query_params, parts.service.default_lane())
     return _render(request, parts.views.queue, parts.service.queue(user, f), f, parts.service.snapshot())
 
 
 @_reviewer_page
 def card_page(request: Request, user: str) -> Response:
-    return _card(request, request.path_params["pid"], filters(request.query_params))
+    lane = _parts(request).service.default_lane()
+    return _card(request, request.path_params["pid"], filters(request.query_params, lane))
 
 
 @_form_post
@@ -186,14 +205,14 @@ def save_post(request: Request, form: Form) -> Response:
     parts = _parts(request)
     user = parts.auth.reviewer(request)
     if not user:
-        return HTMLResponse("log in first", status_code=401)
+        return _message(request, "Bitte melden Sie sich zuerst an.", 401)
     pid = request.path_params["pid"]
-    f = filters({k: (v or [""])[0] for k, v in parse_qs(_first(form, "q")).items()})
+    f = filters({k: (v or [""])[0] for k, v in parse_qs(_first(form, "q")).items()}, parts.service.default_lane())
     parts.service.snapshot().passage(pid)
     try:
         base = int(_first(form, "base_revision"))
     except ValueError:
-        raise ValidationError("base_revision missing") from None
+        raise ValidationError("Das Formular ist unvollständig (Bearbeitungsstand fehlt).") from None
     if "undo" in form:
         request.state.card = _CardContext(pid, f, None)
         parts.service.undo(user, pid, base)
@@ -212,7 +231,8 @@ def stats_page(request: Request, user: str) -> Response:
 @_reviewer_page
 def adjudicate_page(request: Request, user: str) -> Response:
     parts = _parts(request)
-    return _render(request, parts.views.adjudicate, parts.service.disagreements(), filters({"status": "all"}))
+    return _render(request, parts.views.adjudicate, parts.service.disagreements(),
+                   filters({"status": "all"}, parts.service.default_lane()))  # fmt: skip
 
 
 ROUTES = [
@@ -232,7 +252,8 @@ def create_app(store: Store, reviewer_auth: str | None = None, model_dir: str | 
     """The review app on ``store``. ``reviewer_auth``: a password every reviewer must give
     (required when serving beyond loopback); ``default_reviewer``: name used without login."""
     handlers: dict[Any, Any] = {cls: review_error for cls in ERROR_STATUS}
-    app = Starlette(routes=ROUTES, exception_handlers={**handlers, ClientDisconnect: _client_gone})
+    handlers.update({ClientDisconnect: _client_gone, HTTPException: _http_error})
+    app = Starlette(routes=ROUTES, exception_handlers=handlers)
     app.add_middleware(SecurityHeaders)
     app.state.store = store
     app.state.review = _Parts(ReviewService(store, model_dir, seed, double_share), Views(),

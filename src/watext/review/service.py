@@ -26,10 +26,11 @@ __all__ = ["Card", "Choice", "ModelChoice", "QueueView", "ReviewService", "Snaps
 FILTERS = ("lane", "city", "document", "goal", "topic", "status")
 
 
-def filters(params: Mapping[str, Any]) -> dict[str, str]:
-    """The queue filters from query parameters (unknown lanes and statuses fall back)."""
+def filters(params: Mapping[str, Any], default_lane: str = "uncertain") -> dict[str, str]:
+    """The queue filters from query parameters (unknown or missing lanes and statuses fall
+    back to ``default_lane`` and ``unreviewed``)."""
     f = {k: (params.get(k) or "").strip() for k in FILTERS}
-    f["lane"] = f["lane"] if f["lane"] in Q.LANES else "uncertain"
+    f["lane"] = f["lane"] if f["lane"] in Q.LANES else default_lane
     f["status"] = f["status"] if f["status"] in Q.STATUSES else "unreviewed"
     return f
 
@@ -76,6 +77,8 @@ class Snapshot:
                               {tp.id: tp.topic for tp in effective if tp.topic and not tp.is_question})
         for it in self.items:
             it.table_rank = ranks.get(it.id, it.table_rank)
+        #: passages behind doubtful cells of the goals matrix (first in the ``tables`` lane)
+        self.doubtful = sum(1 for it in self.items if it.table_rank[0] == 1.0)
         self.by_id = {it.id: it for it in self.items}
         self.by_doc: dict[str, list[str]] = {}
         self.documents: dict[str, str] = {}  # id -> title (or source), in source order
@@ -154,6 +157,11 @@ class ReviewService:
             if self._snapshot is None:
                 self._snapshot = Snapshot(self.store, self.model_dir)
             return self._snapshot
+
+    def default_lane(self) -> str:
+        """The lane a queue opens in: ``tables`` while doubtful table cells wait for a
+        decision (the CLI's advice after building tables), else ``uncertain``."""
+        return "tables" if self.snapshot().doubtful else "uncertain"
 
     def reviewed_for(self, user: str | None) -> tuple[dict[str, ReviewState], dict[str, dict[str, ReviewRecord]]]:
         """(reviewed states as ``user``'s queue sees them, each reviewer's latest record)."""

@@ -1,10 +1,9 @@
-"""HTML of the review page: Jinja2 templates with autoescaping on, so every text that
-comes from a document (passages, titles, headings, unit names) is escaped; error
-messages without a template are escaped by hand."""
+"""HTML of the review page, in German: Jinja2 templates with autoescaping on, so every
+text that comes from a document (passages, titles, headings, unit names) and every error
+message is escaped. Display names of labels and the number format: :mod:`.texts`."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from starlette.responses import HTMLResponse
 
 from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 from watext.review import queue as Q
+from watext.review import texts as T
 from watext.review.service import Card, QueueView, Snapshot
 
 __all__ = ["Page", "Views", "card_url", "source_url"]
@@ -23,6 +23,9 @@ __all__ = ["Page", "Views", "card_url", "source_url"]
 HERE = Path(__file__).parent
 #: Rows of the queue table shown at once.
 QUEUE_ROWS = 200
+#: Headings of the error pages by HTTP status.
+ERROR_HEADINGS = {400: "Eingabe nicht gültig", 401: "Bitte anmelden", 403: "Nicht erlaubt", 404: "Nicht gefunden",
+                  405: "Nicht erlaubt", 409: "Inzwischen geändert"}  # fmt: skip
 
 
 def card_url(pid: str | None, f: Mapping[str, str]) -> str:
@@ -58,7 +61,11 @@ class Views:
 
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
         self.env.globals.update(GOALS=GOAL_LABELS, BODIES=BODY_LABELS, TOPICS=TOPIC_LABELS, LANES=Q.LANES,
-                                STATUSES=Q.STATUSES, GOAL_TITLES=GOAL_TITLES, card_url=card_url)  # fmt: skip
+                                STATUSES=Q.STATUSES, GOAL_TITLES=GOAL_TITLES, TOPIC_NAMES=T.TOPIC_NAMES,
+                                BODY_NAMES=T.BODY_NAMES, LANE_NAMES=T.LANE_NAMES, STATUS_NAMES=T.STATUS_NAMES,
+                                ACTION_NAMES=T.ACTION_NAMES, SCORE_HELP=T.SCORE_HELP,
+                                card_url=card_url)  # fmt: skip
+        self.env.filters.update(num=T.number_de, goals=lambda ids: ", ".join(GOAL_TITLES.get(g, g) for g in ids or ()))
 
     def render(self, name: str, page: Page, status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.update(user=page.user, csrf=page.csrf, model=page.model)
@@ -81,7 +88,8 @@ class Views:
             "card.html", page, status, p=p, item=card.item, pred=card.prediction, state=card.state,
             shown=card.shown, history=card.history, before=card.before, after=card.after, f=f, q=urlencode(f),
             prev_url=card_url(card.prev, f) if card.prev else None, next_url=card_url(card.next, f),
-            src_url=source_url(p.source, p.format, p.page), conflict=card.conflict, error=card.error,
+            src_url=source_url(p.source, p.format, p.page), conflict=card.conflict,
+            error=T.message_de(card.error) if card.error else None,
             thresholds=thresholds, blind=card.blind, base_revision=card.base_revision,
         )  # fmt: skip
 
@@ -91,7 +99,7 @@ class Views:
     def adjudicate(self, page: Page, rows: list[Any], f: Mapping[str, str]) -> HTMLResponse:
         return self.render("adjudicate.html", page, rows=rows, f=f)
 
-    @staticmethod
-    def message(text: str, status: int) -> HTMLResponse:
-        """A bare page with one (escaped) line, for errors outside a page."""
-        return HTMLResponse(html.escape(text), status_code=status)
+    def message(self, text: str, status: int, user: str | None = None) -> HTMLResponse:
+        """An error page with one (escaped, translated) message, for errors outside a page."""
+        return self.render("error.html", Page(user, "", (None, None)), status, message=T.message_de(text),
+                           heading=ERROR_HEADINGS.get(status, "Fehler"))  # fmt: skip
