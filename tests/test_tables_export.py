@@ -86,12 +86,13 @@ def test_xlsx_sheets_ticks_frozen_panes(out: Path) -> None:
         assert ws.cell(r, 1).value == city
         for c, goal in enumerate(GOALS, start=2):
             cell = ws.cell(r, c)
+            mark = "?" if (city, goal) == DOUBT_CELL else ""  # doubtful cells carry a "?" as in tables.md
             if (city, goal) in TICKED:
-                assert cell.value == "✓", (city, goal)
+                assert cell.value == "✓" + mark, (city, goal)
                 assert cell.comment is not None and "Passagen" in cell.comment.text
                 assert cell.font.bold is TICKED[(city, goal)], (city, goal)  # verified → bold
             else:
-                assert cell.value in (None, ""), (city, goal)
+                assert cell.value in ((mark,) if mark else (None, "")), (city, goal)
     assert any("Legende" in str(c.value) for row in ws.iter_rows() for c in row)
     for name in wb.sheetnames[1:]:
         assert wb[name].freeze_panes == "A2", name
@@ -242,7 +243,7 @@ def test_md_contains_tables(out: Path) -> None:
                     "## 5./6. Finanzierung", "## 7. Best Practice"):  # fmt: skip
         assert heading in md
     assert "| Bursa | ✓ |  | ? | ✓* |  | ✓ |" in md  # ? = doubtful
-    assert "Bursa × Anti-Diskriminierung: – nicht angekreuzt (0 Passagen, 0 geprüft, Wahrscheinlichkeit 0.35, zweifelhaft)" in md
+    assert "Bursa × Anti-Diskriminierung: – nicht angekreuzt (0 Passagen, 0 geprüft, Wahrscheinlichkeit 0,35, zweifelhaft)" in md
     assert "Bursa × Humanitäre Hilfe: ✓ geprüft" in md
     assert "Bursa × Kulturelle Vielfalt: ✓ Modell" in md
     assert "Wir sind Freiberg \\| lokales Netz" in md  # | escaped inside a cell
@@ -481,3 +482,19 @@ def test_html_numbers_with_decimal_comma() -> None:
     html = _report_with_real_meta()
     assert "Konfidenz 0,80" in html and "Konfidenz 0.80" not in html
     assert 'title="Wahrscheinlichkeit 0,35: zuerst prüfen"' in html
+
+
+def test_rules_read_german_in_the_workbook_and_markdown(tmp_path: Path) -> None:
+    """The rules a real build records (English in ``RULES``) appear in German in the
+    workbook's Info sheet and in tables.md, with decimal commas."""
+    from watext.tables.aggregate import tables_from_passages
+
+    built = tables_from_passages([], ["Bursa"])
+    export_tables(built, tmp_path, ["xlsx", "md"])
+    info = [str(r[1].value) for r in openpyxl.load_workbook(tmp_path / "tables.xlsx")["Info"].iter_rows(min_row=2)
+            if str(r[0].value).startswith("Regel")]  # fmt: skip
+    md = (tmp_path / "tables.md").read_text(encoding="utf-8")
+    assert len(info) == len(built.meta["rules"]) >= 7
+    for text in (*info, md):
+        assert not re.search(r"\b(passages?|verified|reviewer|answers?|question)\b", text), text[:200]
+    assert "0,10" in " ".join(info) and "0,10" in md

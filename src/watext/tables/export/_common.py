@@ -7,8 +7,12 @@ characters no file format can hold and neutralise spreadsheet formulas.
 
 from __future__ import annotations
 
+import json
+import re
 import os
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -287,3 +291,39 @@ def counts_text(value: Any) -> str:
     text = (f"{c.get('passages', 0)} Textabschnitte, davon {c.get('classified', 0)} vom Modell "
             f"klassifiziert, {c.get('reviewed', 0)} geprüft")  # fmt: skip
     return text + (f", {c['unclassified']} ohne Klassifikation" if c.get("unclassified") else "")
+
+
+# --- German rule texts (report_de.json), shared by the report, workbook and Markdown -------
+
+
+@cache
+def german_texts() -> dict[str, Any]:
+    """``report_de.json``: German rule texts (with the English each translates) and meta labels."""
+    return json.loads((Path(__file__).with_name("report_de.json")).read_text(encoding="utf-8"))
+
+
+def german_rule(key: str, text: str) -> str | None:
+    """The German text of the rule ``key`` built as ``text``, with the numbers ``text`` was
+    built with (German decimal comma); None when ``text`` is not the English rule translated."""
+    entry = german_texts()["rules"].get(key)
+    if not entry:
+        return None
+    parts = re.split(r"\{(\w+)(?::[^}]*)?\}", entry["en"])
+    pattern = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>-?\d+(?:\.\d+)?)" for i, p in enumerate(parts))
+    m = re.fullmatch(pattern, text, re.S)
+    if not m:
+        return None
+    nums = {k: de_number(float(v), len(v.split(".")[1])) if "." in v else v for k, v in m.groupdict().items()}
+    return entry["de"].format(**nums)
+
+
+def rules_de(frames: Frames) -> list[tuple[str, str]]:
+    """(table title, rule sentence) of the aggregation rules, in German where
+    ``report_de.json`` translates them (the English as built otherwise)."""
+    titles = {k: v["title"] for k, v in german_texts()["rules"].items()}
+    out = []
+    for r in records(frames["info"]):
+        if r["kind"] == "rule":
+            title = titles.get(r["key"]) or TABLE_TITLES.get(r["key"], r["key"])
+            out.append((title, german_rule(r["key"], r["value"]) or r["value"]))
+    return out

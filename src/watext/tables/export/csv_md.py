@@ -15,9 +15,9 @@ from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
 from watext.files import write_text
 from watext.tables.export._common import (
-    EVIDENCE_COLUMNS, FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES,
-    STATUS_TITLES, TICK, Frames, Row, by_city, cities, clean, csv_safe, goal_grid, goal_title, join_cities,
-    label, meta_items, no_answer_q1, page_label, rules, warnings,
+    EVIDENCE_COLUMNS, FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, Frames,
+    Row, by_city, cities, clean, csv_safe, de_number, goal_grid, goal_title, join_cities, label, meta_items,
+    no_answer_q1, page_label, rules_de, warnings,
 )  # fmt: skip
 
 __all__ = ["CSV_FILES", "MD_FILENAME", "write_csv", "write_md"]
@@ -104,7 +104,7 @@ def md_text(frames: Frames) -> str:
     out.append("")
     for key, value in meta_items(frames):
         out.append(f"- **{md_cell(key)}**: {md_cell(value)}")
-    for table, rule in rules(frames):
+    for table, rule in rules_de(frames):
         out.append(f"- **Regel {md_cell(table)}**: {md_cell(rule)}")
     out += ["", "Legende: ✓ = vom Modell abgeleitet, ✓* = von einer Person geprüft, "
             "? = zweifelhaft (zuerst prüfen).", ""]
@@ -134,7 +134,7 @@ def md_text(frames: Frames) -> str:
                 state = "geprüft" if c["verified"] else "Modell"
             else:
                 state = "von Person verworfen" if c["verified"] else "nicht angekreuzt"
-            prob = "" if c["probability"] is None else f", Wahrscheinlichkeit {c['probability']:.2f}"
+            prob = "" if c["probability"] is None else f", Wahrscheinlichkeit {de_number(c['probability'])}"
             doubt = ", zweifelhaft" if c["doubtful"] else ""
             out.append(f"- {md_cell(city)} × {md_cell(goal_title(g))}: {mark} {state} "
                        f"({c['n_passages']} Passagen, {c['n_verified']} geprüft{prob}{doubt})")  # fmt: skip

@@ -15,8 +15,6 @@ zweifelhaft, Ersatzweg, Regel); rules, model and counts follow last, collapsed, 
 from __future__ import annotations
 
 import json
-import re
-from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -26,9 +24,10 @@ from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
 from watext.files import write_text
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES, TICK,
-    Frames, Row, by_city, cities, clean, de_number, evidence_dict, goal_grid, goal_title, join_cities,
-    label, meta_items, counts_text, origin_title, page_label, passages_by_row, source_name, warnings, when,
+    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES, TICK, Frames,
+    Row, by_city, cities, clean, counts_text, de_number, evidence_dict, german_rule, german_texts, goal_grid,
+    goal_title, join_cities, label, meta_items, origin_title, page_label, passages_by_row, source_name,
+    warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "html_text", "write_html"]
@@ -299,36 +298,15 @@ def page_head(title: str, extra_css: str = "", csp: str = CSP) -> str:
 </head>"""
 
 
-@cache
-def _german() -> dict[str, Any]:
-    """``report_de.json``: German rule texts (with the English each translates) and meta labels."""
-    return json.loads((Path(__file__).with_name("report_de.json")).read_text(encoding="utf-8"))
-
-
-def _rule_de(key: str, text: str) -> str | None:
-    """The German text of the rule ``key`` built as ``text``, with the numbers ``text`` was
-    built with (German decimal comma); None when ``text`` is not the English rule translated."""
-    entry = _german()["rules"].get(key)
-    if not entry:
-        return None
-    parts = re.split(r"\{(\w+)(?::[^}]*)?\}", entry["en"])
-    pattern = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>-?\d+(?:\.\d+)?)" for i, p in enumerate(parts))
-    m = re.fullmatch(pattern, text, re.S)
-    if not m:
-        return None
-    nums = {k: de_number(float(v), len(v.split(".")[1])) if "." in v else v for k, v in m.groupdict().items()}
-    return entry["de"].format(**nums)
-
-
 def _basis(frames: Frames) -> str:
     """The closing ``<details>``: model, build time, counts and the rules, in German."""
-    names = _german()["meta"]
+    names = german_texts()["meta"]
     shown = {"built_at": when, "counts": counts_text}
     items = sorted(meta_items(frames), key=lambda kv: list(names).index(kv[0]) if kv[0] in names else len(names))
     meta = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(shown.get(k, str)(v))}</dd>" for k, v in items)
-    titles = {k: v["title"] for k, v in _german()["rules"].items()} | TABLE_TITLES
+    titles = {k: v["title"] for k, v in german_texts()["rules"].items()} | TABLE_TITLES
     rules = [f"<dt>{_e(titles.get(r['key'], r['key']) or 'Regel')}</dt>"
-             f"<dd>{_e(_rule_de(r['key'], r['value']) or r['value'])}</dd>"
+             f"<dd>{_e(german_rule(r['key'], r['value']) or r['value'])}</dd>"
              for r in records(frames["info"]) if r["kind"] == "rule"]  # fmt: skip
     return ('<details id="grundlagen"><summary>Grundlagen: Modell, Umfang und Regeln</summary>'
             f'<dl class="meta">{meta}</dl><h3>Regeln der Auswertung</h3><dl class="rules">{"".join(rules)}</dl>'

@@ -21,9 +21,9 @@ from watext.tables.frames import records
 from watext.tables.model import GOAL_TITLES
 from watext.files import write_with
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES,
-    TABLE_TITLES, TICK, Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_title,
-    is_formula_like, label, meta_items, no_answer_q1, origin_name, rules, source_label, warnings, when,
+    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES, Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
+    is_formula_like, label, meta_items, no_answer_q1, origin_name, rules_de, source_label, warnings,
+    when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
@@ -120,7 +120,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
         for c, goal in enumerate(GOAL_LABELS, start=2):
             cell_data = grid[(city, goal)]
             ticked, verified = cell_data["ticked"], cell_data["verified"]
-            cell = put(ws, r, c, TICK if ticked else None)
+            cell = put(ws, r, c, goal_mark(cell_data, star=False) or None)
             cell.alignment = CENTER
             cell.border = BORDER
             state = "geprüft" if verified else ("Modell" if ticked else "–")
@@ -231,7 +231,7 @@ def build_workbook(frames: Frames) -> Workbook:
         for cell in row:
             cell.number_format = "0.00"
     info = [["Erstellt von", "watext"]] + [[label(META_TITLES, k), _meta_value(k, v)] for k, v in meta_items(frames)]
-    info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules(frames)]
+    info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules_de(frames)]
     ws = _table_sheet(wb, "Info", ["Schlüssel", "Wert"], info)
     ws.column_dimensions["B"].width = 100
     for sheet in wb.worksheets:
