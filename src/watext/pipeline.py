@@ -194,8 +194,7 @@ def reprocess(store: Store, settings: Settings, source: Source, *, model_dir: st
     pending = any(st.change for st in store.file_states(source.name).values())  # read or removed something
     idle = not pending and not classified.classified and not classified.surveys
     after = None
-    if not (idle and unchanged_since_last_report(store, source, model)):
-        mark_questions(store, store.documents_without_questions(questions_version()))
+    if not (idle and unchanged_since_last_report(store, source, model)):  # classify marked the questions
         _, after = step(source_tables, store, source, model, formats)
     report: dict[str, Any] = step(write_report, store, source, run_id, started, after, model)
     store.finish_run(run_id, {**report["summary"], "source": source.name, "unchanged": len(todo.unchanged),

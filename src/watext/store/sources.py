@@ -42,6 +42,13 @@ class SourcesMixin:
         with _db_errors("reading file states"), self._engine.connect() as conn:
             return {r.path: _state(r) for r in conn.execute(select(S).where(S.c.source_name == source))}
 
+    def file_state(self, source: str, path: str) -> FileState | None:
+        """What the source saw of one file last time (None: never seen)."""
+        stmt = select(S).where(S.c.source_name == source, S.c.path == path)
+        with _db_errors("reading a file state"), self._engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return _state(row) if row is not None else None
+
     def save_file_state(self, source: str, path: str, *, size: int | None, mtime_ns: int | None,
                         sha256: str | None, document_id: str | None, extraction: str | None,
                         change: str | None = None, previous_id: str | None = None) -> None:  # fmt: skip
@@ -51,7 +58,7 @@ class SourcesMixin:
                   "extraction": extraction, "state": "present", "attempts": 0, "next_attempt": None, "code": None,
                   "reason": None, "seen_at": utcnow()}  # fmt: skip
         if change:
-            old = self.file_states(source).get(path)
+            old = self.file_state(source, path)
             pending = old.change if old is not None and old.change in ("new", "changed") else None
             values.update(change=pending if pending == "new" else change,
                           previous_id=old.previous_id if pending else previous_id)  # fmt: skip
@@ -61,15 +68,16 @@ class SourcesMixin:
                             sha256: str | None, code: str, reason: str, backoff: timedelta) -> FileState:  # fmt: skip
         """A file of the source failed again: one more attempt, and not before ``backoff``
         times two to the power of the attempts so far (capped at a day)."""
-        with _db_errors("reading a file state"), self._engine.connect() as conn:
-            row = conn.execute(select(S.c.attempts, S.c.sha256).where(S.c.source_name == source, S.c.path == path)).first()
-        attempts = (row.attempts if row is not None and row.sha256 == sha256 else 0) + 1
+        old = self.file_state(source, path)
+        attempts = (old.attempts if old is not None and old.sha256 == sha256 else 0) + 1
         wait = min(backoff * (2 ** (attempts - 1)), timedelta(days=1))
         values = {"size": size, "mtime_ns": mtime_ns, "sha256": sha256, "document_id": None, "extraction": None,
                   "state": "failed", "attempts": attempts, "next_attempt": utcnow() + wait, "code": code,
                   "reason": reason, "seen_at": utcnow(), "change": "failed"}  # fmt: skip
         self._upsert(source, path, values)
-        return self.file_states(source)[path]
+        state = self.file_state(source, path)
+        assert state is not None  # just written
+        return state
 
     def _upsert(self, source: str, path: str, values: dict[str, Any]) -> None:
         with _db_errors("saving a file state"), self._writer.begin() as conn:
