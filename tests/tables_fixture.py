@@ -7,10 +7,13 @@ cells; one doubtful cell with a hostile near-miss passage; every table non-empty
 
 from __future__ import annotations
 
+from watext.i18n import names
 from watext.tables.model import (
-    GOAL_TITLES, BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
+    BestPractice, ComparisonTables, Evidence, FundingRow, GoalCell, GuidelineRow,
     Measure, Orientation, ResponsibilityEntry,
 )  # fmt: skip
+
+GOAL_TITLES = names("goal", "de")
 
 CITIES = ["Bursa", "Chesterfield", "Darmstadt", "Freiberg"]
 

@@ -3,7 +3,7 @@
 Layers, top to bottom (ARCHITECTURE.md):
 
     cli -> flows -> (pipeline, reprocess) -> (tables, review, train, ingest)
-        -> (tag, store, enrich, extract, segment) -> (model, errors, settings, sources, files, procs, progress)
+        -> (tag, store, enrich, extract, segment) -> (model, errors, settings, sources, files, cache, procs, progress, i18n)
 
 A module may import its own room and the rooms of lower layers. Between rooms of one
 layer only the edges in ``SIDEWAYS`` are allowed, and those must not form a cycle. Every
@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"pipeline", "reprocess"},
     {"tables", "review", "train", "ingest"},
     {"tag", "store", "enrich", "extract", "segment"},
-    {"model", "errors", "settings", "sources", "files", "cache", "procs", "progress", "watext"},
+    {"model", "errors", "settings", "sources", "files", "cache", "procs", "progress", "i18n", "watext"},
 ]
 #: Allowed imports between rooms of one layer (one way only).
 SIDEWAYS = {

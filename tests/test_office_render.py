@@ -17,7 +17,9 @@ import pdfplumber
 import pytest
 
 from watext.tables.export.pptx import _pieces
-from watext.tables.model import GOAL_TITLES
+from watext.i18n import names
+
+GOAL_TITLES = names("goal", "de")
 
 PARTNER_CITIES = ["Brescia", "Bursa", "Chesterfield", "Darmstadt", "Freiberg", "Saanen", "Trondheim"]
 

@@ -14,7 +14,9 @@ import pytest
 
 from watext.tables.aggregate import RULES
 from watext.tables.export import export_tables
-from watext.tables.model import GOAL_TITLES
+from watext.i18n import names
+
+GOAL_TITLES = names("goal", "de")
 
 from .tables_fixture import (
     CITIES, DOUBT_CELL, FORMULA_CELL, FORMULA_TEXT, NEAR_TEXT, PLAIN_CELL, PLAIN_TEXT, PLAIN_TITLE,

@@ -13,7 +13,9 @@ from pptx import Presentation
 
 from watext.tables.export import FORMATS, export_tables
 from watext.tables.export._common import csv_safe
-from watext.tables.model import GOAL_TITLES
+from watext.i18n import names
+
+GOAL_TITLES = names("goal", "de")
 
 from .tables_fixture import (
     CITIES, DOUBT_CELL, FORMULA_CELL, FORMULA_TEXT, NEAR_TEXT, PLAIN_TEXT, TICKED, XSS_TEXT,

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         60.0, description="A file of a watched source that failed is tried again after this many seconds, "
                           "doubling with each further failure (at most a day).",
     )
+    lang: str = Field(
+        "de", pattern="^(de|en)$",
+        description="Language of everything a person reads (report, slides, workbook, review page, CLI "
+                    "messages): 'de' (default) or 'en'. Label ids in data and files stay as they are.",
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

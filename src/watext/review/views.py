@@ -57,7 +57,9 @@ class Views:
     """Renders the pages from the templates in ``review/templates``."""
 
     def __init__(self) -> None:
-        from watext.tables.model import GOAL_TITLES
+        from watext import i18n
+
+        GOAL_TITLES = i18n.names("goal")
 
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
         self.env.globals.update(GOALS=GOAL_LABELS, BODIES=BODY_LABELS, TOPICS=TOPIC_LABELS, LANES=Q.LANES,

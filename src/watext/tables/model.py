@@ -15,21 +15,11 @@ from typing import Any
 
 from watext.model import GOAL_LABELS
 
+
 __all__ = [
-    "DOUBT_BAND", "GOAL_TITLES", "BestPractice", "ComparisonTables", "Evidence", "FundingRow", "GoalCell",
+    "DOUBT_BAND", "BestPractice", "ComparisonTables", "Evidence", "FundingRow", "GoalCell",
     "GuidelineRow", "Measure", "Orientation", "ResponsibilityEntry",
 ]  # fmt: skip
-
-#: Column titles of the goals matrix, as on the Darmstadt slides.
-GOAL_TITLES: dict[str, str] = {
-    "kulturelle_vielfalt": "Kulturelle Vielfalt",
-    "teilhabe_integration": "Teilhabe / Integration",
-    "anti_diskriminierung": "Anti-Diskriminierung",
-    "humanitaere_hilfe": "Humanitäre Hilfe",
-    "dienstleistungsorientierung": "Dienstleistungsorientierung",
-    "standortfoerderung": "Standortförderung",
-}
-assert tuple(GOAL_TITLES) == GOAL_LABELS
 
 #: Cells whose probability lies in ``[low, high)`` are marked doubtful; a model trained since
 #: issue 10 carries its own band (``meta.json`` metrics.doubt, chosen on its training folds),

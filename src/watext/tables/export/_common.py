@@ -8,85 +8,49 @@ characters no file format can hold and neutralise spreadsheet formulas.
 from __future__ import annotations
 
 import json
-import re
 import os
-from datetime import UTC, datetime
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from watext import i18n
 from watext.tables.frames import clean, records
-from watext.tables.model import GOAL_TITLES
 
 #: The frames an export reads (see :mod:`watext.tables.frames`).
 Frames = dict[str, pd.DataFrame]
 Row = dict[str, Any]
 
-#: Table ids (used in csv, evidence rows and ``meta["rules"]``) → German titles.
-TABLE_TITLES: dict[str, str] = {
-    "goals": "Ziele",
-    "guideline": "Leitfaden",
-    "measures": "Maßnahmen",
-    "responsibility": "Zuständigkeit",
-    "funding": "Finanzierung",
-    "best_practice": "Best Practice",
-}
-
-#: The survey questions of the Darmstadt partner-city slides.
-QUESTIONS: dict[int, str] = {
-    1: "1. Was wird in Ihrer Stadt unter Willkommens- und Anerkennungskultur verstanden?",
-    2: "2. Hat Ihre Stadt/Stadtverwaltung einen Leitfaden bzw. ein Konzept im Bereich "
-    "Willkommens- und Anerkennungskultur?",
-    3: "3. Gibt es bereits konkrete Maßnahmen für eine Willkommens- und Anerkennungskultur?",
-    4: "4. Bei welcher Behörde/Institution ist die Umsetzung der Willkommens- und "
-    "Anerkennungskultur in Ihrer Stadt angesiedelt?",
-    5: "5. Gibt es für die Implementierung einer Willkommens- und Anerkennungskultur spezielle "
-    "Finanz- und Personalmittel?",
-    6: "6. Wer ist für die Vergabe dieser Mittel verantwortlich?",
-    7: "7. Gibt es Konzepte oder Maßnahmen anderer Städte, Regionen oder Institutionen, die Sie "
-    "gerne im Sinne von Best Practice umsetzen würden?",
-}
-
-STATUS_TITLES = {
-    "exists": "Leitfaden/Konzept vorhanden",
-    "in_development": "Leitfaden/Konzept in Entwicklung",
-    "none": "kein Leitfaden/Konzept",
-    "unknown": "unbekannt",
-}
-ORIENTATION_TITLES = {
-    "national_law": "Orientierung an nationalen Gesetzen",
-    "recommendations": "Orientierung an nationalen und regionalen Empfehlungen",
-    "local_agenda": "Orientierung an lokalen Agenden",
-    "other": "Sonstige Orientierung",
-}
-GROUP_TITLES = {
-    "chefsache": "„Chefsache“",
-    "querschnittsaufgabe": "Querschnittsaufgabe",
-    "fachstelle": "Zuständigkeit bei einzelnen Verwaltungsstellen",
-}
-FUNDS_TITLES = {
-    "dedicated": "eigene Mittel",
-    "single_measures": "Mittel für einzelne Maßnahmen",
-    "none": "keine Mittel",
-    "unknown": "unbekannt",
-}
-STAFF_TITLES = {"yes": "ja", "no": "nein", "unknown": "unbekannt"}
-
 TICK = "✓"
-LEGEND = "✓ = vom Modell abgeleitet · ✓* = von einer Person geprüft"
+
 
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def label(mapping: dict[str, str], code: str | None) -> str:
-    """German title of ``code`` (the code itself when unknown)."""
-    return mapping.get(code or "", code or "")
+def label(kind: str, code: str | None) -> str:
+    """Display name of label ``code`` of ``kind`` (``guideline_status``, ``funds`` …; see
+    ``i18n/<lang>/labels.json``) in the language in force; the code itself when unknown."""
+    return i18n.name(kind, code)
 
 
 def goal_title(goal: str) -> str:
-    return GOAL_TITLES.get(goal, goal)
+    return i18n.name("goal", goal)
+
+
+def question(no: int) -> str:
+    """The survey question ``no`` (1–7) as on the Darmstadt slides, numbered."""
+    return i18n.name("question", str(no))
+
+
+def legend() -> str:
+    """``✓ = vom Modell abgeleitet · ✓* = von einer Person geprüft``."""
+    return i18n.t("common", "legend")
+
+
+def doubt_legend() -> str:
+    return i18n.t("common", "doubt_legend")
 
 
 def is_formula_like(text: str) -> bool:
@@ -112,7 +76,8 @@ def page_label(ev: Row) -> str:
     """``Folie 3`` for slides, ``S. 3`` for pages, ``""`` when unknown (``ev``: an evidence row)."""
     if ev["page"] is None:
         return ""
-    return f"Folie {ev['page']}" if ev["format"].lower() in {"pptx", "ppt"} else f"S. {ev['page']}"
+    slide = (ev["format"] or "").lower() in {"pptx", "ppt"}
+    return i18n.t("common", "slide" if slide else "page", n=ev["page"])
 
 
 def source_name(ev: Row) -> str:
@@ -121,17 +86,12 @@ def source_name(ev: Row) -> str:
 
 
 def origin_title(ev: Row) -> str:
-    if ev["verified"]:
-        return "geprüft"
-    return {"model": "Modell", "review": "Prüfung", "rule": "Regel"}.get(ev["origin"], ev["origin"])
+    return i18n.t("common", "verified") if ev["verified"] else origin_name(ev["origin"])
 
 
 def join_cities(cities: list[str]) -> str:
     """``A, B und C`` as on the slides."""
-    cities = [clean(c) for c in cities]
-    if len(cities) <= 1:
-        return "".join(cities)
-    return ", ".join(cities[:-1]) + " und " + cities[-1]
+    return i18n.join(clean(c) for c in cities)
 
 
 def evidence_dict(ev: Row) -> dict[str, Any]:
@@ -200,7 +160,7 @@ def meta_items(frames: Frames) -> list[tuple[str, str]]:
 
 def rules(frames: Frames) -> list[tuple[str, str]]:
     """(table title, rule sentence) of the aggregation rules."""
-    return [(TABLE_TITLES.get(r["key"], r["key"]), r["value"]) for r in records(frames["info"]) if r["kind"] == "rule"]
+    return [(label("table", r["key"]), r["value"]) for r in records(frames["info"]) if r["kind"] == "rule"]
 
 
 # --- German display of dates and numbers (shared by every export) ----------------------
@@ -208,15 +168,7 @@ def rules(frames: Frames) -> list[tuple[str, str]]:
 
 def when(value: Any) -> str:
     """An ISO timestamp as ``29.11.2026, 11:42 UTC`` (``–`` when unknown, as given when unparseable)."""
-    if not value:
-        return "–"
-    try:
-        dt = datetime.fromisoformat(str(value))
-    except ValueError:
-        return clean(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%d.%m.%Y, %H:%M UTC")
+    return clean(i18n.when(value))
 
 
 def shorten(text: Any, limit: int = 300) -> str:
@@ -230,21 +182,15 @@ def shorten(text: Any, limit: int = 300) -> str:
 
 
 def de_number(x: Any, digits: int = 2) -> str:
-    """A number with a German decimal comma (``0,55``; ``–`` when unknown)."""
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    return f"{x:.{digits}f}".replace(".", ",")
+    """A number in the language in force (``0,55`` in German; ``–`` when unknown)."""
+    return i18n.number(x, digits)
 
 
 # --- German display of evidence rows and doubtful cells (xlsx, pptx) ---------------------
 
-ORIGIN_TITLES = {"model": "Modell", "review": "Prüfung", "rule": "Regel"}
-DOUBT_LEGEND = "✓? / ? = zweifelhaft (Modell unsicher): zuerst prüfen"
-
-
 def origin_name(origin: str | None) -> str:
     """``Modell``, ``Prüfung`` or ``Regel`` for an evidence origin (the code itself when unknown)."""
-    return label(ORIGIN_TITLES, origin)
+    return label("origin", origin)
 
 
 def source_label(ev: Row) -> str:
@@ -259,15 +205,15 @@ def evidence_key_title(ev: Row) -> str:
     if table == "goals":
         return goal_title(key)
     if table == "guideline" and key.startswith("status:"):
-        return label(STATUS_TITLES, key.removeprefix("status:"))
+        return label("guideline_status", key.removeprefix("status:"))
     if table in ("guideline", "measures") and ": " in key:
         head, name = key.split(": ", 1)
-        head = label(ORIENTATION_TITLES, head) if table == "guideline" else goal_title(head)
+        head = label("orientation", head) if table == "guideline" else goal_title(head)
         return f"{head}: {name}"
     if table == "responsibility":
-        return label(GROUP_TITLES, key)
+        return label("group", key)
     if table == "funding":
-        return "Mittel und Vergabe"
+        return i18n.t("common", "funding_key")
     return key
 
 
@@ -288,9 +234,9 @@ def counts_text(value: Any) -> str:
         return clean(value)
     if not isinstance(c, dict):
         return clean(value)
-    text = (f"{c.get('passages', 0)} Textabschnitte, davon {c.get('classified', 0)} vom Modell "
-            f"klassifiziert, {c.get('reviewed', 0)} geprüft")  # fmt: skip
-    return text + (f", {c['unclassified']} ohne Klassifikation" if c.get("unclassified") else "")
+    text = i18n.t("common", "counts", passages=c.get("passages", 0), classified=c.get("classified", 0),
+                  reviewed=c.get("reviewed", 0))
+    return text + (i18n.t("common", "counts_unclassified", n=c["unclassified"]) if c.get("unclassified") else "")
 
 
 # --- German rule texts (report_de.json), shared by the report, workbook and Markdown -------
@@ -310,20 +256,32 @@ def german_rule(key: str, text: str) -> str | None:
         return None
     parts = re.split(r"\{(\w+)(?::[^}]*)?\}", entry["en"])
     pattern = "".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>-?\d+(?:\.\d+)?)" for i, p in enumerate(parts))
-    m = re.fullmatch(pattern, text, re.S)
+    m = re.fullmatch(pattern, text, re.DOTALL)
     if not m:
         return None
     nums = {k: de_number(float(v), len(v.split(".")[1])) if "." in v else v for k, v in m.groupdict().items()}
     return entry["de"].format(**nums)
 
 
+def rule_text(key: str, text: str) -> str:
+    """The rule ``key`` (built as ``text``, in English) in the language in force: German from
+    ``report_de.json`` while that still translates the built rule, else as built."""
+    return (german_rule(key, text) if i18n.lang() == "de" else None) or text
+
+
+def rule_title(key: str) -> str:
+    """The title of the rule ``key`` in the language in force."""
+    title = german_texts()["rules"].get(key, {}).get("title") if i18n.lang() == "de" else None
+    return title or label("table", key)
+
+
+def meta_label(key: str) -> str:
+    """The display name of a meta data key (``model_version`` → ``Modellversion``)."""
+    return i18n.names("meta").get(key, key)
+
+
 def rules_de(frames: Frames) -> list[tuple[str, str]]:
-    """(table title, rule sentence) of the aggregation rules, in German where
-    ``report_de.json`` translates them (the English as built otherwise)."""
-    titles = {k: v["title"] for k, v in german_texts()["rules"].items()}
-    out = []
-    for r in records(frames["info"]):
-        if r["kind"] == "rule":
-            title = titles.get(r["key"]) or TABLE_TITLES.get(r["key"], r["key"])
-            out.append((title, german_rule(r["key"], r["value"]) or r["value"]))
-    return out
+    """(table title, rule sentence) of the aggregation rules in the language in force (German
+    where ``report_de.json`` translates them, the English as built otherwise)."""
+    return [(rule_title(r["key"]), rule_text(r["key"], r["value"]))
+            for r in records(frames["info"]) if r["kind"] == "rule"]  # fmt: skip

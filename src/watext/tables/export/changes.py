@@ -22,11 +22,11 @@ from typing import Any
 
 from watext import files
 from watext.tables.export._common import (
-    GROUP_TITLES, QUESTIONS, TABLE_TITLES, clean, goal_title, origin_title, page_label, source_name,
+    clean, goal_title, label, origin_title, page_label, question, source_name,
 )  # fmt: skip
 from watext.tables.export._common import de_number, shorten, when
 from watext.tables.export.html import page_head
-from watext.tables.model import GOAL_TITLES
+from watext import i18n
 
 __all__ = ["HTML_NAME", "JSON_NAME", "changes_html", "format_changes", "write_changes"]
 
@@ -46,9 +46,6 @@ tr.changed td{background:#fff2cc}.path{font-size:.8rem;color:#555;word-break:bre
 h3{font-size:1.05rem;margin-bottom:.2rem}
 .meta{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem}.meta dd{margin:0}
 """
-
-#: Ids that start the keys of added/removed rows (goal of a measure, group of a responsibility).
-CODE_TITLES = {**GOAL_TITLES, **GROUP_TITLES}
 
 #: Row tables whose added/removed rows the report lists, in page order.
 ROW_TABLES = ("measures", "responsibility", "best_practice")
@@ -109,8 +106,9 @@ def _titled(text: Any) -> str:
     text = clean(text)
     for sep in (" / ", ":"):
         head, found, tail = text.partition(sep)
-        if found and head.strip() in CODE_TITLES:
-            return CODE_TITLES[head.strip()] + found + tail
+        codes = {**i18n.names("goal"), **i18n.names("group")}
+        if found and head.strip() in codes:
+            return codes[head.strip()] + found + tail
     return text
 
 
@@ -220,7 +218,7 @@ def _doubtful(report: dict[str, Any]) -> str:
 
 
 def _unanswered(report: dict[str, Any]) -> str:
-    rows = [[_e(u.get("city")), _e(QUESTIONS.get(u.get("question"), f"Frage {clean(u.get('question'))}"))]
+    rows = [[_e(u.get("city")), _e(question(u.get("question")) if u.get("question") in range(1, 8) else f"Frage {clean(u.get('question'))}")]
             for u in report.get("unanswered") or []]  # fmt: skip
     return _simple("fragen", "Fragen ohne Antwort", "Keine Fragen haben ihre Antwort verloren.",
                    ["Stadt", "Frage (vorher beantwortet, jetzt ohne Antwort)"], rows)  # fmt: skip
@@ -233,7 +231,7 @@ def _rows(report: dict[str, Any]) -> str:
         rows = [[_e(kind), _e(_titled(r.get("key"))), _e(_titled(r.get("detail")))]
                 for kind, key in (("neu", "added"), ("entfallen", "removed")) for r in change.get(key) or []]
         body = _table(["Änderung", "Eintrag", "Details"], rows) if rows else _none("Keine neuen oder entfallenen Zeilen.")
-        parts.append(_section(f"zeilen-{table}", TABLE_TITLES.get(table, table), body, level=3))
+        parts.append(_section(f"zeilen-{table}", label("table", table), body, level=3))
     return _section("zeilen", "Neue/entfallene Zeilen", "".join(parts))
 
 

@@ -12,12 +12,11 @@ from typing import Any
 
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
-from watext.tables.model import GOAL_TITLES
+from watext import i18n
 from watext.files import write_text
 from watext.tables.export._common import (
-    EVIDENCE_COLUMNS, FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TICK, Frames,
-    Row, by_city, cities, clean, csv_safe, de_number, goal_grid, goal_title, join_cities, label, meta_items,
-    no_answer_q1, page_label, rules_de, warnings,
+    EVIDENCE_COLUMNS, TICK, Frames, Row, by_city, cities, clean, csv_safe, de_number, goal_grid, goal_title,
+    join_cities, label, meta_items, no_answer_q1, page_label, question, rules_de, warnings,
 )  # fmt: skip
 
 __all__ = ["CSV_FILES", "MD_FILENAME", "write_csv", "write_md"]
@@ -121,7 +120,7 @@ def md_text(frames: Frames) -> str:
             row.append(((TICK + ("*" if c["verified"] else "")) if c["ticked"] else "")
                        + ("?" if c["doubtful"] else "") + ("¹" if c["fallback"] and c["ticked"] else ""))
         rows.append(row)
-    out += _md_table(["Stadt", *GOAL_TITLES.values()], rows)
+    out += _md_table(["Stadt", *i18n.names("goal").values()], rows)
     if frames["goal_cells"]["fallback"].any():
         out += ["", "¹ Ersatzweg: keine Antwort auf Frage 1 erkannt, Ziel aus Passagen mit erkanntem Thema "
                 "„Verständnis“."]
@@ -143,10 +142,10 @@ def md_text(frames: Frames) -> str:
     gl = []
     for rows_of_city in by_city(records(frames["guideline"])):
         g = rows_of_city[0]
-        orient = "; ".join(f"{label(ORIENTATION_TITLES, o['orientation_kind'])}: {o['orientation_name']}"
+        orient = "; ".join(f"{label('orientation', o['orientation_kind'])}: {o['orientation_name']}"
                            for o in rows_of_city if o["orientation_kind"])  # fmt: skip
         verified = any(o["verified"] for o in rows_of_city)
-        gl.append([g["city"], label(STATUS_TITLES, g["status"]), orient, _mark(verified)])
+        gl.append([g["city"], label("guideline_status", g["status"]), orient, _mark(verified)])
     out += _md_table(["Stadt", "Status", "Orientierung", "Herkunft"], gl)
 
     out += ["", "## 3. Maßnahmen", ""]
@@ -156,12 +155,12 @@ def md_text(frames: Frames) -> str:
 
     out += ["", "## 4. Zuständigkeit", ""]
     out += _md_table(["Gruppe", "Stadt", "Stellen", "Herkunft"],
-                     [[label(GROUP_TITLES, r["group"]), r["city"], "; ".join(r["units"]), _mark(r["verified"])]
+                     [[label("group", r["group"]), r["city"], "; ".join(r["units"]), _mark(r["verified"])]
                       for r in records(frames["responsibility"])])  # fmt: skip
 
     out += ["", "## 5./6. Finanzierung", ""]
     out += _md_table(["Stadt", "Mittel", "Personal", "Vergabe durch", "Herkunft"],
-                     [[f["city"], label(FUNDS_TITLES, f["funds"]), label(STAFF_TITLES, f["staff"]),
+                     [[f["city"], label("funds", f["funds"]), label("staff", f["staff"]),
                        "; ".join(f["allocators"]), _mark(f["verified"])]
                       for f in records(frames["funding"])])  # fmt: skip
 

@@ -21,13 +21,12 @@ from typing import Any
 
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
-from watext.tables.model import GOAL_TITLES
+from watext import i18n
 from watext.files import write_text
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES, TICK, Frames,
-    Row, by_city, cities, clean, counts_text, de_number, evidence_dict, german_rule, german_texts, goal_grid,
-    goal_title, join_cities, label, meta_items, origin_title, page_label, passages_by_row, source_name,
-    warnings, when,
+    TICK, Frames, Row, by_city, cities, clean, counts_text, de_number, evidence_dict, goal_grid, goal_title,
+    join_cities, label, meta_items, meta_label, origin_title, page_label, passages_by_row, question, rule_text,
+    rule_title, source_name, warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "html_text", "write_html"]
@@ -191,7 +190,7 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
 
 
 def _goals(frames: Frames, data: dict[str, Any]) -> str:
-    head = '<th scope="col">Stadt</th>' + "".join(f'<th scope="col">{_e(t)}</th>' for t in GOAL_TITLES.values())
+    head = '<th scope="col">Stadt</th>' + "".join(f'<th scope="col">{_e(t)}</th>' for t in i18n.names("goal").values())
     grid = goal_grid(frames)
     support, near = passages_by_row(frames, "goals"), passages_by_row(frames, "goals", "candidates")
     body = []
@@ -244,11 +243,11 @@ def _guideline_rows(frames: Frames) -> list[list[str]]:
         status_key = f"status:{g['status']}"
         status_ev = [e for e in evidence.get(first, []) if e["key"] == status_key]
         orient = "<br>".join(
-            f"{_e(label(ORIENTATION_TITLES, o['orientation_kind']))}: {_e(o['orientation_name'])} "
+            f"{_e(label('orientation', o['orientation_kind']))}: {_e(o['orientation_name'])} "
             f"{_badge(o['orientation_verified'], True, ev)}{_evidence_details(ev)}"
             for i, o in enumerate(group) if o["orientation_kind"]
             for ev in [[e for e in evidence.get(first + i, []) if e["key"] != status_key]]) or "–"  # fmt: skip
-        rows.append([_e(g["city"]), _e(label(STATUS_TITLES, g["status"])) + " " + _badge(g["status_verified"], True, status_ev),
+        rows.append([_e(g["city"]), _e(label("guideline_status", g["status"])) + " " + _badge(g["status_verified"], True, status_ev),
                      orient, _evidence_details(status_ev)])  # fmt: skip
         first += len(group)
     return rows
@@ -264,14 +263,14 @@ def _other_tables(frames: Frames) -> str:
     parts.append('<h2 id="massnahmen">3. Maßnahmen</h2>'
                  + _table(["Ziel", "Maßnahme", "Varianten", "Städte", "Belege"], rows))  # fmt: skip
     ev = passages_by_row(frames, "responsibility")
-    rows = [[_e(label(GROUP_TITLES, r["group"])), _e(r["city"]) + " " + _badge(r["verified"], True, ev.get(i, [])),
+    rows = [[_e(label("group", r["group"])), _e(r["city"]) + " " + _badge(r["verified"], True, ev.get(i, [])),
              _e("; ".join(r["units"])), _evidence_details(ev.get(i, []))]
             for i, r in enumerate(records(frames["responsibility"]))]  # fmt: skip
     parts.append('<h2 id="zustaendigkeit">4. Zuständigkeit</h2>'
                  + _table(["Gruppe", "Stadt", "Stellen", "Belege"], rows))  # fmt: skip
     ev = passages_by_row(frames, "funding")
-    rows = [[_e(f["city"]) + " " + _badge(f["verified"], True, ev.get(i, [])), _e(label(FUNDS_TITLES, f["funds"])),
-             _e(label(STAFF_TITLES, f["staff"])), _e("; ".join(f["allocators"])), _evidence_details(ev.get(i, []))]
+    rows = [[_e(f["city"]) + " " + _badge(f["verified"], True, ev.get(i, [])), _e(label("funds", f["funds"])),
+             _e(label("staff", f["staff"])), _e("; ".join(f["allocators"])), _evidence_details(ev.get(i, []))]
             for i, f in enumerate(records(frames["funding"]))]  # fmt: skip
     parts.append('<h2 id="finanzierung">5./6. Finanzierung</h2>'
                  + _table(["Stadt", "Mittel", "Personal", "Vergabe durch", "Belege"], rows))  # fmt: skip
@@ -300,13 +299,12 @@ def page_head(title: str, extra_css: str = "", csp: str = CSP) -> str:
 
 def _basis(frames: Frames) -> str:
     """The closing ``<details>``: model, build time, counts and the rules, in German."""
-    names = german_texts()["meta"]
+    names = list(i18n.names("meta"))
     shown = {"built_at": when, "counts": counts_text}
-    items = sorted(meta_items(frames), key=lambda kv: list(names).index(kv[0]) if kv[0] in names else len(names))
-    meta = "".join(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(shown.get(k, str)(v))}</dd>" for k, v in items)
-    titles = {k: v["title"] for k, v in german_texts()["rules"].items()} | TABLE_TITLES
-    rules = [f"<dt>{_e(titles.get(r['key'], r['key']) or 'Regel')}</dt>"
-             f"<dd>{_e(german_rule(r['key'], r['value']) or r['value'])}</dd>"
+    items = sorted(meta_items(frames), key=lambda kv: names.index(kv[0]) if kv[0] in names else len(names))
+    meta = "".join(f"<dt>{_e(meta_label(k))}</dt><dd>{_e(shown.get(k, str)(v))}</dd>" for k, v in items)
+    rules = [f"<dt>{_e(rule_title(r['key']))}</dt>"
+             f"<dd>{_e(rule_text(r['key'], r['value']))}</dd>"
              for r in records(frames["info"]) if r["kind"] == "rule"]  # fmt: skip
     return ('<details id="grundlagen"><summary>Grundlagen: Modell, Umfang und Regeln</summary>'
             f'<dl class="meta">{meta}</dl><h3>Regeln der Auswertung</h3><dl class="rules">{"".join(rules)}</dl>'

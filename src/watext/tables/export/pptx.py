@@ -22,12 +22,11 @@ from pptx.util import Emu, Inches, Pt
 
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
-from watext.tables.model import GOAL_TITLES
+from watext import i18n
 from watext.files import write_with
 from watext.tables.export._common import (
-    DOUBT_LEGEND, FUNDS_TITLES, GROUP_TITLES, LEGEND, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES,
-    STATUS_TITLES, Frames, by_city, cities, clean, goal_grid, goal_mark, join_cities, label, meta_items,
-    no_answer_q1, warnings, when,
+    Frames, by_city, cities, clean, doubt_legend, goal_grid, goal_mark, goal_title, join_cities, label, legend,
+    meta_items, no_answer_q1, question, warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "build_presentation", "write_pptx"]
@@ -75,7 +74,7 @@ def _title(slide, text: str, size: int = 24) -> None:
 
 def _footnote(slide, frames: Frames) -> None:
     meta = dict(meta_items(frames))
-    bits = [LEGEND, "Quelle: watext"]
+    bits = [legend(), "Quelle: watext"]
     if meta.get("model_version"):
         bits.append(f"Modell {meta['model_version']}")
     if meta.get("built_at"):
@@ -190,7 +189,7 @@ def _header_lines(title: str, width: int, size: float) -> str:
 def _goal_columns(first: int, size: int) -> tuple[list[int], float]:
     """Column widths (city column ``first`` wide) and a header font size with which no goal
     title has to break inside a word: columns get the width of their longest piece."""
-    longest = [max(_text_width(p, 1) for p in _pieces(GOAL_TITLES[g])) for g in GOAL_LABELS]  # at 1 pt
+    longest = [max(_text_width(p, 1) for p in _pieces(goal_title(g))) for g in GOAL_LABELS]  # at 1 pt
     room = WIDTH - 2 * MARGIN - first - len(GOAL_LABELS) * CELL_PAD
     header = max(6.0, int(min(float(size), room / sum(longest)) * 2) / 2)
     needed = [int(n * header) + CELL_PAD for n in longest]
@@ -199,18 +198,18 @@ def _goal_columns(first: int, size: int) -> tuple[list[int], float]:
 
 
 def _goals_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[1])
+    slide = _question_slide(prs, frames, question(1))
     names, grid, missing = cities(frames), goal_grid(frames), no_answer_q1(frames)
     n = len(names)
     size = 14 if n <= 7 else max(7, 14 - (n - 7) // 2)
     labels = [f"{c} ⚠" if c in missing else c for c in names]
     first = max(Inches(1.3), max(_text_width(c, size) for c in ["Ziele:", *labels]) + CELL_PAD)
     widths, head_size = _goal_columns(first, size)
-    heads = [_header_lines(GOAL_TITLES[g], w, head_size) for g, w in zip(GOAL_LABELS, widths[1:], strict=True)]
+    heads = [_header_lines(goal_title(g), w, head_size) for g, w in zip(GOAL_LABELS, widths[1:], strict=True)]
     head_h = Emu(int(Pt(head_size) * 1.25 * max(h.count("\n") + 1 for h in heads) + Inches(0.1)))
     doubtful = [c for c in grid.values() if c["doubtful"]]
     q1_warnings = [w for w in warnings(frames) if "Frage 1 erkannt" in w]
-    notes = ([f"{DOUBT_LEGEND} ({len(doubtful)} Zellen)"] if doubtful else []) + [f"⚠ {w}" for w in q1_warnings]
+    notes = ([f"{doubt_legend()} ({len(doubtful)} Zellen)"] if doubtful else []) + [f"⚠ {w}" for w in q1_warnings]
     room = BODY_HEIGHT - head_h - Inches(0.3) * len(notes)
     row_h = min(Inches(0.6), Emu(int(room / max(1, n))))
     frame = slide.shapes.add_table(n + 1, len(GOAL_LABELS) + 1, MARGIN, BODY_TOP, WIDTH - 2 * MARGIN,
@@ -243,23 +242,23 @@ def _goals_slide(prs, frames: Frames) -> None:
 
 
 def _guideline_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[2])
+    slide = _question_slide(prs, frames, question(2))
     lines: list[Line] = []
     rows = records(frames["guideline"])
     by_status: dict[str, list[str]] = {}
     for group in by_city(rows):
         by_status.setdefault(group[0]["status"], []).append(group[0]["city"] + _star(group[0]["status_verified"]))
-    for status in [*STATUS_TITLES, *(s for s in by_status if s not in STATUS_TITLES)]:
+    for status in [*i18n.names("guideline_status"), *(s for s in by_status if s not in i18n.names("guideline_status"))]:
         if by_status.get(status):
-            lines.append((f"{label(STATUS_TITLES, status)} → {join_cities(by_status[status])}", 1.0, False, 0))
+            lines.append((f"{label('guideline_status', status)} → {join_cities(by_status[status])}", 1.0, False, 0))
     by_kind: dict[str, list[str]] = {}
     for o in rows:
         if o["orientation_kind"]:
             by_kind.setdefault(o["orientation_kind"], []).append(
                 f"{o['orientation_name']} ({o['city']}){_star(o['orientation_verified'])}")
-    for kind in [*ORIENTATION_TITLES, *(k for k in by_kind if k not in ORIENTATION_TITLES)]:
+    for kind in [*i18n.names("orientation"), *(k for k in by_kind if k not in i18n.names("orientation"))]:
         if by_kind.get(kind):
-            lines.append((label(ORIENTATION_TITLES, kind) + ":", 1.0, True, 0))
+            lines.append((label("orientation", kind) + ":", 1.0, True, 0))
             lines += [(item, 0.9, False, 1) for item in by_kind[kind]]
     _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)])
 
@@ -275,7 +274,7 @@ def _measure_blocks(frames: Frames) -> list[tuple[str, list[str]]]:
         where = f" ({', '.join(m['cities'])})" if m["cities"] else ""
         by_goal.setdefault(m["goal"], []).append(f"{m['measure']}{where}{_star(m['verified'])}")
     order = [*GOAL_LABELS, *(g for g in by_goal if g not in GOAL_LABELS)]
-    return [(GOAL_TITLES.get(g, g), by_goal[g]) for g in order if by_goal.get(g)]
+    return [(goal_title(g), by_goal[g]) for g in order if by_goal.get(g)]
 
 
 def _measure_columns(frames: Frames) -> list[list[Line]]:
@@ -306,7 +305,7 @@ def _measures_slide(prs, frames: Frames) -> None:
     pages = [columns[i:i + MEASURE_COLUMNS] for i in range(0, len(columns), MEASURE_COLUMNS)]
     col_w = Emu(int((WIDTH - 2 * MARGIN) / MEASURE_COLUMNS))
     for no, page in enumerate(pages, start=1):
-        title = QUESTIONS[3] + (f" ({no}/{len(pages)})" if len(pages) > 1 else "")
+        title = question(3) + (f" ({no}/{len(pages)})" if len(pages) > 1 else "")
         slide = _question_slide(prs, frames, title)
         for c, lines in enumerate(page):
             box = _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)], left=MARGIN + col_w * c,
@@ -315,16 +314,16 @@ def _measures_slide(prs, frames: Frames) -> None:
 
 
 def _responsibility_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[4])
+    slide = _question_slide(prs, frames, question(4))
     lines: list[Line] = []
     groups: dict[str, list] = {}
     for r in records(frames["responsibility"]):
         groups.setdefault(r["group"], []).append(r)
-    for group in [*GROUP_TITLES, *(g for g in groups if g not in GROUP_TITLES)]:
+    for group in [*i18n.names("group"), *(g for g in groups if g not in i18n.names("group"))]:
         entries = groups.get(group)
         if not entries:
             continue
-        lines.append((label(GROUP_TITLES, group) + ("" if group == "querschnittsaufgabe" else ":"), 1.0, True, 0))
+        lines.append((label("group", group) + ("" if group == "querschnittsaufgabe" else ":"), 1.0, True, 0))
         if group == "querschnittsaufgabe":
             lines.append((join_cities([e["city"] + _star(e["verified"]) for e in entries]), 0.9, False, 1))
             continue
@@ -336,11 +335,11 @@ def _responsibility_slide(prs, frames: Frames) -> None:
 
 
 def _funding_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[5] + "\n" + QUESTIONS[6])
+    slide = _question_slide(prs, frames, question(5) + "\n" + question(6))
     lines: list[Line] = []
     for f in records(frames["funding"]):
-        text = (f"➔ {f['city']}{_star(f['verified'])}: {label(FUNDS_TITLES, f['funds'])}; "
-                f"Personal: {label(STAFF_TITLES, f['staff'])}")  # fmt: skip
+        text = (f"➔ {f['city']}{_star(f['verified'])}: {label('funds', f['funds'])}; "
+                f"Personal: {label('staff', f['staff'])}")  # fmt: skip
         if f["allocators"]:
             text += f"; Vergabe: {', '.join(f['allocators'])}"
         lines.append((text, 1.0, False, 0))
@@ -349,7 +348,7 @@ def _funding_slide(prs, frames: Frames) -> None:
 
 
 def _best_practice_slide(prs, frames: Frames) -> None:
-    slide = _question_slide(prs, frames, QUESTIONS[7])
+    slide = _question_slide(prs, frames, question(7))
     lines: list[Line] = [
         (f"- {b['name']}" + (f" ({', '.join(b['cities'])})" if b["cities"] else "") + _star(b["verified"]),
          1.0, False, 0)

@@ -18,12 +18,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from watext.model import GOAL_LABELS
 from watext.tables.frames import records
-from watext.tables.model import GOAL_TITLES
+from watext import i18n
 from watext.files import write_with
 from watext.tables.export._common import (
-    FUNDS_TITLES, GROUP_TITLES, ORIENTATION_TITLES, QUESTIONS, STAFF_TITLES, STATUS_TITLES, TABLE_TITLES, Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
-    is_formula_like, label, meta_items, no_answer_q1, origin_name, rules_de, source_label, warnings,
-    when,
+    Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
+    is_formula_like, label, meta_items, meta_label, no_answer_q1, origin_name, question, rules_de, source_label,
+    warnings, when,
 )  # fmt: skip
 
 __all__ = ["FILENAME", "SHEETS", "write_xlsx"]
@@ -113,7 +113,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws = wb.active
     ws.title = "Ziele"
     names, grid, missing = cities(frames), goal_grid(frames), no_answer_q1(frames)
-    _header(ws, ["Stadt", *GOAL_TITLES.values()])
+    _header(ws, ["Stadt", *i18n.names("goal").values()])
     for r, city in enumerate(names, start=2):
         put(ws, r, 1, city).font = Font(bold=True)
         ws.cell(row=r, column=1).border = BORDER
@@ -169,7 +169,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws.row_dimensions[row].height = 45
     row += 2
     put(ws, row, 1, "Belege (Passagen / davon geprüft)").font = Font(bold=True)
-    _header(ws, ["Stadt", *GOAL_TITLES.values()], row=row + 1)
+    _header(ws, ["Stadt", *i18n.names("goal").values()], row=row + 1)
     ws.row_dimensions[row + 1].height = 32
     for r, city in enumerate(names, start=row + 2):
         put(ws, r, 1, city).border = BORDER
@@ -181,7 +181,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 4)
     for col, goal in enumerate(GOAL_LABELS, start=2):  # as wide as the longest word: no break inside one
-        longest = max(len(w) for w in GOAL_TITLES[goal].split())
+        longest = max(len(w) for w in goal_title(goal).split())
         ws.column_dimensions[get_column_letter(col)].width = max(14, longest * 1.2 + 3)
     ws.row_dimensions[1].height = 32
     ws.print_area = f"A1:{get_column_letter(len(GOAL_LABELS) + 1)}{ws.max_row}"
@@ -195,7 +195,7 @@ def build_workbook(frames: Frames) -> Workbook:
     wb = Workbook()
     _goals_sheet(wb, frames)
     _table_sheet(wb, "Leitfaden", ["Stadt", "Status", "Orientierung", "Name", "Passagen", "geprüft"], [
-        [g["city"], label(STATUS_TITLES, g["status"]), label(ORIENTATION_TITLES, g["orientation_kind"]),
+        [g["city"], label("guideline_status", g["status"]), label("orientation", g["orientation_kind"]),
          g["orientation_name"], g["n_evidence"], _yes(g["verified"])]
         for g in records(frames["guideline"])
     ])  # fmt: skip
@@ -205,12 +205,12 @@ def build_workbook(frames: Frames) -> Workbook:
         for m in records(frames["measures"])
     ])  # fmt: skip
     _table_sheet(wb, "Zuständigkeit", ["Gruppe", "Stadt", "Stellen", "Passagen", "geprüft"], [
-        [label(GROUP_TITLES, r["group"]), r["city"], "; ".join(r["units"]), r["n_evidence"], _yes(r["verified"])]
+        [label("group", r["group"]), r["city"], "; ".join(r["units"]), r["n_evidence"], _yes(r["verified"])]
         for r in records(frames["responsibility"])
     ])  # fmt: skip
     _table_sheet(wb, "Finanzierung",
                  ["Stadt", "Mittel", "Personal", "Vergabe durch", "Passagen", "geprüft"], [
-        [f["city"], label(FUNDS_TITLES, f["funds"]), label(STAFF_TITLES, f["staff"]), "; ".join(f["allocators"]),
+        [f["city"], label("funds", f["funds"]), label("staff", f["staff"]), "; ".join(f["allocators"]),
          f["n_evidence"], _yes(f["verified"])]
         for f in records(frames["funding"])
     ])  # fmt: skip
@@ -222,7 +222,7 @@ def build_workbook(frames: Frames) -> Workbook:
     ws = _table_sheet(wb, "Evidenz", [
         "Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Text", "Konfidenz", "geprüft", "Herkunft",
     ], [
-        [TABLE_TITLES.get(e["table"], e["table"]), e["city"], evidence_key_title(e), e["title"], source_label(e),
+        [label("table", e["table"]), e["city"], evidence_key_title(e), e["title"], source_label(e),
          e["text"], e["confidence"], _yes(e["verified"]), origin_name(e["origin"])]
         for e in records(frames["evidence"])
     ])  # fmt: skip
@@ -230,7 +230,7 @@ def build_workbook(frames: Frames) -> Workbook:
     for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         for cell in row:
             cell.number_format = "0.00"
-    info = [["Erstellt von", "watext"]] + [[label(META_TITLES, k), _meta_value(k, v)] for k, v in meta_items(frames)]
+    info = [["Erstellt von", "watext"]] + [[meta_label(k), _meta_value(k, v)] for k, v in meta_items(frames)]
     info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules_de(frames)]
     ws = _table_sheet(wb, "Info", ["Schlüssel", "Wert"], info)
     ws.column_dimensions["B"].width = 100
@@ -238,9 +238,6 @@ def build_workbook(frames: Frames) -> Workbook:
         _print_setup(sheet)
     return wb
 
-
-META_TITLES = {"model_version": "Modellversion", "built_at": "Erstellt am", "model_name": "Modell",
-               "counts": "Textabschnitte"}  # fmt: skip
 
 
 def _meta_value(key: str, value: str) -> str:
@@ -260,7 +257,7 @@ def _open_sheet(wb: Workbook, frames: Frames) -> None:
                          state])  # fmt: skip
     for w in records(frames["warnings"]):
         for no in w["questions"]:
-            text = QUESTIONS.get(no, "").split(". ", 1)[-1]
+            text = question(no).split(". ", 1)[-1]
             rows.append(["Frage ohne Antwort", w["city"], no, text, "", "keine Antwort erkannt"])
     if not rows:
         rows.append(["–", "", "", "nichts offen", "", ""])
