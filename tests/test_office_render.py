@@ -16,8 +16,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from watext.tables.export.pptx import _pieces
+from watext import i18n
 from watext.i18n import names
+from watext.tables.export.pptx import _pieces
 
 GOAL_TITLES = names("goal", "de")
 
@@ -36,15 +37,13 @@ def office() -> str:
     pytest.skip("LibreOffice (soffice) is not installed")
 
 
-@pytest.fixture(scope="module")
-def pdfs(office: str, partner_store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:  # noqa: ANN001
-    """``{"pptx": slides.pdf, "xlsx": workbook.pdf}`` of the partner cities' tables (LibreOffice
-    is looked for first, so a missing one skips or fails before the corpus is ingested)."""
+def _render(office: str, store, out: Path, lang: str) -> dict[str, Path]:
+    """The slides and the workbook of ``store`` in ``lang``, rendered to PDF in ``out``."""
     from watext import pipeline
     from watext.settings import get_settings
 
-    out = tmp_path_factory.mktemp("office")
-    pipeline.build_tables(partner_store, get_settings(), out, ["pptx", "xlsx"])
+    with i18n.use(lang):
+        pipeline.build_tables(store, get_settings(), out, ["pptx", "xlsx"])
     files = [out / "rueckmeldung_partnerstaedte.pptx", out / "tables.xlsx"]
     profile = (out / "lo-profile").as_uri()  # an own profile: no clash with a running LibreOffice
     subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
@@ -53,6 +52,19 @@ def pdfs(office: str, partner_store, tmp_path_factory: pytest.TempPathFactory) -
     result = {"pptx": out / "rueckmeldung_partnerstaedte.pdf", "xlsx": out / "tables.pdf"}
     assert all(p.is_file() for p in result.values()), sorted(p.name for p in out.iterdir())
     return result
+
+
+@pytest.fixture(scope="module")
+def pdfs(office: str, partner_store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``{"pptx": slides.pdf, "xlsx": workbook.pdf}`` of the partner cities' tables (LibreOffice
+    is looked for first, so a missing one skips or fails before the corpus is ingested)."""
+    return _render(office, partner_store, tmp_path_factory.mktemp("office"), "de")
+
+
+@pytest.fixture(scope="module")
+def pdfs_en(office: str, partner_store, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same in English (``WATEXT_LANG=en``): one more LibreOffice run."""
+    return _render(office, partner_store, tmp_path_factory.mktemp("office-en"), "en")
 
 
 def _allowed_header_words() -> set[str]:
@@ -104,3 +116,33 @@ def test_office_workbook_page_one_shows_the_whole_goals_matrix(pdfs: dict[str, P
     for city in PARTNER_CITIES:
         assert city in words, city
     assert re.search(r"Seite 1 von \d+", text) and n_pages > 1
+
+
+def test_office_english_slides_and_workbook(pdfs_en: dict[str, Path]) -> None:
+    """In English the goal headers keep their words whole too, and the print titles and
+    footers are English."""
+    titles = names("goal", "en")
+    allowed = {"Goals:"} | {w for t in titles.values() for w in [*t.split(), *_pieces(t)]}
+    with pdfplumber.open(pdfs_en["pptx"]) as pdf:
+        texts = [p.extract_text() or "" for p in pdf.pages]
+        page = next(p for p, text in zip(pdf.pages, texts, strict=True) if text.startswith("1. What does"))
+        words = page.extract_words()
+    assert texts[0].startswith("Feedback from the partner cities")
+    first_city = min(w["top"] for w in words if w["text"].startswith(PARTNER_CITIES[0]))
+    title_bottom = max(w["bottom"] for w in words if w["text"] == "recognition?")
+    marks = re.compile(r"[✓?*]+")
+    header = [w["text"] for w in words if title_bottom < w["top"] < first_city and not marks.fullmatch(w["text"])]
+    assert header and set(header) <= allowed, header
+    for title in titles.values():
+        for word in title.split():
+            assert word in header or all(p in header for p in _pieces(word)), (word, header)
+    assert all("Source: watext" in t and "Quelle" not in t for t in texts)
+    with pdfplumber.open(pdfs_en["xlsx"]) as pdf:
+        first = pdf.pages[0]
+        words = {w["text"] for w in first.extract_words()}
+        text = first.extract_text()
+    assert text.splitlines()[0].strip() == "Goals"  # the print title: the sheet name
+    for title in titles.values():
+        for word in title.split():
+            assert word in words, (title, word)
+    assert re.search(r"Page 1 of \d+", text) and "Seite" not in text and "Stadt" not in words

@@ -11,6 +11,15 @@ Rules (every passage lies inside exactly one block, so provenance is exact):
   passage is ever longer.
 - A nested list item carries its parent items' texts in its heading path, so
   "Freiberg: Oberbürgermeister" under "„Chefsache“" keeps that context.
+- A numbered question written as a top-level list item ("3) Welche Mittel stehen zur
+  Verfügung?": an ordinal marker, and a first sentence ending in "?") opens a question
+  section like a heading: the passages after it carry it in their heading path until the
+  next question item, a TITLE, or a HEADING at or above the level the question sits under
+  (headings below that level nest under the question). The item stays a passage itself;
+  when it goes on after the question (the answer as the item's continuation), the
+  question and the answer become two passages and the answer carries the question. A run
+  of three or more question items with nothing in between is a list of questions (a
+  restated questionnaire, an inquiry), not answer structure, and opens nothing.
 - Table cells: every non-empty cell outside the header row becomes a passage; its
   heading path adds the column header (row 0) and, from column 1 on, the row header
   (column 0) when it is a short label and differs from the cell's own text.
@@ -99,16 +108,80 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+#: An ordinal list marker at the start of an item ("1.", "2)", "(3)", "IV.", "b)"),
+#: optionally after "Frage"/"Question"/"Q" ("Frage 2:").
+_ORDINAL = re.compile(
+    r"^\s*(?:(?:frage|question|q)\s*(?:nr\.?\s*)?\(?\d{1,2}[.):]?"
+    r"|\(?(?:\d{1,3}|[ivxIVX]{1,4}|[a-zA-Z])[.)])\s+(?=\S)",
+    re.IGNORECASE,
+)
+#: Longest question part of an item that is taken for a question.
+_QUESTION_MAX = 400
+#: This many question items in a row without anything between them are a list of questions.
+_QUESTION_LIST_RUN = 3
+_QUESTION_MARK = re.compile(r"\?[\"“”»*_]*(?=\s|$)")
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
+
+
+def _sentence_question(text: str, start: int) -> int | None:
+    """End of the sentence that starts at ``start`` when it ends in a question mark."""
+    q = _QUESTION_MARK.search(text, start)
+    if q is None or len(split_sentences(text[start : q.start() + 1])) != 1:
+        return None  # no question mark, or a sentence ends before it
+    return q.end()
+
+
+def _question_end(text: str) -> int | None:
+    """End offset of the question a numbered list item states: its first sentence when
+    that ends in "?", extended over a bracketed part (a translation: "... in your city?
+    (Was wird ... verstanden?)") and further short question sentences ("Wenn ja, welche?").
+    None when the item is not numbered or does not start with a question."""
+    m = _ORDINAL.match(text)
+    end = _sentence_question(text, m.end()) if m else None
+    if end is None or end > _QUESTION_MAX:
+        return None
+    while True:
+        if b := _BRACKETED.match(text, end):
+            end = b.end()
+        elif (more := _sentence_question(text, end)) is not None and more - end <= 200:
+            end = more
+        else:
+            return end
+
+
+def _question_items(blocks: list[Block]) -> dict[int, int]:
+    """``{block index: end of its question}`` for the top-level numbered question items
+    that open a question section (see the module rules)."""
+    found = {i: e for i, b in enumerate(blocks)
+             if b.kind is BlockKind.LIST_ITEM and b.parent is None and (e := _question_end(b.text)) is not None}
+    # runs of question items that follow each other with no answer in between (not in a
+    # following block, not in the item itself)
+    runs: list[list[int]] = []
+    open_run = False
+    for i in (i for i, b in enumerate(blocks) if b.text.strip()):
+        bare = i in found and not blocks[i].text[found[i]:].strip()
+        if bare and open_run:
+            runs[-1].append(i)
+        elif i in found:
+            runs.append([i])
+        open_run = bare
+    return {i: found[i] for run in runs if len(run) < _QUESTION_LIST_RUN for i in run}
+
+
 def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
     """Split a document into passages with heading paths and exact character spans."""
     passages: list[Passage] = []
     offsets = doc.block_offsets()
     cells = _table_headers(doc.blocks)
-    headings: list[tuple[int, str]] = []  # (level, text); TITLE is level 0
+    # (level, text, opened by a question item); TITLE is level 0, a question item sits half
+    # a level below the heading it follows
+    headings: list[tuple[float, str, bool]] = []
+    questions = _question_items(doc.blocks)
 
-    def emit(idx: int, block: Block, extra: tuple[str, ...] = ()) -> None:
-        heading = tuple(t for _, t in headings) + extra
-        for s, e in _chunk(block.text, max_chars):
+    def emit(idx: int, block: Block, extra: tuple[str, ...] = (), lo: int = 0, hi: int | None = None) -> None:
+        heading = tuple(t for _, t, _ in headings) + extra
+        hi = len(block.text) if hi is None else hi
+        for s, e in ((lo + s, lo + e) for s, e in _chunk(block.text[lo:hi], max_chars)):
             # trim surrounding whitespace so the span matches the text exactly
             while s < e and block.text[s].isspace():
                 s += 1
@@ -134,15 +207,23 @@ def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
         if not block.text.strip():
             continue
         if block.kind is BlockKind.TITLE:
-            headings = [(0, _flat(block.text))]
+            headings = [(0, _flat(block.text), False)]
         elif block.kind is BlockKind.HEADING:
             level = max(block.level, 1)
-            headings = [(lv, t) for lv, t in headings if lv < level] + [(level, _flat(block.text))]
+            headings = [h for h in headings if h[0] < level] + [(level, _flat(block.text), False)]
+        elif idx in questions:
+            # the next question ends the previous one's section (and the headings below it)
+            headings = headings[:next((k for k, h in enumerate(headings) if h[2]), len(headings))]
+            end = questions[idx]
+            emit(idx, block, hi=end)
+            headings.append(((headings[-1][0] if headings else 0) + 0.5, _flat(block.text[:end]), True))
+            emit(idx, block, lo=end)  # the answer written as the item's continuation
         elif block.kind is BlockKind.LIST_ITEM:
             parents: list[str] = []
             p = block.parent
             while p is not None and 0 <= p < idx and len(parents) < 5:
-                parents.append(_flat(doc.blocks[p].text))
+                if p not in questions:  # a question item is in the headings already
+                    parents.append(_flat(doc.blocks[p].text))
                 p = doc.blocks[p].parent
             emit(idx, block, tuple(reversed(parents)))
         elif block.kind is BlockKind.TABLE_CELL:

@@ -40,7 +40,7 @@ from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
 from watext.errors import CorruptFileError
-from watext.extract.lists import assign_parents, parse_marker
+from watext.extract.lists import assign_parents, format_number, parse_marker
 from watext.extract.normalize import clean_text
 from watext.extract.office import read_core_properties
 from watext.model import Block, BlockKind, Document, Format
@@ -73,29 +73,6 @@ def extract(path: Path, settings: Settings) -> Document:
         id="", source=str(path), format=Format.DOCX, blocks=blocks, title=title,
         pages=None, size=path.stat().st_size, metadata=metadata,
     )  # fmt: skip
-
-
-
-def _to_roman(n: int) -> str:
-    """Roman numeral of ``n`` (upper case)."""
-    out = ""
-    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
-                       (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
-                       (4, "IV"), (1, "I")):  # fmt: skip
-        while n >= value:
-            out, n = out + sym, n - value
-    return out
-
-
-def _format_number(n: int, fmt: str) -> str:
-    """Render counter ``n`` in the Word number format ``fmt``."""
-    if fmt in ("lowerLetter", "upperLetter"):
-        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman"):
-        roman = _to_roman(n)
-        return roman.lower() if fmt == "lowerRoman" else roman
-    return str(n)
 
 
 class _BodyWalker:
@@ -248,7 +225,7 @@ class _BodyWalker:
             del counters[deeper]
         visible = lvl_text
         for k in range(level, -1, -1):
-            visible = visible.replace(f"%{k + 1}", _format_number(counters.get(k, 1), num_fmt))
+            visible = visible.replace(f"%{k + 1}", format_number(counters.get(k, 1), num_fmt))
         return f"{visible} {text}" if visible.strip() else text
 
     @staticmethod

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from watext.model import Block, BlockKind
 
-__all__ = ["ListMarker", "assign_parents", "indent_width", "join_wrapped_lines", "parse_marker"]
+__all__ = ["ListMarker", "assign_parents", "format_number", "indent_width", "join_wrapped_lines", "parse_marker",
+           "to_roman"]
 
 _BULLETS = "-*•–▪◦·‣○■"
 _MARKER = re.compile(
@@ -123,3 +124,26 @@ def assign_parents(blocks: list[Block]) -> None:
         block.parent = stack[-1] if stack else None
         stack.append(i)
         prev_page = block.page
+
+
+def to_roman(n: int) -> str:
+    """Roman numeral of ``n`` (upper case)."""
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                       (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                       (4, "IV"), (1, "I")):  # fmt: skip
+        while n >= value:
+            out, n = out + sym, n - value
+    return out
+
+
+def format_number(n: int, fmt: str) -> str:
+    """Counter ``n`` written in a number format: ``lowerLetter``/``upperLetter``,
+    ``lowerRoman``/``upperRoman`` (Word's names), anything else in arabic digits."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = to_roman(n)
+        return roman.lower() if fmt == "lowerRoman" else roman
+    return str(n)

@@ -10,6 +10,10 @@ mapped to slide coordinates - sorted by (top, left).
   ``paragraph.level`` unless it is explicitly bullet-less (``a:buNone``); other text
   frames: a paragraph -> LIST_ITEM only with an explicit bullet (``a:buChar`` /
   ``a:buAutoNum``), else PARAGRAPH; ``parent`` of nested items is set per slide;
+- the visible number of an auto-numbered paragraph (``a:buAutoNum``: ``1.``, ``a)``,
+  ``(iv)`` ...) is rebuilt as a text prefix, as the DOCX adapter does: a counter per
+  text frame and level starting at ``startAt``, continued by the next numbered paragraph
+  of that level, restarted after an unnumbered one, reset by a shallower paragraph;
 - date, footer, slide-number and header placeholders are skipped (site chrome);
 - tables -> one TABLE_CELL per cell (empty cells included, merged cells once at their
   top-left), cell paragraphs and line breaks kept as "\\n"; ``table`` runs over the deck;
@@ -33,7 +37,7 @@ from pptx.exc import PackageNotFoundError
 from pptx.oxml.ns import qn
 
 from watext.errors import CorruptFileError
-from watext.extract.lists import assign_parents
+from watext.extract.lists import assign_parents, format_number
 from watext.extract.normalize import clean_text
 from watext.extract.office import read_core_properties
 from watext.model import Block, BlockKind, Document, Format
@@ -186,18 +190,57 @@ def _add_text_frame(
         if text:
             blocks.append(Block(BlockKind.HEADING, text, page=page, level=2, bbox=bbox))
         return
+    counters: dict[int, tuple[str, int]] = {}  # level -> (numbering scheme, last number)
     for paragraph in frame.paragraphs:
         text = clean_text(paragraph.text.replace("\v", "\n"))
         if not text:
             continue
         bullet = _bullet_state(paragraph)
         is_item = bullet is True or (ph in _BODIES and bullet is not False)
+        level = paragraph.level
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        auto = _auto_number(paragraph)
+        if auto is None:
+            counters.pop(level, None)
+        else:
+            scheme, start = auto
+            running = counters.get(level)
+            n = running[1] + 1 if running and running[0] == scheme else start
+            counters[level] = (scheme, n)
+            text = f"{_number_label(scheme, n)} {text}"
         if is_item:
             blocks.append(
                 Block(BlockKind.LIST_ITEM, text, page=page, level=paragraph.level, bbox=bbox)
             )
         else:
             blocks.append(Block(BlockKind.PARAGRAPH, text, page=page, bbox=bbox))
+
+
+def _auto_number(paragraph: Any) -> tuple[str, int] | None:
+    """``(scheme, startAt)`` of a paragraph's explicit automatic numbering, else None."""
+    ppr = paragraph._p.pPr
+    auto = ppr.find(qn("a:buAutoNum")) if ppr is not None else None
+    if auto is None:
+        return None
+    try:
+        start = max(int(auto.get("startAt", "1")), 1)
+    except ValueError:
+        start = 1
+    return auto.get("type", "arabicPeriod"), start
+
+
+#: ``a:buAutoNum`` schemes: the number style their name starts with, and the punctuation.
+_SCHEME_STYLES = (("alphaLc", "lowerLetter"), ("alphaUc", "upperLetter"), ("romanLc", "lowerRoman"),
+                  ("romanUc", "upperRoman"))  # fmt: skip
+_SCHEME_PUNCTUATION = {"ParenBoth": "({})", "ParenR": "{})", "Plain": "{}"}
+
+
+def _number_label(scheme: str, n: int) -> str:
+    """The visible number of item ``n`` in numbering ``scheme`` ("arabicParenR", 3 -> "3)")."""
+    style = next((st for prefix, st in _SCHEME_STYLES if scheme.startswith(prefix)), "decimal")
+    punct = next((f for suffix, f in _SCHEME_PUNCTUATION.items() if scheme.endswith(suffix)), "{}.")
+    return punct.format(format_number(n, style))
 
 
 def _add_table(blocks: list[Block], table: Any, page: int, number: int, bbox: BBox | None) -> None:

@@ -6,8 +6,12 @@ render the result. One exception handler turns the service's errors into respons
 :class:`NotFoundError` 404, :class:`ValidationError` 400, :class:`ConflictError` 409 (on a
 save or undo: the passage card again, with the reviewer's choice kept and, after a
 conflict, the state stored now); other errors, Starlette's 404/405 and a failed CSRF check
-get a German error page (:meth:`Views.message`). A queue without a chosen lane opens in
+get an error page (:meth:`Views.message`). A queue without a chosen lane opens in
 :meth:`ReviewService.default_lane`.
+
+Every text a person reads is rendered by :class:`~watext.review.views.Views` in the app's
+language (``create_app(lang=…)``; default: the one in force, i.e. ``WATEXT_LANG`` /
+``Settings.lang``, German when unset); here only catalogue keys are named.
 """
 
 from __future__ import annotations
@@ -40,8 +44,6 @@ __all__ = ["ERROR_STATUS", "check_bind", "create_app", "is_loopback", "review_er
 
 HERE = Path(__file__).parent
 Form = dict[str, list[str]]
-CSRF_FAILED = ("Sicherheitsprüfung fehlgeschlagen (CSRF): Bitte laden Sie die Seite neu und senden Sie "
-               "das Formular noch einmal.")  # fmt: skip
 #: The HTTP status of each error the review service raises.
 ERROR_STATUS: dict[type[Exception], int] = {NotFoundError: 404, ValidationError: 400, ConflictError: 409}
 
@@ -92,16 +94,16 @@ def review_error(request: Request, exc: Exception) -> Response:
 
 
 def _message(request: Request, text: str, status: int) -> Response:
-    """An error page (German, escaped) for ``request``."""
+    """An error page (escaped, in the app's language) for ``request``."""
     parts = _parts(request)
     return parts.views.message(text, status, parts.auth.reviewer(request))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's own errors (unknown address, wrong method) as German pages."""
+    """Starlette's own errors (unknown address, wrong method) as pages in the app's language."""
     status = getattr(exc, "status_code", 500)
-    text = {404: "Diese Seite gibt es nicht.", 405: "Diese Aktion ist hier nicht möglich."}
-    return _message(request, text.get(status, "Die Anfrage konnte nicht bearbeitet werden."), status)
+    key = {404: "no_page", 405: "not_here"}.get(status, "failed")
+    return _message(request, _parts(request).views.text("error", key), status)
 
 
 async def _client_gone(request: Request, exc: Exception) -> Response:
@@ -136,7 +138,7 @@ def _form_post(handler: Callable[[Request, Form], Response]) -> Callable[[Reques
 
     def checked(request: Request, form: Form) -> Response:
         if not _parts(request).auth.csrf_ok(request, form):
-            return _message(request, CSRF_FAILED, 403)
+            return _message(request, _parts(request).views.text("error", "csrf"), 403)
         return handler(request, form)
 
     @functools.wraps(handler)
@@ -180,7 +182,7 @@ def login_post(request: Request, form: Form) -> Response:
     name = parts.auth.login(form)
     if not name:
         return _render(request, parts.views.login, need_password=bool(parts.auth.password), next=nxt,
-                       error="Bitte Namen und (richtiges) Passwort angeben.", status=401)  # fmt: skip
+                       error=parts.views.text("login", "failed"), status=401)  # fmt: skip
     resp = RedirectResponse(nxt, status_code=303)
     parts.auth.set_reviewer(request, resp, name)
     return resp
@@ -205,14 +207,14 @@ def save_post(request: Request, form: Form) -> Response:
     parts = _parts(request)
     user = parts.auth.reviewer(request)
     if not user:
-        return _message(request, "Bitte melden Sie sich zuerst an.", 401)
+        return _message(request, parts.views.text("error", "login_first"), 401)
     pid = request.path_params["pid"]
     f = filters({k: (v or [""])[0] for k, v in parse_qs(_first(form, "q")).items()}, parts.service.default_lane())
     parts.service.snapshot().passage(pid)
     try:
         base = int(_first(form, "base_revision"))
     except ValueError:
-        raise ValidationError("Das Formular ist unvollständig (Bearbeitungsstand fehlt).") from None
+        raise ValidationError("the form is incomplete (no base_revision)") from None
     if "undo" in form:
         request.state.card = _CardContext(pid, f, None)
         parts.service.undo(user, pid, base)
@@ -248,14 +250,16 @@ ROUTES = [
 
 def create_app(store: Store, reviewer_auth: str | None = None, model_dir: str | Path | None = None,
                default_reviewer: str | None = None, seed: str = Q.DEFAULT_SEED,
-               double_share: float = Q.DOUBLE_SHARE) -> Starlette:  # fmt: skip
+               double_share: float = Q.DOUBLE_SHARE, lang: str | None = None) -> Starlette:  # fmt: skip
     """The review app on ``store``. ``reviewer_auth``: a password every reviewer must give
-    (required when serving beyond loopback); ``default_reviewer``: name used without login."""
+    (required when serving beyond loopback); ``default_reviewer``: name used without login;
+    ``lang``: the page's language (``de``/``en``; default: the one in force now, i.e.
+    ``WATEXT_LANG``, German when unset). ValueError for an unknown language."""
     handlers: dict[Any, Any] = {cls: review_error for cls in ERROR_STATUS}
     handlers.update({ClientDisconnect: _client_gone, HTTPException: _http_error})
     app = Starlette(routes=ROUTES, exception_handlers=handlers)
     app.add_middleware(SecurityHeaders)
     app.state.store = store
-    app.state.review = _Parts(ReviewService(store, model_dir, seed, double_share), Views(),
+    app.state.review = _Parts(ReviewService(store, model_dir, seed, double_share), Views(lang),
                               Auth(reviewer_auth, default_reviewer))  # fmt: skip
     return app

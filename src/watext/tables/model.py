@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from watext import i18n
 from watext.model import GOAL_LABELS
 
 
@@ -164,6 +165,15 @@ class BestPractice:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+def warning_text(city: str, questions: list[int], fallback: bool = False) -> str:
+    """The warning that ``city`` gave no recognised answer to ``questions``, in the language in
+    force (``fallback``: its goals row came from the fallback path)."""
+    if questions == [1]:
+        return i18n.t("common", "warn_q1_fallback" if fallback else "warn_q1_empty", city=city)
+    key = "warn_question" if len(questions) == 1 else "warn_questions"
+    return i18n.t("common", key, city=city, questions=", ".join(str(n) for n in questions))
+
+
 @dataclass(slots=True)
 class ComparisonTables:
     """All six tables of the partner-city comparison, for one set of cities."""
@@ -180,18 +190,16 @@ class ComparisonTables:
     no_answer: dict[str, list[int]] = field(default_factory=dict)
 
     def warning_rows(self) -> list[tuple[str, list[int], str]]:
-        """``(city, questions, German text)`` for cities with unanswered questions: question 1
-        (the goals row) on a line of its own, then the others."""
+        """``(city, questions, text)`` for cities with unanswered questions, in the language in
+        force: question 1 (the goals row) on a line of its own, then the others."""
         out = []
         for city, nos in self.no_answer.items():
             if 1 in nos:
                 fb = any(c.fallback and c.city == city for c in self.goals)
-                out.append((city, [1], f"{city}: keine Antwort auf Frage 1 erkannt – "
-                            + ("Ziele aus Passagen mit erkanntem Thema „Verständnis“ (Ersatzweg), bitte prüfen"
-                               if fb else "Zielzeile leer")))  # fmt: skip
+                out.append((city, [1], warning_text(city, [1], fb)))
             rest = [n for n in nos if n != 1]
             if rest:
-                out.append((city, rest, f"{city}: keine Antwort auf Frage {', '.join(str(n) for n in rest)} erkannt"))
+                out.append((city, rest, warning_text(city, rest)))
         return out
 
     def warnings(self) -> list[str]:

@@ -70,6 +70,34 @@ def _group_goals(path: str | None = None) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=2)
+def _group_display(path: str | None = None) -> dict[str, dict[str, str]]:
+    """Synonym group name -> ``{language: display name}`` (``measures.json`` ``display``)."""
+    from watext import i18n
+
+    p = Path(path) if path else RULES_DIR / "measures.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        out = {g["name"]: {i18n.DEFAULT: g["name"], **dict(g.get("display") or {})}
+               for key in ("groups", "best_practice_groups") for g in data.get(key, [])}  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{p.name}: invalid measure rules: {exc}") from exc
+    bad = {code for names in out.values() for code in names} - set(i18n.LANGS)
+    if bad:
+        raise ConfigError(f"{p.name}: display names in unknown languages {sorted(bad)}")
+    return out
+
+
+def display_name(name: str) -> str:
+    """The name of a measure or best practice in the language in force: a synonym group's
+    display name (its German ``name`` by default); a name that matched no group as the
+    document wrote it."""
+    from watext import i18n
+
+    names = _group_display().get(name)
+    return names.get(i18n.lang(), name) if names else name
+
+
 def measure_goals(canonical: str) -> tuple[str, ...]:
     """The goals TAXONOMY.md gives the synonym group ``canonical`` (empty for other names)."""
     return _group_goals().get(canonical, ())

@@ -18,6 +18,7 @@ import pandas as pd
 
 from watext import i18n
 from watext.tables.frames import clean, records
+from watext.tables.model import warning_text
 
 #: The frames an export reads (see :mod:`watext.tables.frames`).
 Frames = dict[str, pd.DataFrame]
@@ -285,3 +286,20 @@ def rules_de(frames: Frames) -> list[tuple[str, str]]:
     where ``report_de.json`` translates them, the English as built otherwise)."""
     return [(rule_title(r["key"]), rule_text(r["key"], r["value"]))
             for r in records(frames["info"]) if r["kind"] == "rule"]  # fmt: skip
+
+
+# --- warnings in the language in force (report.html, tables.md) ---------------------------
+
+
+def warning_rows(frames: Frames) -> list[tuple[Row, str]]:
+    """``(warning row, text)``: the warnings rebuilt from their city and questions in the
+    language in force (the frames' ``warning`` column holds them in the language the tables
+    were built in)."""
+    fallback = {c["city"] for c in records(frames["goal_cells"]) if c["fallback"]}
+    return [(w, warning_text(clean(w["city"]), [int(n) for n in w["questions"]], w["city"] in fallback))
+            for w in records(frames["warnings"])]  # fmt: skip
+
+
+def warning_lines(frames: Frames) -> list[str]:
+    """The texts of :func:`warning_rows`."""
+    return [text for _, text in warning_rows(frames)]

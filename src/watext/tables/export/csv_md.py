@@ -1,4 +1,8 @@
-"""CSV export (one UTF-8 file per table, plus evidence) and the Markdown report ``tables.md``."""
+"""CSV export (one UTF-8 file per table, plus evidence) and the Markdown report ``tables.md``.
+
+CSV headers are machine ids and stay as they are; the Markdown report takes every text a
+person reads from ``i18n/<lang>/report.json`` (``md_*`` and the shared ``col_*`` keys).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ from watext.tables.frames import records
 from watext import i18n
 from watext.files import write_text
 from watext.tables.export._common import (
-    EVIDENCE_COLUMNS, TICK, Frames, Row, by_city, cities, clean, csv_safe, de_number, goal_grid, goal_title,
-    join_cities, label, meta_items, no_answer_q1, page_label, question, rules_de, warnings,
+    EVIDENCE_COLUMNS, TICK, Frames, Row, by_city, cities, clean, counts_text, csv_safe, de_number, goal_grid,
+    goal_title, join_cities, label, meta_items, meta_label, no_answer_q1, page_label, rule_text, rule_title,
+    warning_lines, when,
 )  # fmt: skip
 
 __all__ = ["CSV_FILES", "MD_FILENAME", "write_csv", "write_md"]
@@ -93,25 +98,46 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]
     return lines
 
 
+def _t(key: str, **values: Any) -> str:
+    """The report text ``key`` (``i18n/<lang>/report.json``) in the language in force."""
+    return i18n.t("report", key, **values)
+
+
 def _mark(verified: bool) -> str:
-    return "geprüft" if verified else "Modell"
+    return _t("md_verified" if verified else "md_model")
+
+
+def _meta_value(key: str, value: Any) -> str:
+    """A meta value for people: build time and counts in the language in force."""
+    return {"built_at": when, "counts": counts_text}.get(key, str)(value)
+
+
+def _rule_title(key: str) -> str:
+    title = rule_title(key)
+    return _t("rule_passages") if key == "passages" and title == key else title
+
+
+def _heading(numbers: str, table: str) -> list[str]:
+    return ["", f"## {numbers} {label('table', table)}", ""]
 
 
 def md_text(frames: Frames) -> str:
-    out = ["# Willkommens- und Anerkennungskultur: Rückmeldung aus den Partnerstädten", ""]
-    out.append("Städte: " + md_cell(join_cities(cities(frames))))
+    out = [f"# {_t('md_title')}", ""]
+    out.append(md_cell(_t("cities", cities=join_cities(cities(frames)))))
     out.append("")
     for key, value in meta_items(frames):
-        out.append(f"- **{md_cell(key)}**: {md_cell(value)}")
-    for table, rule in rules_de(frames):
-        out.append(f"- **Regel {md_cell(table)}**: {md_cell(rule)}")
-    out += ["", "Legende: ✓ = vom Modell abgeleitet, ✓* = von einer Person geprüft, "
-            "? = zweifelhaft (zuerst prüfen).", ""]
+        out.append(f"- **{md_cell(meta_label(key))}**: {md_cell(_meta_value(key, value))}")
+    for r in records(frames["info"]):
+        if r["kind"] == "rule":
+            out.append(f"- **{md_cell(_t('md_rule', table=_rule_title(r['key'])))}**: "
+                       f"{md_cell(rule_text(r['key'], r['value']))}")  # fmt: skip
+    out += ["", _t("md_legend"), ""]
 
-    if warnings(frames):
-        out += ["**Warnungen:**", ""] + [f"- ⚠ {md_cell(w)}" for w in warnings(frames)] + [""]
+    warned = warning_lines(frames)
+    if warned:
+        out += [f"**{_t('warnings')}**", ""] + [f"- ⚠ {md_cell(w)}" for w in warned] + [""]
     grid, missing = goal_grid(frames), no_answer_q1(frames)
-    out += ["## 1. Ziele", ""]
+    out += _heading("1.", "goals")[1:]
     rows = []
     for city in cities(frames):
         row = [city + (" ⚠" if city in missing else "")]
@@ -120,25 +146,24 @@ def md_text(frames: Frames) -> str:
             row.append(((TICK + ("*" if c["verified"] else "")) if c["ticked"] else "")
                        + ("?" if c["doubtful"] else "") + ("¹" if c["fallback"] and c["ticked"] else ""))
         rows.append(row)
-    out += _md_table(["Stadt", *i18n.names("goal").values()], rows)
+    out += _md_table([_t("col_city"), *i18n.names("goal").values()], rows)
     if frames["goal_cells"]["fallback"].any():
-        out += ["", "¹ Ersatzweg: keine Antwort auf Frage 1 erkannt, Ziel aus Passagen mit erkanntem Thema "
-                "„Verständnis“."]
-    out += ["", "Belege je Zelle:", ""]
+        out += ["", _t("md_fallback")]
+    out += ["", _t("md_per_cell"), ""]
     for city in cities(frames):
         for g in GOAL_LABELS:
             c = grid[(city, g)]
             mark = TICK if c["ticked"] else "–"
             if c["ticked"]:
-                state = "geprüft" if c["verified"] else "Modell"
+                state = _mark(c["verified"])
             else:
-                state = "von Person verworfen" if c["verified"] else "nicht angekreuzt"
-            prob = "" if c["probability"] is None else f", Wahrscheinlichkeit {de_number(c['probability'])}"
-            doubt = ", zweifelhaft" if c["doubtful"] else ""
-            out.append(f"- {md_cell(city)} × {md_cell(goal_title(g))}: {mark} {state} "
-                       f"({c['n_passages']} Passagen, {c['n_verified']} geprüft{prob}{doubt})")  # fmt: skip
+                state = _t("state_rejected" if c["verified"] else "state_unticked")
+            prob = "" if c["probability"] is None else _t("md_probability", p=de_number(c["probability"]))
+            doubt = _t("state_doubtful") if c["doubtful"] else ""
+            out.append("- " + _t("md_cell", city=md_cell(city), goal=md_cell(goal_title(g)), mark=mark, state=state,
+                                 n=c["n_passages"], verified=c["n_verified"], details=prob + doubt))  # fmt: skip
 
-    out += ["", "## 2. Leitfaden", ""]
+    out += _heading("2.", "guideline")
     gl = []
     for rows_of_city in by_city(records(frames["guideline"])):
         g = rows_of_city[0]
@@ -146,26 +171,27 @@ def md_text(frames: Frames) -> str:
                            for o in rows_of_city if o["orientation_kind"])  # fmt: skip
         verified = any(o["verified"] for o in rows_of_city)
         gl.append([g["city"], label("guideline_status", g["status"]), orient, _mark(verified)])
-    out += _md_table(["Stadt", "Status", "Orientierung", "Herkunft"], gl)
+    city, cities_, origin = _t("col_city"), _t("col_cities"), _t("col_origin")
+    out += _md_table([city, _t("col_status"), _t("col_orientation"), origin], gl)
 
-    out += ["", "## 3. Maßnahmen", ""]
-    out += _md_table(["Ziel", "Maßnahme", "Städte", "Herkunft"],
+    out += _heading("3.", "measures")
+    out += _md_table([_t("col_goal"), _t("col_measure"), cities_, origin],
                      [[goal_title(m["goal"]), m["measure"], ", ".join(m["cities"]), _mark(m["verified"])]
                       for m in records(frames["measures"])])  # fmt: skip
 
-    out += ["", "## 4. Zuständigkeit", ""]
-    out += _md_table(["Gruppe", "Stadt", "Stellen", "Herkunft"],
+    out += _heading("4.", "responsibility")
+    out += _md_table([_t("col_group"), city, _t("col_units"), origin],
                      [[label("group", r["group"]), r["city"], "; ".join(r["units"]), _mark(r["verified"])]
                       for r in records(frames["responsibility"])])  # fmt: skip
 
-    out += ["", "## 5./6. Finanzierung", ""]
-    out += _md_table(["Stadt", "Mittel", "Personal", "Vergabe durch", "Herkunft"],
+    out += _heading("5./6.", "funding")
+    out += _md_table([city, _t("col_funds"), _t("col_staff"), _t("col_allocators"), origin],
                      [[f["city"], label("funds", f["funds"]), label("staff", f["staff"]),
                        "; ".join(f["allocators"]), _mark(f["verified"])]
                       for f in records(frames["funding"])])  # fmt: skip
 
-    out += ["", "## 7. Best Practice", ""]
-    out += _md_table(["Best Practice", "Städte", "Herkunft"],
+    out += _heading("7.", "best_practice")
+    out += _md_table([_t("col_best_practice"), cities_, origin],
                      [[b["name"], ", ".join(b["cities"]), _mark(b["verified"])]
                       for b in records(frames["best_practice"])])  # fmt: skip
     out.append("")

@@ -6,12 +6,12 @@ lists go on more slides, a list per goal at 14 pt). The goals matrix is a real t
 whose header words never break inside a word (columns as wide as their longest word, the
 header font shrunk to fit; breaks only between words or after ``-``/``/``); doubtful cells
 show ``✓?``/``?`` with a legend line. Each slide has a footnote telling model marks (✓)
-from marks a person verified (✓*).
+from marks a person verified (✓*). Every text is read from ``i18n/<lang>/slides.json`` (and
+the shared label names), German by default; the file name stays the same in every language.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,14 +20,15 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from watext.model import GOAL_LABELS
-from watext.tables.frames import records
 from watext import i18n
 from watext.files import write_with
+from watext.model import GOAL_LABELS
+from watext.tables.export.fit import CELL_PAD, _header_lines, _pieces, _text_width
 from watext.tables.export._common import (
     Frames, by_city, cities, clean, doubt_legend, goal_grid, goal_mark, goal_title, join_cities, label, legend,
-    meta_items, no_answer_q1, question, warnings, when,
+    meta_items, no_answer_q1, question, warning_rows, when,
 )  # fmt: skip
+from watext.tables.frames import records
 
 __all__ = ["FILENAME", "build_presentation", "write_pptx"]
 
@@ -42,6 +43,16 @@ GREY = RGBColor(0x59, 0x59, 0x59)
 
 # one line of a text slide: (text, font size factor, bold, indent level)
 Line = tuple[str, float, bool, int]
+
+
+def _t(key: str, **values: object) -> str:
+    """A text of the slides (``i18n/<lang>/slides.json``) in the language in force."""
+    return i18n.t("slides", key, **values)
+
+
+def _none() -> list[Line]:
+    """The body of a slide without entries (``Keine Angaben.``)."""
+    return [(_t("none"), 1.0, False, 0)]
 
 
 def _star(verified: bool) -> str:
@@ -74,13 +85,13 @@ def _title(slide, text: str, size: int = 24) -> None:
 
 def _footnote(slide, frames: Frames) -> None:
     meta = dict(meta_items(frames))
-    bits = [legend(), "Quelle: watext"]
+    bits = [legend(), _t("source")]
     if meta.get("model_version"):
-        bits.append(f"Modell {meta['model_version']}")
+        bits.append(_t("model", version=meta["model_version"]))
     if meta.get("built_at"):
-        bits.append(f"erstellt {when(meta['built_at'])}")
+        bits.append(_t("built", when=when(meta["built_at"])))
     box = slide.shapes.add_textbox(MARGIN, HEIGHT - Inches(0.5), WIDTH - 2 * MARGIN, Inches(0.35))
-    box.name = "Fußnote"
+    box.name = _t("shape_footnote")
     tf = box.text_frame
     tf.word_wrap = True
     tf.text = " · ".join(bits)
@@ -140,52 +151,6 @@ def _cell_text(cell, text: str, size: int, *, bold: bool = False, center: bool =
     cell.margin_top = cell.margin_bottom = Inches(0.03)
 
 
-CELL_PAD = Inches(0.1)  # left + right cell margin
-_NARROW, _SEMI, _WIDE = set("ijl|.,:;!'I "), set("ftr-/()"), set("mwMW")
-
-
-def _em(char: str) -> float:
-    """A generous width of a bold character in em, enough for the wide fallback font
-    (DejaVu Sans Bold) that renders the deck where Calibri is missing."""
-    if char in _NARROW:
-        return 0.38
-    if char in _SEMI:
-        return 0.5
-    if char in _WIDE:
-        return 1.12
-    if not char.isalnum():
-        return 0.95
-    return 0.86 if char.isupper() else 0.72
-
-
-def _parts(word: str) -> list[str]:
-    """``word`` split after ``-`` and ``/`` (where a line may break inside it)."""
-    return [p for p in re.split(r"(?<=[-/])(?=\w)", word) if p]
-
-
-def _pieces(title: str) -> list[str]:
-    """The parts of a header a line may break between: words, split after ``-`` and ``/``."""
-    return [p for word in title.split() for p in _parts(word)]
-
-
-def _text_width(text: str, size: float) -> int:
-    """A generous width (EMU) of ``text`` in bold at ``size`` pt."""
-    return int(Pt(size) * sum(_em(c) for c in text))
-
-
-def _header_lines(title: str, width: int, size: float) -> str:
-    """``title`` with line breaks only between words or after ``-``/``/`` so it fits ``width``."""
-    lines: list[str] = []
-    for word in title.split():
-        for i, piece in enumerate(_parts(word)):
-            glue = "" if i else " "
-            if lines and _text_width(lines[-1] + glue + piece, size) <= width - CELL_PAD:
-                lines[-1] += glue + piece
-            else:
-                lines.append(piece)
-    return "\n".join(lines)
-
-
 def _goal_columns(first: int, size: int) -> tuple[list[int], float]:
     """Column widths (city column ``first`` wide) and a header font size with which no goal
     title has to break inside a word: columns get the width of their longest piece."""
@@ -203,25 +168,27 @@ def _goals_slide(prs, frames: Frames) -> None:
     n = len(names)
     size = 14 if n <= 7 else max(7, 14 - (n - 7) // 2)
     labels = [f"{c} ⚠" if c in missing else c for c in names]
-    first = max(Inches(1.3), max(_text_width(c, size) for c in ["Ziele:", *labels]) + CELL_PAD)
+    corner = _t("goals_corner")
+    first = max(Inches(1.3), max(_text_width(c, size) for c in [corner, *labels]) + CELL_PAD)
     widths, head_size = _goal_columns(first, size)
     heads = [_header_lines(goal_title(g), w, head_size) for g, w in zip(GOAL_LABELS, widths[1:], strict=True)]
     head_h = Emu(int(Pt(head_size) * 1.25 * max(h.count("\n") + 1 for h in heads) + Inches(0.1)))
     doubtful = [c for c in grid.values() if c["doubtful"]]
-    q1_warnings = [w for w in warnings(frames) if "Frage 1 erkannt" in w]
-    notes = ([f"{doubt_legend()} ({len(doubtful)} Zellen)"] if doubtful else []) + [f"⚠ {w}" for w in q1_warnings]
+    q1_warnings = [text for w, text in warning_rows(frames) if 1 in w["questions"]]
+    notes = ([_t("doubtful_cells", legend=doubt_legend(), n=len(doubtful))] if doubtful else []) + [
+        f"⚠ {w}" for w in q1_warnings]
     room = BODY_HEIGHT - head_h - Inches(0.3) * len(notes)
     row_h = min(Inches(0.6), Emu(int(room / max(1, n))))
     frame = slide.shapes.add_table(n + 1, len(GOAL_LABELS) + 1, MARGIN, BODY_TOP, WIDTH - 2 * MARGIN,
                                    Emu(head_h + row_h * n))  # fmt: skip
-    frame.name = "Ziele"
+    frame.name = _t("shape_goals")
     table = frame.table
     for c, w in enumerate(widths):
         table.columns[c].width = Emu(w)
     table.rows[0].height = head_h
     for r in range(1, n + 1):
         table.rows[r].height = row_h
-    _cell_text(table.cell(0, 0), "Ziele:", size, header=True)
+    _cell_text(table.cell(0, 0), corner, size, header=True)
     for c, head in enumerate(heads, start=1):
         _cell_text(table.cell(0, c), head, head_size, header=True, center=True)
     for r, (city, text) in enumerate(zip(names, labels, strict=True), start=1):
@@ -232,7 +199,7 @@ def _goals_slide(prs, frames: Frames) -> None:
     if notes:
         box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Emu(head_h + row_h * n) + Inches(0.1),
                                        WIDTH - 2 * MARGIN, Inches(0.3) * len(notes))  # fmt: skip
-        box.name = "Hinweise"
+        box.name = _t("shape_notes")
         box.text_frame.word_wrap = True
         box.text_frame.text = "\n".join(clean(t) for t in notes)
         for para, text in zip(box.text_frame.paragraphs, notes, strict=True):
@@ -258,9 +225,9 @@ def _guideline_slide(prs, frames: Frames) -> None:
                 f"{o['orientation_name']} ({o['city']}){_star(o['orientation_verified'])}")
     for kind in [*i18n.names("orientation"), *(k for k in by_kind if k not in i18n.names("orientation"))]:
         if by_kind.get(kind):
-            lines.append((label("orientation", kind) + ":", 1.0, True, 0))
+            lines.append((_t("heading", title=label("orientation", kind)), 1.0, True, 0))
             lines += [(item, 0.9, False, 1) for item in by_kind[kind]]
-    _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)])
+    _text_body(slide, lines or _none())
 
 
 MEASURE_SIZE, MEASURE_HEAD = 14, 16  # pt: the lists stay readable, long ones go on more slides
@@ -293,7 +260,8 @@ def _measure_columns(frames: Frames) -> list[list[Line]]:
                 columns.append([])
                 used = 0.0
             if i == 0 or not columns[-1]:
-                columns[-1].append((title + (":" if i == 0 else " (Forts.):"), MEASURE_HEAD / MEASURE_SIZE, True, 0))
+                head = _t("heading" if i == 0 else "continued", title=title)
+                columns[-1].append((head, MEASURE_HEAD / MEASURE_SIZE, True, 0))
                 used += head_h
             columns[-1].append((text, 1.0, False, 1))
             used += item_h
@@ -308,9 +276,9 @@ def _measures_slide(prs, frames: Frames) -> None:
         title = question(3) + (f" ({no}/{len(pages)})" if len(pages) > 1 else "")
         slide = _question_slide(prs, frames, title)
         for c, lines in enumerate(page):
-            box = _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)], left=MARGIN + col_w * c,
+            box = _text_body(slide, lines or _none(), left=MARGIN + col_w * c,
                              width=col_w - Inches(0.2), size=MEASURE_SIZE)  # fmt: skip
-            box.name = "Maßnahmen"
+            box.name = _t("shape_measures")
 
 
 def _responsibility_slide(prs, frames: Frames) -> None:
@@ -323,7 +291,8 @@ def _responsibility_slide(prs, frames: Frames) -> None:
         entries = groups.get(group)
         if not entries:
             continue
-        lines.append((label("group", group) + ("" if group == "querschnittsaufgabe" else ":"), 1.0, True, 0))
+        title = label("group", group)
+        lines.append((title if group == "querschnittsaufgabe" else _t("heading", title=title), 1.0, True, 0))
         if group == "querschnittsaufgabe":
             lines.append((join_cities([e["city"] + _star(e["verified"]) for e in entries]), 0.9, False, 1))
             continue
@@ -331,7 +300,7 @@ def _responsibility_slide(prs, frames: Frames) -> None:
             units = " → ".join(e["units"])
             text = f"{e['city']}{_star(e['verified'])}" + (f": {units}" if units else "")
             lines.append((text, 0.9, False, 1))
-    _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)])
+    _text_body(slide, lines or _none())
 
 
 def _funding_slide(prs, frames: Frames) -> None:
@@ -339,12 +308,12 @@ def _funding_slide(prs, frames: Frames) -> None:
     lines: list[Line] = []
     for f in records(frames["funding"]):
         text = (f"➔ {f['city']}{_star(f['verified'])}: {label('funds', f['funds'])}; "
-                f"Personal: {label('staff', f['staff'])}")  # fmt: skip
+                + _t("staff", staff=label("staff", f["staff"])))  # fmt: skip
         if f["allocators"]:
-            text += f"; Vergabe: {', '.join(f['allocators'])}"
+            text += "; " + _t("allocation", names=", ".join(f["allocators"]))
         lines.append((text, 1.0, False, 0))
     top = BODY_TOP + Inches(0.35)
-    _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)], top=top, height=BODY_HEIGHT - Inches(0.35))
+    _text_body(slide, lines or _none(), top=top, height=BODY_HEIGHT - Inches(0.35))
 
 
 def _best_practice_slide(prs, frames: Frames) -> None:
@@ -354,7 +323,7 @@ def _best_practice_slide(prs, frames: Frames) -> None:
          1.0, False, 0)
         for b in records(frames["best_practice"])
     ]  # fmt: skip
-    _text_body(slide, lines or [("Keine Angaben.", 1.0, False, 0)])
+    _text_body(slide, lines or _none())
 
 
 def build_presentation(frames: Frames):
@@ -364,7 +333,7 @@ def build_presentation(frames: Frames):
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(1.4)
-    title.text = "Rückmeldung aus den Partnerstädten"
+    title.text = _t("title")
     sub = slide.placeholders[1]
     sub.left, sub.top, sub.width, sub.height = MARGIN, Inches(3.3), WIDTH - 2 * MARGIN, Inches(3.0)
     tf = sub.text_frame

@@ -1,4 +1,5 @@
-"""Excel export: ``tables.xlsx`` with one formatted sheet per table plus Evidenz and Info.
+"""Excel export: ``tables.xlsx`` with one formatted sheet per table plus Offen, Evidenz and Info
+(names and texts from ``i18n/<lang>/workbook.json``; German by default).
 
 Every string is written as a string cell (never a formula), so document text such as
 ``=HYPERLINK(...)`` cannot run when the file is opened.
@@ -16,23 +17,45 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from watext.model import GOAL_LABELS
-from watext.tables.frames import records
 from watext import i18n
 from watext.files import write_with
+from watext.model import GOAL_LABELS
 from watext.tables.export._common import (
     Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
     is_formula_like, label, meta_items, meta_label, no_answer_q1, origin_name, question, rules_de, source_label,
-    warnings, when,
+    warning_rows, when,
 )  # fmt: skip
+from watext.tables.frames import records
 
-__all__ = ["FILENAME", "SHEETS", "write_xlsx"]
+__all__ = ["FILENAME", "SHEETS", "sheet_names", "write_xlsx"]
 
 FILENAME = "tables.xlsx"
-SHEETS = (
-    "Ziele", "Leitfaden", "Maßnahmen", "Zuständigkeit", "Finanzierung", "Best Practice",
-    "Offen", "Evidenz", "Info",
+#: The sheet ids in order; their names in ``i18n/<lang>/workbook.json`` (``sheet``).
+SHEET_IDS = (
+    "goals", "guideline", "measures", "responsibility", "funding", "best_practice", "open", "evidence", "info",
 )  # fmt: skip
+#: The German sheet names (the default language).
+SHEETS = tuple(i18n.texts("workbook", i18n.DEFAULT)["sheet"][k] for k in SHEET_IDS)
+
+
+def _t(key: str, **values: Any) -> str:
+    """A text of the workbook (``i18n/<lang>/workbook.json``) in the language in force."""
+    return i18n.t("workbook", key, **values)
+
+
+def _col(*keys: str) -> list[str]:
+    """Column headers in the language in force."""
+    names = i18n.texts("workbook")["column"]
+    return [names[k] for k in keys]
+
+
+def _sheet(key: str) -> str:
+    return i18n.texts("workbook")["sheet"][key]
+
+
+def sheet_names() -> tuple[str, ...]:
+    """The sheet names in order, in the language in force."""
+    return tuple(_sheet(k) for k in SHEET_IDS)
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -111,9 +134,9 @@ def _table_sheet(wb: Workbook, title: str, header: list[str], rows: list[list[An
 
 def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws = wb.active
-    ws.title = "Ziele"
+    ws.title = _sheet("goals")
     names, grid, missing = cities(frames), goal_grid(frames), no_answer_q1(frames)
-    _header(ws, ["Stadt", *i18n.names("goal").values()])
+    _header(ws, [*_col("city"), *i18n.names("goal").values()])
     for r, city in enumerate(names, start=2):
         put(ws, r, 1, city).font = Font(bold=True)
         ws.cell(row=r, column=1).border = BORDER
@@ -123,7 +146,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
             cell = put(ws, r, c, goal_mark(cell_data, star=False) or None)
             cell.alignment = CENTER
             cell.border = BORDER
-            state = "geprüft" if verified else ("Modell" if ticked else "–")
+            state = _t("state_verified") if verified else (_t("state_model") if ticked else "–")
             if ticked and verified:
                 cell.font = Font(bold=True, color="375623")
                 cell.fill = VERIFIED_FILL
@@ -132,44 +155,45 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
             elif verified:
                 cell.fill = REJECTED_FILL
             conf, probability = cell_data["max_confidence"], cell_data["probability"]
-            note = f"{cell_data['n_passages']} Passagen, {cell_data['n_verified']} geprüft; {state}"
+            parts = [_t("note_counts", passages=cell_data["n_passages"], verified=cell_data["n_verified"]), state]
             if conf is not None:
-                note += f"; max. Konfidenz {de_number(conf)}"
+                parts.append(_t("note_confidence", value=de_number(conf)))
             if probability is not None:
-                note += f"; Wahrscheinlichkeit {de_number(probability)}"
+                parts.append(_t("note_probability", value=de_number(probability)))
             if cell_data["doubtful"]:
-                note += "; zweifelhaft: zuerst prüfen"
+                parts.append(_t("note_doubtful"))
                 cell.border = DOUBT_BORDER
             if cell_data["fallback"]:
-                note += "; Ersatzweg: keine Antwort auf Frage 1 erkannt"
-            cell.comment = Comment(note, "watext", width=260, height=70)
+                parts.append(_t("note_fallback"))
+            cell.comment = Comment("; ".join(parts), "watext", width=260, height=70)
     for r, city in enumerate(names, start=2):
         if city in missing:
             first = ws.cell(row=r, column=1)
             first.value = f"{city} ⚠"
-            first.comment = Comment("keine Antwort auf Frage 1 erkannt", "watext", width=260, height=50)
+            first.comment = Comment(_t("no_answer_q1"), "watext", width=260, height=50)
     # legend, then the passage counts as an adjacent matrix
     row = len(names) + 3
-    for w in warnings(frames):
+    texts = [text for _, text in warning_rows(frames)]
+    for w in texts:
         put(ws, row, 1, f"⚠ {w}").font = Font(bold=True, color="C00000")
         row += 1
-    if warnings(frames):
+    if texts:
         row += 1
-    legend = put(ws, row, 1, "Legende:")
+    legend = put(ws, row, 1, _t("legend"))
     legend.font = Font(bold=True)
-    put(ws, row, 2, "✓ = angekreuzt").alignment = WRAP
-    c = put(ws, row, 3, "✓ fett/grün = von Person geprüft")
+    put(ws, row, 2, _t("legend_ticked")).alignment = WRAP
+    c = put(ws, row, 3, _t("legend_verified"))
     c.fill, c.font = VERIFIED_FILL, Font(bold=True, color="375623")
-    put(ws, row, 4, "✓ gelb = nur Modell").fill = MODEL_FILL
-    put(ws, row, 5, "grau = von Person verworfen").fill = REJECTED_FILL
-    put(ws, row, 6, "Kommentar: Passagen / geprüft / Konfidenz / Wahrscheinlichkeit")
-    put(ws, row, 7, "roter Rahmen = zweifelhaft, zuerst prüfen").border = DOUBT_BORDER
+    put(ws, row, 4, _t("legend_model")).fill = MODEL_FILL
+    put(ws, row, 5, _t("legend_rejected")).fill = REJECTED_FILL
+    put(ws, row, 6, _t("legend_comment"))
+    put(ws, row, 7, _t("legend_doubt")).border = DOUBT_BORDER
     for col in range(2, 8):
         ws.cell(row=row, column=col).alignment = WRAP
     ws.row_dimensions[row].height = 45
     row += 2
-    put(ws, row, 1, "Belege (Passagen / davon geprüft)").font = Font(bold=True)
-    _header(ws, ["Stadt", *i18n.names("goal").values()], row=row + 1)
+    put(ws, row, 1, _t("counts_title")).font = Font(bold=True)
+    _header(ws, [*_col("city"), *i18n.names("goal").values()], row=row + 1)
     ws.row_dimensions[row + 1].height = 32
     for r, city in enumerate(names, start=row + 2):
         put(ws, r, 1, city).border = BORDER
@@ -188,40 +212,40 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
 
 
 def _yes(flag: bool) -> str:
-    return "ja" if flag else "nein"
+    return _t("yes") if flag else _t("no")
 
 
 def build_workbook(frames: Frames) -> Workbook:
     wb = Workbook()
     _goals_sheet(wb, frames)
-    _table_sheet(wb, "Leitfaden", ["Stadt", "Status", "Orientierung", "Name", "Passagen", "geprüft"], [
+    _table_sheet(wb, _sheet("guideline"), _col("city", "status", "orientation", "name", "passages", "verified"), [
         [g["city"], label("guideline_status", g["status"]), label("orientation", g["orientation_kind"]),
          g["orientation_name"], g["n_evidence"], _yes(g["verified"])]
         for g in records(frames["guideline"])
     ])  # fmt: skip
-    _table_sheet(wb, "Maßnahmen", ["Ziel", "Maßnahme", "Varianten", "Städte", "Passagen", "geprüft"], [
+    _table_sheet(wb, _sheet("measures"), _col("goal", "measure", "variants", "cities", "passages", "verified"), [
         [goal_title(m["goal"]), m["measure"], "; ".join(m["variants"]), ", ".join(m["cities"]), m["n_evidence"],
          _yes(m["verified"])]
         for m in records(frames["measures"])
     ])  # fmt: skip
-    _table_sheet(wb, "Zuständigkeit", ["Gruppe", "Stadt", "Stellen", "Passagen", "geprüft"], [
+    _table_sheet(wb, _sheet("responsibility"), _col("group", "city", "units", "passages", "verified"), [
         [label("group", r["group"]), r["city"], "; ".join(r["units"]), r["n_evidence"], _yes(r["verified"])]
         for r in records(frames["responsibility"])
     ])  # fmt: skip
-    _table_sheet(wb, "Finanzierung",
-                 ["Stadt", "Mittel", "Personal", "Vergabe durch", "Passagen", "geprüft"], [
+    _table_sheet(wb, _sheet("funding"),
+                 _col("city", "funds", "staff", "allocators", "passages", "verified"), [
         [f["city"], label("funds", f["funds"]), label("staff", f["staff"]), "; ".join(f["allocators"]),
          f["n_evidence"], _yes(f["verified"])]
         for f in records(frames["funding"])
     ])  # fmt: skip
-    _table_sheet(wb, "Best Practice", ["Best Practice", "Städte", "Passagen", "geprüft"], [
+    _table_sheet(wb, _sheet("best_practice"), _col("best_practice", "cities", "passages", "verified"), [
         [b["name"], ", ".join(b["cities"]), b["n_evidence"], _yes(b["verified"])]
         for b in records(frames["best_practice"])
     ])  # fmt: skip
     _open_sheet(wb, frames)
-    ws = _table_sheet(wb, "Evidenz", [
-        "Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Text", "Konfidenz", "geprüft", "Herkunft",
-    ], [
+    ws = _table_sheet(wb, _sheet("evidence"), _col(
+        "table", "city", "key", "document", "source", "text", "confidence", "verified", "origin",
+    ), [
         [label("table", e["table"]), e["city"], evidence_key_title(e), e["title"], source_label(e),
          e["text"], e["confidence"], _yes(e["verified"]), origin_name(e["origin"])]
         for e in records(frames["evidence"])
@@ -230,9 +254,9 @@ def build_workbook(frames: Frames) -> Workbook:
     for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         for cell in row:
             cell.number_format = "0.00"
-    info = [["Erstellt von", "watext"]] + [[meta_label(k), _meta_value(k, v)] for k, v in meta_items(frames)]
-    info += [[f"Regel: {t}" if t else "Regel", rule] for t, rule in rules_de(frames)]
-    ws = _table_sheet(wb, "Info", ["Schlüssel", "Wert"], info)
+    info = [[_t("made_by"), "watext"]] + [[meta_label(k), _meta_value(k, v)] for k, v in meta_items(frames)]
+    info += [[_t("rule_of", title=t) if t else _t("rule"), rule] for t, rule in rules_de(frames)]
+    ws = _table_sheet(wb, _sheet("info"), _col("info_key", "info_value"), info)
     ws.column_dimensions["B"].width = 100
     for sheet in wb.worksheets:
         _print_setup(sheet)
@@ -241,28 +265,28 @@ def build_workbook(frames: Frames) -> Workbook:
 
 
 def _meta_value(key: str, value: str) -> str:
-    """A meta value for people: dates in German, the passage counts with German names."""
+    """A meta value for people: dates and the passage counts in the language in force."""
     if key == "built_at":
         return when(value)
     return counts_text(value) if key == "counts" else value
 
 
 def _open_sheet(wb: Workbook, frames: Frames) -> None:
-    """``Offen``: doubtful goal cells and survey questions without a recognised answer."""
+    """``Offen`` (Open): doubtful goal cells and survey questions without a recognised answer."""
     rows: list[list[Any]] = []
     for c in records(frames["goal_cells"]):
         if c["doubtful"]:
-            state = ("angekreuzt (Modell)" if c["ticked"] else "nicht angekreuzt") + ", zuerst prüfen"
-            rows.append(["zweifelhafte Zelle", c["city"], 1, goal_title(c["goal"]), de_number(c["probability"]),
+            state = _t("open_ticked") if c["ticked"] else _t("open_unticked")
+            rows.append([_t("open_doubtful"), c["city"], 1, goal_title(c["goal"]), de_number(c["probability"]),
                          state])  # fmt: skip
     for w in records(frames["warnings"]):
         for no in w["questions"]:
             text = question(no).split(". ", 1)[-1]
-            rows.append(["Frage ohne Antwort", w["city"], no, text, "", "keine Antwort erkannt"])
+            rows.append([_t("open_question"), w["city"], no, text, "", _t("open_no_answer")])
     if not rows:
-        rows.append(["–", "", "", "nichts offen", "", ""])
-    ws = _table_sheet(wb, "Offen", ["Art", "Stadt", "Frage", "Ziel bzw. Fragetext", "Wahrscheinlichkeit",
-                                    "Stand"], rows)  # fmt: skip
+        rows.append(["–", "", "", _t("open_nothing"), "", ""])
+    ws = _table_sheet(wb, _sheet("open"), _col("kind", "city", "question", "goal_or_question", "probability",
+                                               "state"), rows)  # fmt: skip
     ws.column_dimensions["D"].width = 60
     for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
         for cell in row:
@@ -281,8 +305,8 @@ def _print_setup(ws: Worksheet) -> None:
     ws.oddHeader.center.text = "&A"  # the sheet name
     ws.oddHeader.center.size = 12
     ws.oddHeader.center.font = "Calibri,Bold"
-    ws.oddFooter.left.text = "watext – Vergleichstabellen"
-    ws.oddFooter.right.text = "Seite &P von &N"
+    ws.oddFooter.left.text = _t("footer")
+    ws.oddFooter.right.text = _t("page_of")
 
 
 def write_xlsx(frames: Frames, out_dir: Path) -> list[Path]:
