@@ -248,3 +248,30 @@ def test_csv_headers_are_ids_in_every_language(frames: dict) -> None:
     assert german["goals_matrix.csv"].splitlines()[0].startswith("city,kulturelle_vielfalt,")
     # the cells hold ids too; only the page label of evidence.csv reads per language
     assert english["goals_cells.csv"] == german["goals_cells.csv"] and ",S. 3," in german["evidence.csv"]
+
+
+def test_measure_and_practice_names_follow_the_language_where_the_rules_have_one() -> None:
+    """A synonym group's name is shown in the language in force (German ``name``, English
+    ``display.en``); a name no group matched stays as the document wrote it."""
+    from watext.tables.frames import to_frames
+    from watext.tables.model import Measure, BestPractice
+    from tests.tables_fixture import sample_tables
+
+    t = sample_tables()
+    t.measures = [Measure("teilhabe_integration", "Sprachkurse", ["ESOL classes"], ["Chesterfield"]),
+                  Measure("kulturelle_vielfalt", "Neighbourhood forums", ["Neighbourhood forums"], ["Chesterfield"])]
+    t.best_practice = [BestPractice("Patenschaftsprogramme für Flüchtlinge", ["Brescia"])]
+    frames = to_frames(t)
+    from watext.tables.export.html import html_text
+    from watext.tables.export.csv_md import md_text
+
+    with i18n.use("de"):
+        html, md = html_text(frames), md_text(frames)
+        assert "Sprachkurse" in html and "Sprachkurse" in md and "Language courses" not in html + md
+        assert "Patenschaftsprogramme für Flüchtlinge" in html
+    with i18n.use("en"):
+        html, md = html_text(frames), md_text(frames)
+        assert "Language courses" in html and "Language courses" in md
+        assert "Mentoring programmes for refugees" in html
+        assert "Neighbourhood forums" in html  # no group: as written
+        assert "ESOL classes" in html  # the variants stay as the documents wrote them

@@ -19,6 +19,7 @@ import pandas as pd
 from watext import i18n
 from watext.tables.frames import clean, records
 from watext.tables.model import warning_text
+from watext.tables.phrases import display_name
 
 #: The frames an export reads (see :mod:`watext.tables.frames`).
 Frames = dict[str, pd.DataFrame]
@@ -38,6 +39,12 @@ def label(kind: str, code: str | None) -> str:
 
 def goal_title(goal: str) -> str:
     return i18n.name("goal", goal)
+
+
+def item_name(name: str) -> str:
+    """A measure's or best practice's name in the language in force: the synonym group's
+    display name where the rules have one, else as the document wrote it."""
+    return display_name(clean(name))
 
 
 def question(no: int) -> str:

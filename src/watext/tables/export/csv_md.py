@@ -19,7 +19,7 @@ from watext.tables.frames import records
 from watext import i18n
 from watext.files import write_text
 from watext.tables.export._common import (
-    EVIDENCE_COLUMNS, TICK, Frames, Row, by_city, cities, clean, counts_text, csv_safe, de_number, goal_grid,
+    item_name, EVIDENCE_COLUMNS, TICK, Frames, Row, by_city, cities, clean, counts_text, csv_safe, de_number, goal_grid,
     goal_title, join_cities, label, meta_items, meta_label, no_answer_q1, page_label, rule_text, rule_title,
     warning_lines, when,
 )  # fmt: skip
@@ -176,7 +176,7 @@ def md_text(frames: Frames) -> str:
 
     out += _heading("3.", "measures")
     out += _md_table([_t("col_goal"), _t("col_measure"), cities_, origin],
-                     [[goal_title(m["goal"]), m["measure"], ", ".join(m["cities"]), _mark(m["verified"])]
+                     [[goal_title(m["goal"]), item_name(m["measure"]), ", ".join(m["cities"]), _mark(m["verified"])]
                       for m in records(frames["measures"])])  # fmt: skip
 
     out += _heading("4.", "responsibility")
@@ -192,7 +192,7 @@ def md_text(frames: Frames) -> str:
 
     out += _heading("7.", "best_practice")
     out += _md_table([_t("col_best_practice"), cities_, origin],
-                     [[b["name"], ", ".join(b["cities"]), _mark(b["verified"])]
+                     [[item_name(b["name"]), ", ".join(b["cities"]), _mark(b["verified"])]
                       for b in records(frames["best_practice"])])  # fmt: skip
     out.append("")
     return "\n".join(out)

@@ -27,7 +27,7 @@ from watext import i18n
 from watext.files import write_text
 from watext.model import GOAL_LABELS
 from watext.tables.export._common import (
-    Frames, Row, cities, clean, goal_mark, goal_title, label, legend, meta_items, origin_title, question,
+    item_name, Frames, Row, cities, clean, goal_mark, goal_title, label, legend, meta_items, origin_title, question,
     source_label, when,
 )  # fmt: skip
 from watext.tables.frames import records
@@ -135,7 +135,7 @@ def _cell_lines(ev: Row, row: Row) -> list[str]:
         return [f"{label('orientation', kind)}: {name}"]
     if table == "measures":
         goal, _, name = key.partition(": ")
-        return [_t("cell_measure", measure=row.get("measure") or name, goal=goal_title(row.get("goal") or goal))]
+        return [_t("cell_measure", measure=item_name(row.get("measure") or name), goal=goal_title(row.get("goal") or goal))]
     if table == "responsibility":
         units = "; ".join(row.get("units") or []) or "–"
         return [_t("cell_group", group=label("group", row.get("group") or key), units=units)]
@@ -144,7 +144,7 @@ def _cell_lines(ev: Row, row: Row) -> list[str]:
                 _t("cell_staff", staff=label("staff", row.get("staff"))),
                 _t("cell_allocators", allocators="; ".join(row.get("allocators") or []) or "–")]  # fmt: skip
     if table == "best_practice":
-        return [_t("cell_practice", name=row.get("name") or key)]
+        return [_t("cell_practice", name=item_name(row.get("name") or key))]
     return [key]
 
 

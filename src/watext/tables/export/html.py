@@ -28,7 +28,7 @@ from watext.tables.frames import records
 from watext import i18n
 from watext.files import write_text
 from watext.tables.export._common import (
-    TICK, Frames, Row, by_city, cities, clean, counts_text, de_number, evidence_dict, goal_grid, goal_title,
+    item_name, TICK, Frames, Row, by_city, cities, clean, counts_text, de_number, evidence_dict, goal_grid, goal_title,
     join_cities, label, meta_items, meta_label, origin_title, page_label, passages_by_row, question, rule_text,
     rule_title, source_name, warning_lines, when,
 )  # fmt: skip
@@ -199,7 +199,7 @@ def _other_tables(frames: Frames) -> str:
     parts = [_heading("leitfaden", "2.", "guideline")
              + _table([city, _t("col_status"), _t("col_orientation"), evidence], _guideline_rows(frames))]  # fmt: skip
     ev = passages_by_row(frames, "measures")
-    rows = [[_e(goal_title(m["goal"])), _e(m["measure"]) + " " + _badge(m["verified"], True, ev.get(i, [])),
+    rows = [[_e(goal_title(m["goal"])), _e(item_name(m["measure"])) + " " + _badge(m["verified"], True, ev.get(i, [])),
              _e("; ".join(m["variants"])), _e(", ".join(m["cities"])), _evidence_details(ev.get(i, []))]
             for i, m in enumerate(records(frames["measures"]))]  # fmt: skip
     parts.append(_heading("massnahmen", "3.", "measures")
@@ -217,7 +217,7 @@ def _other_tables(frames: Frames) -> str:
     parts.append(_heading("finanzierung", "5./6.", "funding")
                  + _table([city, _t("col_funds"), _t("col_staff"), _t("col_allocators"), evidence], rows))
     ev = passages_by_row(frames, "best_practice")
-    rows = [[_e(b["name"]) + " " + _badge(b["verified"], True, ev.get(i, [])), _e(", ".join(b["cities"])), _evidence_details(ev.get(i, []))]
+    rows = [[_e(item_name(b["name"])) + " " + _badge(b["verified"], True, ev.get(i, [])), _e(", ".join(b["cities"])), _evidence_details(ev.get(i, []))]
             for i, b in enumerate(records(frames["best_practice"]))]  # fmt: skip
     parts.append(_heading("best-practice", "7.", "best_practice")
                  + _table([_t("col_best_practice"), cities_, evidence], rows))

@@ -25,7 +25,7 @@ from watext.files import write_with
 from watext.model import GOAL_LABELS
 from watext.tables.export.fit import CELL_PAD, _header_lines, _pieces, _text_width
 from watext.tables.export._common import (
-    Frames, by_city, cities, clean, doubt_legend, goal_grid, goal_mark, goal_title, join_cities, label, legend,
+    item_name, Frames, by_city, cities, clean, doubt_legend, goal_grid, goal_mark, goal_title, join_cities, label, legend,
     meta_items, no_answer_q1, question, warning_rows, when,
 )  # fmt: skip
 from watext.tables.frames import records
@@ -239,7 +239,7 @@ def _measure_blocks(frames: Frames) -> list[tuple[str, list[str]]]:
     by_goal: dict[str, list[str]] = {}
     for m in records(frames["measures"]):
         where = f" ({', '.join(m['cities'])})" if m["cities"] else ""
-        by_goal.setdefault(m["goal"], []).append(f"{m['measure']}{where}{_star(m['verified'])}")
+        by_goal.setdefault(m["goal"], []).append(f"{item_name(m['measure'])}{where}{_star(m['verified'])}")
     order = [*GOAL_LABELS, *(g for g in by_goal if g not in GOAL_LABELS)]
     return [(goal_title(g), by_goal[g]) for g in order if by_goal.get(g)]
 
@@ -319,7 +319,7 @@ def _funding_slide(prs, frames: Frames) -> None:
 def _best_practice_slide(prs, frames: Frames) -> None:
     slide = _question_slide(prs, frames, question(7))
     lines: list[Line] = [
-        (f"- {b['name']}" + (f" ({', '.join(b['cities'])})" if b["cities"] else "") + _star(b["verified"]),
+        (f"- {item_name(b['name'])}" + (f" ({', '.join(b['cities'])})" if b["cities"] else "") + _star(b["verified"]),
          1.0, False, 0)
         for b in records(frames["best_practice"])
     ]  # fmt: skip

@@ -21,7 +21,7 @@ from watext import i18n
 from watext.files import write_with
 from watext.model import GOAL_LABELS
 from watext.tables.export._common import (
-    Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
+    item_name, Frames, cities, clean, counts_text, de_number, evidence_key_title, goal_grid, goal_mark, goal_title,
     is_formula_like, label, meta_items, meta_label, no_answer_q1, origin_name, question, rules_de, source_label,
     warning_rows, when,
 )  # fmt: skip
@@ -224,7 +224,7 @@ def build_workbook(frames: Frames) -> Workbook:
         for g in records(frames["guideline"])
     ])  # fmt: skip
     _table_sheet(wb, _sheet("measures"), _col("goal", "measure", "variants", "cities", "passages", "verified"), [
-        [goal_title(m["goal"]), m["measure"], "; ".join(m["variants"]), ", ".join(m["cities"]), m["n_evidence"],
+        [goal_title(m["goal"]), item_name(m["measure"]), "; ".join(m["variants"]), ", ".join(m["cities"]), m["n_evidence"],
          _yes(m["verified"])]
         for m in records(frames["measures"])
     ])  # fmt: skip
@@ -239,7 +239,7 @@ def build_workbook(frames: Frames) -> Workbook:
         for f in records(frames["funding"])
     ])  # fmt: skip
     _table_sheet(wb, _sheet("best_practice"), _col("best_practice", "cities", "passages", "verified"), [
-        [b["name"], ", ".join(b["cities"]), b["n_evidence"], _yes(b["verified"])]
+        [item_name(b["name"]), ", ".join(b["cities"]), b["n_evidence"], _yes(b["verified"])]
         for b in records(frames["best_practice"])
     ])  # fmt: skip
     _open_sheet(wb, frames)
