@@ -275,3 +275,23 @@ def test_measure_and_practice_names_follow_the_language_where_the_rules_have_one
         assert "Mentoring programmes for refugees" in html
         assert "Neighbourhood forums" in html  # no group: as written
         assert "ESOL classes" in html  # the variants stay as the documents wrote them
+
+
+def test_a_long_list_of_doubtful_cells_is_folded_per_city() -> None:
+    from watext.tables.export.html import DOUBT_INLINE, html_text
+    from watext.tables.frames import to_frames
+    from tests.tables_fixture import sample_tables
+
+    t = sample_tables()
+    unverified = [c for c in t.goals if not c.verified]
+    for c in unverified[: DOUBT_INLINE + 3]:
+        c.probability = (c.band[0] + c.band[1]) / 2
+    n = sum(c.doubtful for c in t.goals)
+    assert n > DOUBT_INLINE
+    with i18n.use("de"):
+        html = html_text(to_frames(t))
+    block = re.search(r'<details class="doubt-summary"><summary>(.*?)</summary><ul>(.*?)</ul></details>', html, re.S)
+    assert block, "a long list is folded"
+    assert block.group(1).startswith(f"{n} von {len(t.goals)} Zellen sind zweifelhaft")
+    cities = {c.city for c in t.goals if c.doubtful}
+    assert block.group(2).count("<li>") == len(cities)

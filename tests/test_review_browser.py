@@ -155,6 +155,8 @@ def test_card_fits_a_laptop_screen_in_german(browser, served, tmp_path: Path) ->
     scrolling; every page reads German; ``?`` opens the help that explains the scores."""
     base, store, ids = served
     doc, passages = make_doc("/data/in/Lang/konzept.pdf", "Langenfeld", list(LONG))
+    doc.title = ("Handlungskonzept Willkommens- und Anerkennungskultur der Stadt Langenfeld (Rheinland), "
+                 "Fortschreibung 2024 bis 2030, Anlage 3")  # a long name in the document filter
     store.save_document(doc, passages)  # before the app's first request loads its snapshot
     store.save_predictions([pred(passages[1].id, {"teilhabe_integration": 0.8, "anti_diskriminierung": 0.3})])
     ids = {**ids, "long": passages[1].id}
@@ -169,6 +171,13 @@ def test_card_fits_a_laptop_screen_in_german(browser, served, tmp_path: Path) ->
     page.wait_for_selector("main#queue")
     page.screenshot(path=str(tmp_path / "queue.png"))
     assert "Unsichere Passagen zuerst" in _german(page)
+    # every filter keeps its name and its choice on one line, inside the screen
+    filters = page.locator("form.filters label")
+    assert filters.count() == 6
+    for i in range(filters.count()):
+        label, select = filters.nth(i).bounding_box(), filters.nth(i).locator("select").bounding_box()
+        assert select["y"] - label["y"] < 0.8 * select["height"], (i, label, select)  # not wrapped
+        assert _inside(label, width, height), (i, label)
     page.keyboard.press("Enter")
     card_of(page, ids["answer"], 0)
     page.screenshot(path=str(tmp_path / "card.png"))

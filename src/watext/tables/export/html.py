@@ -37,6 +37,8 @@ __all__ = ["FILENAME", "html_text", "write_html"]
 
 FILENAME = "report.html"
 _STATIC = Path(__file__).with_name("static")
+#: Up to this many doubtful cells are named in one line under the matrix; more are listed per city, folded.
+DOUBT_INLINE = 4
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data:; base-uri 'none'; form-action 'none'; connect-src 'none'")  # fmt: skip
@@ -285,7 +287,15 @@ def html_text(frames: Frames) -> str:
     doubtful = [c for c in cells if c["doubtful"]]
     if doubtful:
         names = ", ".join(f"{c['city']} × {goal_title(c['goal'])}" for c in doubtful)
-        after += f'<p class="doubt-summary">{_e(_t("doubt_summary", n=len(doubtful), total=len(cells), cells=names))}</p>'
+        if len(doubtful) <= DOUBT_INLINE:
+            after += f'<p class="doubt-summary">{_e(_t("doubt_summary", n=len(doubtful), total=len(cells), cells=names))}</p>'
+        else:  # a long list: one line per city, folded
+            by_city: dict[str, list[str]] = {}
+            for c in doubtful:
+                by_city.setdefault(c["city"], []).append(goal_title(c["goal"]))
+            items = "".join(f"<li><b>{_e(city)}</b>: {_e(', '.join(goals))}</li>" for city, goals in by_city.items())
+            after += (f'<details class="doubt-summary"><summary>{_e(_t("doubt_count", n=len(doubtful), total=len(cells)))}'
+                      f"</summary><ul>{items}</ul></details>")  # fmt: skip
     built = dict(meta_items(frames)).get("built_at")
     stand = _e(_t("as_of", when=when(built))) if built else ""
     question_1 = re.sub(r"^\d+\.\s*", "", question(1))  # "1. Was wird …?" without its number
