@@ -162,10 +162,9 @@ def test_a_failed_print_leaves_no_pdf(tmp_path: Path, body: str, reason: str) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.html", "fake-chromium"]
 
 
-def test_missing_chromium_is_one_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WATEXT_CHROMIUM", str(tmp_path / "nowhere"))
+def test_missing_chromium_is_one_reason(tmp_path: Path) -> None:
     with pytest.raises(PrintError, match="set WATEXT_CHROMIUM"):
-        print_pdf(tmp_path / "d.html", tmp_path / "d.pdf")
+        print_pdf(tmp_path / "d.html", tmp_path / "d.pdf", binary=str(tmp_path / "nowhere"))
     assert not (tmp_path / "d.pdf").exists()
 
 

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         description="Language of everything a person reads (report, slides, workbook, review page, CLI "
                     "messages): 'de' (default) or 'en'. Label ids in data and files stay as they are.",
     )
+    chromium: str = Field(
+        "", description="The Chromium that prints the dossier PDF (a path or a command name); default "
+                        "'chromium' on the PATH.",
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

@@ -1,6 +1,6 @@
 """Print a local HTML file to PDF with headless Chromium (the dossier's PDF).
 
-The binary is ``WATEXT_CHROMIUM`` when set, else ``chromium`` on the PATH. Chromium runs
+The binary is the one given (``WATEXT_CHROMIUM``, ``Settings.chromium``) when set, else ``chromium`` on the PATH. Chromium runs
 with a throw-away profile, no network of its own and a time limit (the pages printed
 forbid scripts by their CSP; Chromium's own switch to turn scripts off also stops its
 printing); its process group is killed when the limit passes (or this process is
@@ -39,10 +39,10 @@ class PrintError(WatextError):
     """Chromium is missing, failed, timed out, or wrote no complete PDF."""
 
 
-def chromium_binary() -> str | None:
-    """The Chromium to print with: ``WATEXT_CHROMIUM`` (a path or a command name), else
-    ``chromium`` on the PATH; None when there is none."""
-    wanted = os.environ.get("WATEXT_CHROMIUM", "").strip()
+def chromium_binary(wanted: str | None = None) -> str | None:
+    """The Chromium to print with: ``wanted`` (a path or a command name; ``Settings.chromium``,
+    ``WATEXT_CHROMIUM``), else ``chromium`` on the PATH; None when there is none."""
+    wanted = (wanted or "").strip()
     if wanted:
         return shutil.which(wanted)
     return shutil.which("chromium")
@@ -71,10 +71,11 @@ def _complete(path: Path) -> bool:
 
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = TIMEOUT,
               binary: str | None = None) -> Path:  # fmt: skip
-    """Print the local file ``html_path`` to ``pdf_path`` (atomically); returns ``pdf_path``."""
-    exe = binary or chromium_binary()
+    """Print the local file ``html_path`` to ``pdf_path`` (atomically) with the Chromium
+    ``binary`` names (see :func:`chromium_binary`); returns ``pdf_path``."""
+    exe = chromium_binary(binary)
     if not exe:
-        where = os.environ.get("WATEXT_CHROMIUM", "").strip() or "chromium on the PATH"
+        where = (binary or "").strip() or "chromium on the PATH"
         raise PrintError(f"Chromium not found ({where}); set WATEXT_CHROMIUM to its path")
     url = Path(html_path).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="watext-print-") as scratch, atomic_path(pdf_path) as tmp:
