@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from watext import files
+from watext import files, i18n
 from watext.tables.export import changes
 from watext.tables.export.changes import changes_html, format_changes, shorten, when, write_changes
 
@@ -339,12 +339,28 @@ def test_changes_shorten() -> None:
 def test_format_changes_lines() -> None:
     lines = format_changes(full_report()).splitlines()
     assert lines[:3] == [
-        "run 12 · source partnerstaedte",
-        "started 29.11.2026, 11:42 UTC · finished 29.11.2026, 11:43 UTC",
-        "documents: 1 new, 1 changed, 1 removed, 1 failed · cells: 2 flipped, 1 newly doubtful"
-        " · questions without answer: 1 · rows: 3 added, 1 removed",
+        "Lauf 12 · Quelle partnerstaedte",
+        "begonnen 29.11.2026, 11:42 UTC · beendet 29.11.2026, 11:43 UTC",
+        "Dokumente: 1 neu, 1 geändert, 1 entfernt, 1 fehlgeschlagen · Zellen: 2 umgeschlagen, 1 neu zweifelhaft"
+        " · Fragen ohne Antwort: 1 · Zeilen: 3 neu, 1 entfallen",
     ]
     assert lines[3:] == [
+        "umgeschlagen: Erlangen × teilhabe_integration: nein -> ja (p 0,31 -> 0,88) [VON EINER PERSON GEPRÜFT]",
+        "umgeschlagen: Bursa × standortfoerderung: ja -> nein (p 0,70 -> –)",
+        "zweifelhaft: Bursa × kulturelle_vielfalt (p 0,42)",
+        "ohne Antwort: Bursa Frage 4",
+        "neu: /daten/erlangen/antwort.pdf (Erlangen · Antwort der Stadt Erlangen)",
+        "geändert: /daten/bursa/folien.pptx (Bursa · Folien Bursa)",
+        "entfernt: /daten/alt/entwurf.docx",
+        "fehlgeschlagen: /daten/kaputt.pdf: corrupt: xref table broken (3 Versuche, nächster Versuch 29.11.2026, 12:00 UTC)",
+    ]
+    with i18n.use("en"):
+        lines = format_changes(full_report()).splitlines()
+    assert lines == [
+        "run 12 · source partnerstaedte",
+        "started 2026-11-29 11:42 UTC · finished 2026-11-29 11:43 UTC",
+        "documents: 1 new, 1 changed, 1 removed, 1 failed · cells: 2 flipped, 1 newly doubtful"
+        " · questions without answer: 1 · rows: 3 added, 1 removed",
         "flipped: Erlangen × teilhabe_integration: no -> yes (p 0.31 -> 0.88) [WAS VERIFIED BY A PERSON]",
         "flipped: Bursa × standortfoerderung: yes -> no (p 0.70 -> –)",
         "doubtful: Bursa × kulturelle_vielfalt (p 0.42)",
@@ -352,7 +368,7 @@ def test_format_changes_lines() -> None:
         "new: /daten/erlangen/antwort.pdf (Erlangen · Antwort der Stadt Erlangen)",
         "changed: /daten/bursa/folien.pptx (Bursa · Folien Bursa)",
         "removed: /daten/alt/entwurf.docx",
-        "failed: /daten/kaputt.pdf: corrupt: xref table broken (3 attempts, next attempt 29.11.2026, 12:00 UTC)",
+        "failed: /daten/kaputt.pdf: corrupt: xref table broken (3 attempts, next attempt 2026-11-29 12:00 UTC)",
     ]
 
 
@@ -360,7 +376,7 @@ def test_format_changes_first_run_and_empty() -> None:
     first = full_report()
     first["first_run"] = True
     text = format_changes(first)
-    assert "first run" in text.splitlines()[0] and "flipped:" not in text
+    assert "erster Lauf" in text.splitlines()[0] and "umgeschlagen:" not in text
     assert len(format_changes(empty_report()).splitlines()) == 3
 
 
@@ -370,7 +386,7 @@ def test_format_changes_untrusted_text_stays_on_one_line() -> None:
                                    "title": "Titel\n\x1b[31mrot\x1b[0m\rweiter", "passages": 1}]  # fmt: skip
     lines = format_changes(report).splitlines()
     assert len(lines) == 4 and "\x1b" not in lines[3] and "\r" not in lines[3]
-    assert lines[3].startswith("new: /a.pdf (Erlangen · Titel")
+    assert lines[3].startswith("neu: /a.pdf (Erlangen · Titel")
 
 
 # ------------------------------------------------------------------ in a browser

@@ -178,7 +178,7 @@ def test_cli_unreachable_database_is_one_line(tmp_path: Path, args: list[str]) -
                           capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
     assert proc.returncode == 1
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and lines[0].startswith("watext: cannot open database"), proc.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("watext: Datenbank postgresql+psycopg://watext:***@"), proc.stderr[-2000:]
     assert "geheim123" not in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -200,7 +200,7 @@ def test_five_concurrent_flow_commands_all_finish(tmp_path: Path) -> None:
         assert p.returncode == 0, err[-3000:]
         assert json.loads(out.strip().splitlines()[-1])["new"] == 3
         assert "Traceback" not in err
-        assert "watext-ingest" in err or "running in this process instead" in err
+        assert "watext-ingest" in err or "läuft stattdessen in diesem Prozess" in err
 
 
 def test_cli_without_surprises(tmp_path: Path) -> None:
@@ -216,13 +216,13 @@ def test_cli_without_surprises(tmp_path: Path) -> None:
     nothing = tmp_path / "nothing.db"
     proc = subprocess.run([sys.executable, "-m", "watext", "passages", "--db", f"sqlite:///{nothing}"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert proc.returncode == 1 and proc.stderr.strip().startswith("watext: no database at")
+    assert proc.returncode == 1 and proc.stderr.strip().startswith("watext: Keine Datenbank unter")
     assert not nothing.exists()
 
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "watext", "run", str(tmp_path / "missing"), "--out", str(out),
                            "--db", str(plain), "--no-flow"], capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert proc.returncode == 2 and "no such file or folder" in proc.stderr and not out.exists()
+    assert proc.returncode == 2 and "Datei oder Ordner nicht gefunden" in proc.stderr and not out.exists()
 
     old = os.umask(0o022)
     try:

@@ -33,7 +33,7 @@ def test_run_is_one_prefect_flow_and_prints_the_report(tmp_path: Path) -> None:
     assert summary["ingest"]["new"] == 7 and summary["ingest"]["failed"] == 1
     assert summary["classify"]["classified"] == summary["ingest"]["passages"]
     assert len(summary["tables"]["cities"]) == 7
-    assert f"report: {tmp_path / 'out' / 'report.html'}" in proc.stderr
+    assert f"Bericht: {tmp_path / 'out' / 'report.html'}" in proc.stderr
     assert "watext-run" in proc.stderr  # Prefect logged the flow run
     for name in ("report.html", "tables.xlsx", "goals_matrix.csv", "tables.md",
                  "rueckmeldung_partnerstaedte.pptx", "tables.json"):

@@ -209,7 +209,7 @@ def test_command_without_chromium_still_writes_the_html(saanen_db: str, tmp_path
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier-saanen.html"]
     [line] = proc.stderr.strip().splitlines()
-    assert line.startswith("watext: no PDF") and "WATEXT_CHROMIUM" in line
+    assert line.startswith("watext: kein PDF, das HTML ist geschrieben: Chromium nicht gefunden") and "WATEXT_CHROMIUM" in line
     assert _watext("dossier", "--db", saanen_db, "--city", "Saanen", "--out", str(tmp_path / "n"),
                    "--no-pdf").returncode == 0  # fmt: skip
     assert [p.name for p in (tmp_path / "n").iterdir()] == ["dossier-saanen.html"]
@@ -218,7 +218,7 @@ def test_command_without_chromium_still_writes_the_html(saanen_db: str, tmp_path
 def test_unknown_city_exits_2_naming_the_known_ones(saanen_db: str, tmp_path: Path) -> None:
     proc = _watext("dossier", "--db", saanen_db, "--city", "Atlantis", "--out", str(tmp_path / "o"))
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == ["watext: unknown city 'Atlantis'; known cities: Saanen"]
+    assert proc.stderr.strip().splitlines() == ["watext: unbekannte Stadt 'Atlantis'; bekannte Städte: Saanen"]
     assert not (tmp_path / "o").exists()
 
 

@@ -219,7 +219,7 @@ def test_the_commands(source: Path, tmp_path: Path) -> None:
     everything = runner.invoke(main, ["changes", "--config", str(source), "--json", "--all", "--since", "2000-01-01"])
     assert [json.loads(x)["run"] for x in everything.stdout.splitlines()] == [row["run"] + 1, row["run"]]
     text = runner.invoke(main, ["changes", "--config", str(source)])
-    assert "2 new" in text.stdout and SAANEN.name in text.stdout
+    assert "2 neu" in text.stdout and SAANEN.name in text.stdout
     unknown = runner.invoke(main, ["reprocess", "nope", "--config", str(source)])
     assert unknown.exit_code != 0 and "no source named 'nope'" in str(unknown.exception)
 

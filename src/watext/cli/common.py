@@ -1,24 +1,50 @@
-"""What every ``watext`` command shares: options, settings, output, and :func:`run_job`."""
+"""What every ``watext`` command shares: options, settings, output, :func:`run_job`, and
+the language of what a person reads (:func:`say`, :func:`message`, :class:`Group`).
+
+Every line the command prints for a person comes from ``i18n/<lang>/cli.json`` (German by
+default, English with ``WATEXT_LANG=en``); JSON output is machine data and stays as it is.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 
+from watext import i18n
 from watext.errors import ConfigError, WatextError
 from watext.settings import Settings, get_settings
 from watext.store import Store, open_store
 
 __all__ = [
-    "EXIT_SOME_FAILED", "PrefectUnavailable", "json_option", "summary", "check_prefect", "db_option", "emit", "follow_option", "model_option",
-    "no_flow_option", "open_db", "require_paths", "run_job", "settings_for", "use_flow",
+    "EXIT_SOME_FAILED",
+    "Group",
+    "PrefectUnavailable",
+    "UsageError",
+    "check_lang",
+    "check_prefect",
+    "db_option",
+    "emit",
+    "follow_option",
+    "json_option",
+    "message",
+    "model_option",
+    "no_flow_option",
+    "open_db",
+    "require_paths",
+    "run_job",
+    "say",
+    "settings_for",
+    "summary",
+    "to_terminal",
+    "use_flow",
 ]  # fmt: skip
 
 EXIT_SOME_FAILED = 3
@@ -55,9 +81,15 @@ json_option = click.option(
 )  # fmt: skip
 
 
+def to_terminal() -> bool:
+    """Whether standard output is a person's terminal (then a command's result is ``human``)."""
+    return sys.stdout.isatty()
+
+
 def summary(row: dict[str, Any], human: str, as_json: bool) -> None:
-    """A command's result: ``human`` for a person at a terminal, else ``row`` as one JSON line."""
-    if as_json or not sys.stdout.isatty():
+    """A command's result: ``human`` (in the language in force) for a person at a terminal,
+    else ``row`` as one JSON line (machine data: never translated)."""
+    if as_json or not to_terminal():
         emit([row])
     else:
         click.echo(human)
@@ -90,7 +122,7 @@ def require_paths(paths: Iterable[str]) -> None:
     """Usage error (exit 2) when a given path does not exist: nothing is run, no empty report."""
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise click.UsageError("no such file or folder: " + ", ".join(missing))
+        raise UsageError(say("missing_paths", paths=", ".join(missing)))
 
 
 def use_flow(flag: bool | None, settings: Settings) -> bool:
@@ -124,7 +156,7 @@ def run_job(job: str, settings: Settings, flow: bool | None, use_store: bool = T
         except PrefectUnavailable as exc:
             if settings.flow_fallback == "error":
                 raise
-            click.echo(f"watext: {exc}; running in this process instead", err=True)
+            click.echo(say("prefect_fallback", message=message(str(exc))), err=True)
     from watext import pipeline
 
     call_kwargs = pipeline_kwargs if pipeline_kwargs is not None else kwargs
@@ -169,3 +201,148 @@ def check_prefect(timeout: float = 5.0) -> None:
         httpx.get(f"{url}/health", timeout=timeout).raise_for_status()
     except httpx.HTTPError as exc:
         raise PrefectUnavailable(f"Prefect API at {url} does not answer ({type(exc).__name__})") from exc
+
+
+# ------------------------------------------------------------------ language of the messages
+
+EXIT_USAGE = 2
+
+#: Error messages raised deep down (English developer strings), by the name of their
+#: text in ``cli.json``'s ``messages``: the named groups fill its placeholders.
+MESSAGES: dict[str, str] = {
+    "no_database": r"no database at (?P<path>.+) \(give --db, or ingest something first\)",
+    "cannot_open_database": r"cannot open database (?P<where>.+?): (?P<reason>.*)",
+    "database_error": r"database error while (?P<action>.+?): (?P<reason>.*)",
+    "schema_newer": r"database schema version (?P<found>\S+) is newer than this watext supports "
+                    r"\((?P<supported>[^)]*)\); upgrade watext",
+    "invalid_url": r"invalid database URL (?P<url>.*)",
+    "unsupported_database": r"unsupported database (?P<driver>.+): use sqlite:/// or postgresql://",
+    "no_current_model": r"no current model: (?P<pointer>.+) missing \(run `watext train`\)",
+    "not_a_model": r"not a model directory \(no (?P<meta>[^)]+)\): (?P<path>.*)",
+    "model_mismatch": r"model (?P<where>\S+) does not match: (?P<problems>.*) \(retrain with `watext train`\)",
+    "prefect_unavailable": r"Prefect is not available \((?P<reason>.*)\)",
+    "prefect_api_silent": r"Prefect API at (?P<url>\S+) does not answer \((?P<reason>.*)\)",
+    "config_not_found": r"config file (?P<path>.+) not found",
+    "no_source": r"(?P<config>[^:]+): no source named (?P<name>.+) \(known: (?P<known>.*)\)",
+    "no_change_report": r"no change report yet \(run `watext reprocess` or `watext serve`\)",
+    "serve_failed": r"serve failed: (?P<detail>.*)",
+    "empty_file": r"empty file \(0 bytes\)",
+    "no_text": r"no text found in this (?P<format>\S+) file",
+    "file_not_found": r"file not found",
+    "not_regular": r"not a regular file",
+    "unknown_binary": r"binary file of unknown type; not a document watext reads",
+    "needs_ocr": r"no text layer \(scanned or image-only PDF\); OCR needed",
+    "damaged_pdf": r"damaged or truncated PDF: (?P<detail>.*)",
+    "encrypted_pdf": r"password-protected PDF: (?P<detail>.*)",
+    "encrypted_office": r"password-protected Office document; remove the password",
+    "too_slow": r"reading it took longer than (?P<seconds>\S+) s \(WATEXT_FILE_TIMEOUT_S\); stopped",
+    "chromium_not_found": r"Chromium not found \((?P<where>.+)\); set WATEXT_CHROMIUM to its path",
+    "chromium_timeout": r"Chromium did not finish printing within (?P<seconds>\S+) s",
+    "chromium_failed": r"Chromium failed \(exit (?P<code>[^)]+)\)(?P<detail>.*)",
+    "chromium_incomplete": r"Chromium wrote no complete PDF",
+}  # fmt: skip
+
+#: click's own usage errors (``UsageError.format_message()``), by their name in ``cli.json``'s ``click``.
+CLICK_MESSAGES: dict[str, str] = {
+    "missing_argument": r"Missing argument (?P<name>.+)\.",
+    "missing_option": r"Missing option (?P<name>.+)\.",
+    "no_such_option_hint": r"No such option:? (?P<name>\S+?)\.? \(?Did you mean (?:one of: )?(?P<choices>.+?)\?\)?",
+    "no_such_option": r"No such option:? (?P<name>\S+?)\.?",
+    "no_such_command": r"No such command (?P<name>.+)\.",
+    "invalid_value": r"Invalid value for (?P<name>.+?): (?P<detail>.*)",
+    "extra_arguments": r"Got unexpected extra arguments? \((?P<args>.*)\)",
+    "requires_argument": r"Option (?P<name>\S+) requires an argument\.",
+}  # fmt: skip
+
+#: click's reasons inside ``invalid_value`` (its ``{detail}``), by their name in ``cli.json``'s ``click``.
+CLICK_DETAILS: dict[str, str] = {
+    "not_one_of": r"(?P<value>.+) is not one of (?P<choices>.+)\.",
+    "not_a_number": r"(?P<value>.+) is not a valid integer(?: range)?\.",
+    "does_not_exist": r"(?:File|Directory|Path) (?P<path>.+) does not exist\.",
+}  # fmt: skip
+
+
+def say(key: str, **values: Any) -> str:
+    """The line ``key`` of ``cli.json`` in the language in force, ``values`` filled in."""
+    return i18n.t("cli", key, **values)
+
+
+def _translate(text: str, patterns: dict[str, str], texts: Any, details: dict[str, str] | None = None) -> str:
+    for key, pattern in patterns.items():
+        m = re.fullmatch(pattern, text, re.DOTALL)
+        if m:
+            values = m.groupdict()
+            if details and values.get("detail"):
+                values["detail"] = _translate(values["detail"], details, texts)
+            return str(texts[key]).format(**values)
+    return text
+
+
+def message(text: str) -> str:
+    """An error message raised deep down (an English developer string) in the language in
+    force: the common ones from ``cli.json``'s ``messages``, others as they are."""
+    return _translate(str(text), MESSAGES, i18n.texts("cli")["messages"])
+
+
+class UsageError(click.UsageError):
+    """A usage error (exit 2) of watext's own, its text already in the language in force."""
+
+
+def _show(exc: click.ClickException) -> None:
+    """``exc`` for a person, in the language in force (click's own framing translated too)."""
+    texts = i18n.texts("cli")["click"]
+    text = exc.format_message()
+    text = message(_translate(text, CLICK_MESSAGES, texts, CLICK_DETAILS))
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        formatter = ctx.make_formatter()
+        formatter.write_usage(ctx.command_path, " ".join(ctx.command.collect_usage_pieces(ctx)),
+                              prefix=f"{texts['usage']} ")  # fmt: skip
+        help_names = ctx.command.get_help_option_names(ctx)
+        hint = texts["hint"].format(command=ctx.command_path, option=max(help_names, key=len)) if help_names else ""
+        click.echo(formatter.getvalue().rstrip("\n") + ("\n" + hint if hint else "") + "\n", err=True)
+    click.echo(texts["error"].format(message=text), err=True)
+
+
+def check_lang() -> str:
+    """The language asked for by ``WATEXT_LANG``; one line and exit 2 when it is not supported.
+    A spelling i18n accepts (``EN``, `` en``, empty for the default) is written back as its
+    code, so the settings (and flows started from here) read the same language."""
+    value = os.environ.get("WATEXT_LANG")
+    try:
+        code = i18n.check(value)
+    except ValueError:
+        with i18n.use(i18n.DEFAULT):
+            click.echo(say("lang_invalid", value=value, choices=i18n.join(i18n.LANGS)), err=True)
+        sys.exit(EXIT_USAGE)
+    if value is not None and value != code:
+        os.environ["WATEXT_LANG"] = code
+    return code
+
+
+class Group(click.Group):
+    """The ``watext`` group: every command runs in the language of ``WATEXT_LANG`` (an
+    unsupported one is one line and exit 2), and click's usage errors are shown in it."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with i18n.use(check_lang()):
+            return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            _localized(exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            _localized(exc)
+            raise
+
+
+def _localized(exc: click.ClickException) -> None:
+    """Let click show ``exc`` through :func:`_show` (click calls ``exc.show()``)."""
+    exc.show = lambda file=None: _show(exc)  # type: ignore[method-assign]

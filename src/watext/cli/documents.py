@@ -6,16 +6,30 @@ import sys
 
 import click
 
-from watext.cli.common import EXIT_SOME_FAILED, db_option, emit, follow_option, no_flow_option, open_db, run_job
-from watext.cli.common import json_option, require_paths, settings_for, summary
+from watext.cli.common import (
+    EXIT_SOME_FAILED,
+    db_option,
+    emit,
+    follow_option,
+    json_option,
+    message,
+    no_flow_option,
+    open_db,
+    require_paths,
+    run_job,
+    say,
+    settings_for,
+    summary,
+)
 from watext.ingest.files import BatchResult
 
 __all__ = ["register", "report_failures"]
 
 
 def report_failures(batch: BatchResult) -> None:
+    """One line per file that failed, with its reason (the common ones in the language in force)."""
     for f in batch.failed:
-        click.echo(f"failed: {f.source}: {f.reason}", err=True)
+        click.echo(say("failed", source=f.source, reason=message(f.reason or f.code or "")), err=True)
 
 
 def register(main: click.Group) -> None:
@@ -35,8 +49,7 @@ def register(main: click.Group) -> None:
                                      progress=sys.stderr.isatty())  # fmt: skip
         report_failures(batch)
         s = batch.summary()
-        summary(s, f"ingest: {s['files']} files, {s['new']} new, {s['new_version']} new versions, {s['unchanged']} "
-                   f"unchanged, {s['failed']} failed; {s['passages']} passages, {s['pages']} pages", as_json)  # fmt: skip
+        summary(s, say("ingest", **s), as_json)
         if batch.failed:
             sys.exit(EXIT_SOME_FAILED)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from watext.cli.common import db_option, json_option, model_option, open_db, settings_for, summary
+from watext.cli.common import db_option, json_option, message, model_option, open_db, say, settings_for, summary
 
 __all__ = ["register"]
 
@@ -22,8 +22,8 @@ def _pick(wanted: tuple[str, ...], known: list[str]) -> list[str]:
         city = name if name in known else by_fold.get(name.strip().casefold())
         (picked if city else unknown).append(city or name)
     if unknown:
-        click.echo(f"watext: unknown city {', '.join(repr(u) for u in unknown)}; known cities: "
-                   f"{', '.join(known) or 'none (no city in the tables)'}", err=True)  # fmt: skip
+        click.echo(say("dossier_unknown_city", cities=", ".join(repr(u) for u in unknown),
+                       known=", ".join(known) or say("dossier_no_cities")), err=True)  # fmt: skip
         sys.exit(2)
     return list(dict.fromkeys(picked))
 
@@ -62,13 +62,12 @@ def register(main: click.Group) -> None:
             row: dict[str, Any] = {"city": city, "html": str(html), "pdf": None}
             if not no_pdf and pdf_error is None:
                 try:
-                    row["pdf"] = str(print_pdf(html, html.with_suffix(".pdf")))
+                    row["pdf"] = str(print_pdf(html, html.with_suffix(".pdf"), binary=settings.chromium))
                 except PrintError as exc:
                     pdf_error = str(exc)
             files += [p for p in (row["html"], row["pdf"]) if p]
             rows.append(row)
         result = {"cities": chosen, "files": files, "dossiers": rows, "pdf_error": pdf_error}
-        summary(result, f"dossier: {len(chosen)} {'city' if len(chosen) == 1 else 'cities'}, "
-                        f"{len(files)} files in {out}", as_json)  # fmt: skip
+        summary(result, say("dossier_done_one" if len(chosen) == 1 else "dossier_done_many", n=len(chosen), files=len(files), out=out), as_json)
         if pdf_error:
-            click.echo(f"watext: no PDF, the HTML is written: {pdf_error}", err=True)
+            click.echo(say("dossier_no_pdf", reason=message(pdf_error)), err=True)

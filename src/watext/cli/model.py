@@ -8,7 +8,17 @@ from typing import Any
 
 import click
 
-from watext.cli.common import db_option, emit, model_option, no_flow_option, open_db, run_job, settings_for
+from watext.cli.common import (
+    UsageError,
+    db_option,
+    emit,
+    model_option,
+    no_flow_option,
+    open_db,
+    run_job,
+    say,
+    settings_for,
+)
 from watext.settings import get_settings
 
 __all__ = ["register"]
@@ -41,9 +51,9 @@ def register(main: click.Group) -> None:
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise click.UsageError(f"input line {no}: invalid JSON: {exc}") from exc
+                raise UsageError(say("input_invalid_json", no=no, error=exc)) from exc
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                raise click.UsageError(f"input line {no}: expected an object with a text")
+                raise UsageError(say("input_needs_text", no=no))
             chunk.append(rec)
             if len(chunk) >= batch:
                 emit(model.predict(chunk))
@@ -66,7 +76,7 @@ def register(main: click.Group) -> None:
         from watext.train.evaluate import evaluate_model, format_report, load_gold
 
         if not gold and not suite:
-            raise click.UsageError("give --gold FILE or --suite")
+            raise UsageError(say("evaluate_needs"))
         model, meta = load_model(resolve_model_dir(model_dir))
         if suite:
             from watext.train.suite import evaluate_suite, format_suite
@@ -96,8 +106,8 @@ def register(main: click.Group) -> None:
                                out=out, folds=folds, force=force)  # fmt: skip
         click.echo(report(result), err=True)
         promo = result.get("promotion", {})
-        verdict = "promoted to CURRENT" if promo.get("promoted") else "NOT promoted"
-        click.echo(f"{Path(path).name}: {verdict}: {promo.get('reason')}", err=True)
+        verdict = "train_promoted" if promo.get("promoted") else "train_not_promoted"
+        click.echo(say(verdict, name=Path(path).name, reason=promo.get("reason")), err=True)
         emit([{"model": str(path), "macro_f1": result.get("model", {}).get("macro_f1"),
                "promoted": promo.get("promoted"), "reason": promo.get("reason"),
                "current_macro_f1": promo.get("current_macro_f1")}])  # fmt: skip

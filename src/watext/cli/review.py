@@ -6,7 +6,7 @@ import os
 
 import click
 
-from watext.cli.common import open_db
+from watext.cli.common import UsageError, message, open_db, say
 
 __all__ = ["register"]
 
@@ -40,18 +40,18 @@ def register(main: click.Group) -> None:
 
         password = os.environ.get(password_env, "") if password_env else ""
         if password_env and not password:
-            raise click.UsageError(f"environment variable {password_env} is empty or unset")
+            raise UsageError(say("password_env_empty", name=password_env))
         try:
             check_bind(host, password or None)
         except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
+            raise UsageError(message(str(exc))) from exc
         with open_db(db) as store:
             app = create_app(store, reviewer_auth=password or None, model_dir=model_dir,
                              default_reviewer=None if password else reviewer)  # fmt: skip
             if bool(tls_cert) != bool(tls_key):
-                raise click.UsageError("--tls-cert and --tls-key go together")
+                raise UsageError(say("tls_pair"))
             scheme = "https" if tls_cert else "http"
-            click.echo(f"watext review on {scheme}://{host}:{port}/ (Ctrl-C to stop)", err=True)
+            click.echo(say("review_serving", url=f"{scheme}://{host}:{port}/"), err=True)
             uvicorn.run(app, host=host, port=port, log_level="warning", log_config=_log_config(),
                         ssl_certfile=tls_cert, ssl_keyfile=tls_key,
                         proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=forwarded_allow_ips)  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from watext.cli.common import emit, no_flow_option, run_job
+from watext.cli.common import UsageError, emit, no_flow_option, run_job, say
 from watext.errors import ConfigError
 from watext.settings import get_settings
 from watext.sources import ServiceConfig, find_config
@@ -32,7 +32,7 @@ def _since(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.UsageError(f"--since {value!r}: expected a date like 2026-11-29 or 2026-11-29T10:00") from exc
+        raise UsageError(say("since_invalid", value=repr(value))) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -9,8 +9,17 @@ from typing import Any
 
 import click
 
+from watext import i18n
 from watext.cli.common import (  # fmt: skip
-    EXIT_SOME_FAILED, db_option, follow_option, json_option, model_option, no_flow_option, require_paths, run_job,
+    EXIT_SOME_FAILED,
+    db_option,
+    follow_option,
+    json_option,
+    model_option,
+    no_flow_option,
+    require_paths,
+    run_job,
+    say,
     settings_for,
 )
 from watext.cli.common import summary as summary_line
@@ -25,25 +34,29 @@ formats_option = click.option(
 
 
 def _report_line(summary: dict[str, Any]) -> None:
+    """Warnings, doubtful goal cells and where the report is, on standard error."""
     for line in summary.get("warnings") or []:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(say("warning", text=line), err=True)
     doubtful = summary.get("goals_doubtful") or []
     if doubtful:
-        click.echo(f"goals: {len(doubtful)} doubtful cell(s), check them first (review lane 'tables'): "
-                   + ", ".join(f"{c} × {g}" for c, g in doubtful), err=True)  # fmt: skip
+        cells = ", ".join(f"{c} × {i18n.name('goal', g)}" for c, g in doubtful)
+        click.echo(say("doubtful", n=len(doubtful), lane=i18n.name("lane", "tables"), cells=cells), err=True)
     if summary.get("report"):
-        click.echo(f"report: {summary['report']}", err=True)
+        click.echo(say("report", path=summary["report"]), err=True)
+
+
+def _tables_line(tables: dict[str, Any], out: Any) -> str:
+    return say("tables", cities=len(tables.get("cities") or []), doubtful=len(tables.get("goals_doubtful") or []),
+               files=len(tables.get("files") or []), out=out)  # fmt: skip
 
 
 def _human(ingest: dict[str, Any], classify: dict[str, Any], tables: dict[str, Any], seconds: float) -> str:
     """The run's summary for a person at a terminal (``--json`` gives the machine form)."""
     return "\n".join([
-        f"ingest: {ingest['files']} files, {ingest['new']} new, {ingest['new_version']} new versions, "
-        f"{ingest['unchanged']} unchanged, {ingest['failed']} failed ({ingest['passages']} passages)",
-        f"classify: {classify['classified']} passages with {classify['model']} {classify['version']}",
-        f"tables: {len(tables.get('cities') or [])} cities, {len(tables.get('goals_doubtful') or [])} doubtful cells, "
-        f"{len(tables.get('files') or [])} files in {Path(tables['report']).parent if tables.get('report') else '-'}",
-        f"done in {seconds} s",
+        say("run_ingest", **ingest),
+        say("run_classify", classified=classify["classified"], model=classify["model"], version=classify["version"]),
+        _tables_line(tables, Path(tables["report"]).parent if tables.get("report") else say("no_folder")),
+        say("done", seconds=i18n.number(seconds, 1)),
     ])  # fmt: skip
 
 
@@ -61,9 +74,7 @@ def register(main: click.Group) -> None:
         """Build the comparison tables from the store and export them (xlsx, html, csv, md, pptx)."""
         summary = run_job("build_tables", settings_for(db), flow, out=out, formats=list(formats) or None,
                           model_dir=model_dir, cities=list(cities) or None)  # fmt: skip
-        summary_line(summary, f"tables: {len(summary.get('cities') or [])} cities, "
-                              f"{len(summary.get('goals_doubtful') or [])} doubtful cells, "
-                              f"{len(summary.get('files') or [])} files in {out}", as_json)  # fmt: skip
+        summary_line(summary, _tables_line(summary, out), as_json)
         _report_line(summary)
 
     @main.command(name="run")

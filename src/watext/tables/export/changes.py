@@ -4,9 +4,12 @@ The report itself is a plain dict computed elsewhere (run, source, versions befo
 new/changed/removed/failed documents, flipped goal cells, new doubtful cells, questions
 that lost their answer, added/removed table rows, counts). This module only presents it:
 
-- :func:`write_changes` writes the dict as JSON and as one self-contained German HTML page
+- :func:`write_changes` writes the dict as JSON and as one self-contained HTML page
   (inline CSS, no script, nothing fetched) for integration officers, both atomically;
 - :func:`changes_html` renders the page, :func:`format_changes` a short text for the terminal.
+
+Page and text are in the language in force (German by default, English with
+``WATEXT_LANG=en``); their texts are ``i18n/<lang>/changes.json``. The JSON keeps ids.
 
 Every string in the report comes from documents, file names or the store and is untrusted:
 the HTML escapes all of it, the terminal text drops control characters.
@@ -20,13 +23,20 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from watext import files
+from watext import files, i18n
 from watext.tables.export._common import (
-    clean, goal_title, label, origin_title, page_label, question, source_name,
+    clean,
+    de_number,
+    goal_title,
+    label,
+    origin_title,
+    page_label,
+    question,
+    shorten,
+    source_name,
+    when,
 )  # fmt: skip
-from watext.tables.export._common import de_number, shorten, when
 from watext.tables.export.html import page_head
-from watext import i18n
 
 __all__ = ["HTML_NAME", "JSON_NAME", "changes_html", "format_changes", "write_changes"]
 
@@ -50,29 +60,9 @@ h3{font-size:1.05rem;margin-bottom:.2rem}
 #: Row tables whose added/removed rows the report lists, in page order.
 ROW_TABLES = ("measures", "responsibility", "best_practice")
 
-#: Stored failure codes (``errors.InputError.code``) in German.
-FAILURE_TITLES = {
-    "empty": "leere Datei", "too_large": "zu groß", "too_slow": "Verarbeitung dauerte zu lange",
-    "too_deep": "zu tief verschachtelt", "outside_input": "außerhalb des Eingabeordners",
-    "unreadable": "nicht lesbar", "archive_bomb": "Archiv entpackt zu groß",
-    "unsupported_format": "Format nicht unterstützt", "encrypted": "verschlüsselt",
-    "corrupt": "beschädigt", "needs_ocr": "nur Bild, Texterkennung nötig", "input_error": "Eingabefehler",
-}  # fmt: skip
-
-VERSION_TITLES = {"model": "Modell", "rules": "Regeln", "questions": "Fragen-Erkennung", "watext": "watext"}
-
-#: (summary key, singular, plural) in the order of the summary line.
-COUNTS = (
-    ("documents_new", "neues Dokument", "neue Dokumente"),
-    ("documents_changed", "geändertes Dokument", "geänderte Dokumente"),
-    ("documents_removed", "entferntes Dokument", "entfernte Dokumente"),
-    ("documents_failed", "Datei mit Fehlern", "Dateien mit Fehlern"),
-    ("cells_flipped", "umgeschlagene Zelle", "umgeschlagene Zellen"),
-    ("doubtful_new", "neue zweifelhafte Zelle", "neue zweifelhafte Zellen"),
-    ("unanswered_new", "Frage ohne Antwort", "Fragen ohne Antwort"),
-    ("rows_added", "neue Zeile", "neue Zeilen"),
-    ("rows_removed", "entfallene Zeile", "entfallene Zeilen"),
-)
+#: Summary counts in the order of the summary line (their words: ``changes.json`` ``counts``).
+COUNTS = ("documents_new", "documents_changed", "documents_removed", "documents_failed", "cells_flipped",
+          "doubtful_new", "unanswered_new", "rows_added", "rows_removed")  # fmt: skip
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -80,17 +70,27 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # ------------------------------------------------------------------ small display helpers
 
 
-def _prob(p: Any, point: str = ",") -> str:
-    """A probability with two decimals (German decimal comma unless ``point`` says otherwise)."""
-    return de_number(p) if point == "," else "–" if p is None else f"{p:.2f}"
+def _t(key: str) -> Any:
+    """The text (or list, or table) ``key`` of ``changes.json`` in the language in force."""
+    return i18n.texts("changes")[key]
+
+
+def _prob(p: Any) -> str:
+    """A probability with two decimals (decimal comma in German)."""
+    return de_number(p)
 
 
 def _state(ticked: Any) -> str:
-    return {True: "✓ angekreuzt", False: "nicht angekreuzt"}.get(ticked, "unbekannt")
+    return {True: _t("ticked"), False: _t("unticked")}.get(ticked, _t("unknown"))
 
 
-def _count(n: int, singular: str, plural: str) -> str:
+def _count(n: int, key: str) -> str:
+    singular, plural = _t("counts")[key]
     return f"{n} {singular if n == 1 else plural}"
+
+
+def _failure_title(code: Any) -> str:
+    return _t("failure_titles").get(code or "", code or "–")
 
 
 def _file(source: Any) -> str:
@@ -102,7 +102,7 @@ def _file(source: Any) -> str:
 
 def _titled(text: Any) -> str:
     """Row text with a leading goal or group id (``teilhabe_integration / …``, ``chefsache: …``)
-    shown by its German title."""
+    shown by its title."""
     text = clean(text)
     for sep in (" / ", ":"):
         head, found, tail = text.partition(sep)
@@ -157,26 +157,23 @@ def _verified_flips(report: dict[str, Any]) -> list[dict[str, Any]]:
 def _summary(report: dict[str, Any]) -> str:
     counts = _counts(report)
     first = bool(report.get("first_run"))
-    parts = [_count(counts[k], s, p) for k, s, p in COUNTS if not (first and k == "cells_flipped")]
-    line = ("Keine Änderungen gegenüber dem vorigen Lauf." if not any(counts.values()) and not first
-            else ", ".join(parts) + ".")  # fmt: skip
+    parts = [_count(counts[k], k) for k in COUNTS if not (first and k == "cells_flipped")]
+    line = _t("no_changes") if not any(counts.values()) and not first else ", ".join(parts) + "."
     html = f'<p class="summary">{_e(line)}</p>'
     if first:
-        html += ('<p class="first"><strong>Erster Lauf für diese Quelle.</strong> Es gibt keinen früheren '
-                 "Bericht zum Vergleich: alle Dokumente gelten als neu, Zellen werden nicht als umgeschlagen "
-                 "gezeigt.</p>")  # fmt: skip
+        html += f'<p class="first"><strong>{_e(_t("first_run_title"))}</strong> {_e(_t("first_run_text"))}</p>'
     flagged = _verified_flips(report)
     if flagged:
         names = ", ".join(f"{clean(c.get('city'))} × {goal_title(c.get('goal') or '')}" for c in flagged)
-        html += (f'<div class="warnings" role="alert"><strong>Achtung:</strong> '
-                 f"{_e(_count(len(flagged), 'Zelle', 'Zellen'))}, die eine Person geprüft hatte, "
-                 f"{'ist' if len(flagged) == 1 else 'sind'} umgeschlagen: {_e(names)}</div>")  # fmt: skip
+        text = _t("verified_flipped_one" if len(flagged) == 1 else "verified_flipped_other")
+        html += (f'<div class="warnings" role="alert"><strong>{_e(_t("attention"))}</strong> '
+                 f"{_e(text.format(n=len(flagged), cells=names))}</div>")  # fmt: skip
     return html
 
 
 def _passages(passages: list[dict[str, Any]]) -> str:
     if not passages:
-        return '<span class="none">keine Passagen</span>'
+        return f'<span class="none">{_e(_t("no_passages"))}</span>'
     items = []
     for p in passages:
         src = clean(p.get("source"))
@@ -189,21 +186,21 @@ def _passages(passages: list[dict[str, Any]]) -> str:
 
 
 def _cells(report: dict[str, Any]) -> str:
-    title = "Umgeschlagene Zellen der Zieltabelle"
+    title = _t("cells_title")
     if report.get("first_run"):
-        return _section("zellen", title, _none("Erster Lauf: kein früherer Stand, daher keine umgeschlagenen Zellen."))
+        return _section("zellen", title, _none(_t("cells_first_run")))
     cells = report.get("cells") or []
     if not cells:
-        return _section("zellen", title, _none("Keine umgeschlagenen Zellen."))
+        return _section("zellen", title, _none(_t("cells_none")))
     rows = []
     for c in cells:
-        flag = ' <span class="badge doubt">vorher von einer Person geprüft</span>' if c.get("verified_before") else ""
+        badge = _e(_t("cells_verified_before"))
+        flag = f' <span class="badge doubt">{badge}</span>' if c.get("verified_before") else ""
         rows.append([_e(c.get("city")), _e(goal_title(c.get("goal") or "")), _e(_state(c.get("before"))) + flag,
                      _e(_state(c.get("after"))),
                      _e(f"{_prob(c.get('probability_before'))} → {_prob(c.get('probability_after'))}"),
                      _passages(c.get("passages") or [])])  # fmt: skip
-    header = ["Stadt", "Ziel", "Vorher", "Nachher", "Wahrscheinlichkeit", "Belege"]
-    return _section("zellen", title, _table(header, rows, ["flagged" if c.get("verified_before") else "" for c in cells]))
+    return _section("zellen", title, _table(list(_t("cells_header")), rows, ["flagged" if c.get("verified_before") else "" for c in cells]))
 
 
 def _simple(sid: str, title: str, empty: str, header: list[str], rows: list[list[str]]) -> str:
@@ -213,15 +210,14 @@ def _simple(sid: str, title: str, empty: str, header: list[str], rows: list[list
 def _doubtful(report: dict[str, Any]) -> str:
     rows = [[_e(d.get("city")), _e(goal_title(d.get("goal") or "")), _e(_prob(d.get("probability")))]
             for d in report.get("doubtful") or []]  # fmt: skip
-    return _simple("zweifelhaft", "Neue zweifelhafte Zellen", "Keine neuen zweifelhaften Zellen.",
-                   ["Stadt", "Ziel", "Wahrscheinlichkeit"], rows)  # fmt: skip
+    return _simple("zweifelhaft", _t("doubtful_title"), _t("doubtful_none"), list(_t("doubtful_header")), rows)
 
 
 def _unanswered(report: dict[str, Any]) -> str:
-    rows = [[_e(u.get("city")), _e(question(u.get("question")) if u.get("question") in range(1, 8) else f"Frage {clean(u.get('question'))}")]
+    rows = [[_e(u.get("city")), _e(question(u.get("question")) if u.get("question") in range(1, 8)
+                                   else _t("question").format(n=clean(u.get("question"))))]
             for u in report.get("unanswered") or []]  # fmt: skip
-    return _simple("fragen", "Fragen ohne Antwort", "Keine Fragen haben ihre Antwort verloren.",
-                   ["Stadt", "Frage (vorher beantwortet, jetzt ohne Antwort)"], rows)  # fmt: skip
+    return _simple("fragen", _t("unanswered_title"), _t("unanswered_none"), list(_t("unanswered_header")), rows)
 
 
 def _rows(report: dict[str, Any]) -> str:
@@ -229,10 +225,11 @@ def _rows(report: dict[str, Any]) -> str:
     for table in ROW_TABLES:
         change = (report.get("rows") or {}).get(table) or {}
         rows = [[_e(kind), _e(_titled(r.get("key"))), _e(_titled(r.get("detail")))]
-                for kind, key in (("neu", "added"), ("entfallen", "removed")) for r in change.get(key) or []]
-        body = _table(["Änderung", "Eintrag", "Details"], rows) if rows else _none("Keine neuen oder entfallenen Zeilen.")
+                for kind, key in ((_t("row_added"), "added"), (_t("row_removed"), "removed"))
+                for r in change.get(key) or []]  # fmt: skip
+        body = _table(list(_t("rows_header")), rows) if rows else _none(_t("rows_none"))
         parts.append(_section(f"zeilen-{table}", label("table", table), body, level=3))
-    return _section("zeilen", "Neue/entfallene Zeilen", "".join(parts))
+    return _section("zeilen", _t("rows_title"), "".join(parts))
 
 
 def _documents(report: dict[str, Any]) -> str:
@@ -245,45 +242,44 @@ def _documents(report: dict[str, Any]) -> str:
     changed = [[*base(d), _e(d.get("passages")), _e(d.get("reviews_carried"))] for d in docs.get("changed") or []]
     removed = [base(d) for d in docs.get("removed") or []]
     failed = [[_file(f.get("source")),
-               _e(FAILURE_TITLES.get(f.get("code") or "", f.get("code") or "–")) + f'<div class="path">{_e(f.get("reason"))}</div>',
-               _e(f.get("attempts")), _e(when(f.get("next_attempt")) if f.get("next_attempt") else "keiner geplant")]
+               _e(_failure_title(f.get("code"))) + f'<div class="path">{_e(f.get("reason"))}</div>',
+               _e(f.get("attempts")), _e(when(f.get("next_attempt")) if f.get("next_attempt") else _t("no_next_attempt"))]
               for f in docs.get("failed") or []]  # fmt: skip
-    head = ["Stadt", "Titel", "Datei"]
+    head, passages = list(_t("documents_header")), _t("passages")
     return "\n".join([
-        _simple("neu", "Neue Dokumente", "Keine neuen Dokumente.", [*head, "Passagen"], new),
-        _simple("geaendert", "Geänderte Dokumente", "Keine geänderten Dokumente.",
-                [*head, "Passagen", "Übernommene Prüfungen"], changed),
-        _simple("entfernt", "Entfernte Dokumente", "Keine entfernten Dokumente.", head, removed),
-        _simple("fehler", "Dateien mit Fehlern", "Keine Dateien mit Fehlern.",
-                ["Datei", "Grund", "Versuche", "Nächster Versuch"], failed),
+        _simple("neu", _t("new_title"), _t("new_none"), [*head, passages], new),
+        _simple("geaendert", _t("changed_title"), _t("changed_none"), [*head, passages, _t("reviews_carried")], changed),
+        _simple("entfernt", _t("removed_title"), _t("removed_none"), head, removed),
+        _simple("fehler", _t("failed_title"), _t("failed_none"), list(_t("failed_header")), failed),
     ])  # fmt: skip
 
 
 def _versions(report: dict[str, Any]) -> str:
     versions = report.get("versions") or {}
     before, after = versions.get("before") or {}, versions.get("after") or {}
-    keys = list(VERSION_TITLES) + [k for k in {**before, **after} if k not in VERSION_TITLES]
-    rows = [[_e(VERSION_TITLES.get(k, k)), _e(before.get(k) or "unbekannt"), _e(after.get(k) or "unbekannt"),
-             _e("geändert" if before.get(k) != after.get(k) else "gleich")] for k in keys]  # fmt: skip
+    titles, unknown = _t("version_titles"), _t("unknown")
+    keys = list(titles) + [k for k in {**before, **after} if k not in titles]
+    rows = [[_e(titles.get(k, k)), _e(before.get(k) or unknown), _e(after.get(k) or unknown),
+             _e(_t("version_changed") if before.get(k) != after.get(k) else _t("version_same"))] for k in keys]  # fmt: skip
     classes = ["changed" if before.get(k) != after.get(k) else "" for k in keys]
-    return _section("versionen", "Modell- und Regelversionen vorher/nachher",
-                    _table(["Version", "Vorher", "Nachher", "Änderung"], rows, classes))  # fmt: skip
+    return _section("versionen", _t("versions_title"), _table(list(_t("versions_header")), rows, classes))
 
 
 def changes_html(report: dict[str, Any]) -> str:
-    """The report as one self-contained German HTML page (all report text escaped)."""
+    """The report as one self-contained HTML page in the language in force (all report text escaped)."""
     run, source = report.get("run"), clean(report.get("source"))
+    labels = _t("meta")
     meta = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in (
-        ("Lauf", run if run is not None else "–"), ("Quelle", source or "–"),
-        ("Begonnen", when(report.get("started"))), ("Beendet", when(report.get("finished")))))  # fmt: skip
+        (labels["run"], run if run is not None else "–"), (labels["source"], source or "–"),
+        (labels["started"], when(report.get("started"))), (labels["finished"], when(report.get("finished")))))  # fmt: skip
     body = "\n".join([_cells(report), _doubtful(report), _unanswered(report), _rows(report),
                       _documents(report), _versions(report)])  # fmt: skip
-    title = f"Was sich geändert hat – Lauf {clean(run) or '–'}, Quelle {source or '–'}"
+    title = _t("page_title").format(run=clean(run) or "–", source=source or "–")
     return f"""{page_head(title, EXTRA_CSS, CSP)}
 <body>
 <header>
-<h1>Was sich geändert hat</h1>
-<p>Willkommens- und Anerkennungskultur – Neuverarbeitung der Quelle „{_e(source or "–")}“</p>
+<h1>{_e(_t("heading"))}</h1>
+<p>{_e(_t("subtitle").format(source=source or "–"))}</p>
 <dl class="meta">{meta}</dl>
 {_summary(report)}
 </header>
@@ -304,38 +300,37 @@ def _plain(value: Any) -> str:
 
 
 def format_changes(report: dict[str, Any]) -> str:
-    """A few lines for ``watext changes``: run, source, times, counts, then one line per change."""
-    c = _counts(report)
+    """A few lines for ``watext changes`` in the language in force: run, source, times,
+    counts, then one line per change."""
+    c, t = _counts(report), _t("text")
     lines = [
-        f"run {_plain(report.get('run'))} · source {_plain(report.get('source'))}"
-        + (" · first run (nothing to compare with)" if report.get("first_run") else ""),
-        f"started {when(report.get('started'))} · finished {when(report.get('finished'))}",
-        (f"documents: {c['documents_new']} new, {c['documents_changed']} changed, {c['documents_removed']} removed, "
-         f"{c['documents_failed']} failed · cells: {c['cells_flipped']} flipped, {c['doubtful_new']} newly doubtful"
-         f" · questions without answer: {c['unanswered_new']} · rows: {c['rows_added']} added, "
-         f"{c['rows_removed']} removed"),
+        t["run"].format(run=_plain(report.get("run")), source=_plain(report.get("source")))
+        + (t["first_run"] if report.get("first_run") else ""),
+        t["times"].format(started=when(report.get("started")), finished=when(report.get("finished"))),
+        t["counts"].format(**c),
     ]  # fmt: skip
+    yn = {True: t["yes"], False: t["no"]}
     if not report.get("first_run"):
         for cell in report.get("cells") or []:
-            yn = {True: "yes", False: "no"}
-            lines.append(
-                f"flipped: {_plain(cell.get('city'))} × {_plain(cell.get('goal'))}: "
-                f"{yn.get(cell.get('before'), '?')} -> {yn.get(cell.get('after'), '?')} "
-                f"(p {_prob(cell.get('probability_before'), '.')} -> {_prob(cell.get('probability_after'), '.')})"
-                + (" [WAS VERIFIED BY A PERSON]" if cell.get("verified_before") else ""))  # fmt: skip
+            lines.append(t["flipped"].format(
+                city=_plain(cell.get("city")), goal=_plain(cell.get("goal")), before=yn.get(cell.get("before"), "?"),
+                after=yn.get(cell.get("after"), "?"), p_before=_prob(cell.get("probability_before")),
+                p_after=_prob(cell.get("probability_after")))
+                + (t["was_verified"] if cell.get("verified_before") else ""))  # fmt: skip
     for d in report.get("doubtful") or []:
-        lines.append(f"doubtful: {_plain(d.get('city'))} × {_plain(d.get('goal'))} (p {_prob(d.get('probability'), '.')})")
+        lines.append(t["doubtful"].format(city=_plain(d.get("city")), goal=_plain(d.get("goal")),
+                                          p=_prob(d.get("probability"))))  # fmt: skip
     for u in report.get("unanswered") or []:
-        lines.append(f"no answer: {_plain(u.get('city'))} question {_plain(u.get('question'))}")
+        lines.append(t["unanswered"].format(city=_plain(u.get("city")), question=_plain(u.get("question"))))
     docs = report.get("documents") or {}
     for kind in ("new", "changed", "removed"):
         for d in docs.get(kind) or []:
             who = " · ".join(_plain(x) for x in (d.get("city"), d.get("title")) if x)
-            lines.append(f"{kind}: {_plain(d.get('source'))}" + (f" ({who})" if who else ""))
+            lines.append(t[kind].format(source=_plain(d.get("source"))) + (f" ({who})" if who else ""))
     for f in docs.get("failed") or []:
-        nxt = f", next attempt {when(f.get('next_attempt'))}" if f.get("next_attempt") else ""
-        lines.append(f"failed: {_plain(f.get('source'))}: {_plain(f.get('code'))}: {_plain(f.get('reason'))} "
-                     f"({_plain(f.get('attempts'))} attempts{nxt})")  # fmt: skip
+        nxt = t["next_attempt"].format(when=when(f.get("next_attempt"))) if f.get("next_attempt") else ""
+        lines.append(t["failed"].format(source=_plain(f.get("source")), code=_plain(f.get("code")),
+                                        reason=_plain(f.get("reason")), attempts=_plain(f.get("attempts")), next=nxt))
     return "\n".join(lines)
 
 
