@@ -141,6 +141,8 @@ def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path) -> None:
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["new"] == 3
     assert "watext-ingest" in proc.stderr  # Prefect logged the flow run
+    for f in d.iterdir():  # its progress lines name the file each task run reads
+        assert f"ingest {f.name}" in proc.stderr, f.name
 
 
 @pytest.mark.flow
