@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         description="Language of everything a person reads (report, slides, workbook, review page, CLI "
                     "messages): 'de' (default) or 'en'. Label ids in data and files stay as they are.",
     )
+    pdf_engine: str = Field(
+        "pdfium", pattern="^(pdfium|pdfplumber)$",
+        description="How PDFs are read: 'pdfium' (fast, pypdfium2; pdfplumber's table finder only on pages "
+                    "with ruling lines) or 'pdfplumber' (the reference, about 40 times slower).",
+    )
     chromium: str = Field(
         "", description="The Chromium that prints the dossier PDF (a path or a command name); default "
                         "'chromium' on the PATH.",
