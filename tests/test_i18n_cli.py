@@ -231,3 +231,16 @@ def test_change_report_in_the_language(lang: str | None, code: str, monkeypatch:
     assert _present(_foreign(code, TEXT_KEYS, "changes") - own, text) == []
     if code == "de":
         assert "Was sich geändert hat" in page and text.startswith("Lauf 12")
+
+
+def test_serve_lines_follow_the_language(tmp_path: Path) -> None:
+    from watext import service
+
+    ready = {"deployments": [{"name": "reprocess-inbox", "schedule": "alle 300 s"}], "deleted": 1, "cancelled": 0}
+    with i18n.use("de"):
+        line = service._ready_line("http://127.0.0.1:4200", ready, tmp_path)
+        assert line.startswith("watext serve: Prefect-Oberfläche http://127.0.0.1:4200 · bedient reprocess-inbox")
+        assert "1 liegengebliebene Läufe" in line and "Strg-C beendet" in line
+    with i18n.use("en"):
+        line = service._ready_line("http://127.0.0.1:4200", ready, tmp_path)
+        assert "Prefect UI" in line and "cleared 1 stale run(s)" in line and "Ctrl-C stops" in line

@@ -3,22 +3,33 @@ service per data folder, an orderly stop that leaves no process behind, reproces
 end to end, and a ``kill -9`` in the middle of a run that the next start makes good.
 
 Every process of a service carries ``PREFECT_HOME=<data>/prefect`` in its environment;
-that is how the tests find them (the server, the runner, its flow-run processes)."""
+that is how the tests find them (the server, the runner, its flow-run processes).
+
+A Prefect server costs 6-12 s to start (18-40 s on a fresh database), so the module
+starts one server of its own (``prefect_server``): it is the server "of another's" that
+``PREFECT_API_URL`` names, and a copy of its freshly migrated database is what the
+services' own servers start on (``seeded``), all but the first lifecycle test's, which
+keeps the first start on a fresh database covered. Each test has a source, so
+deployments, of its own. Reprocessing end to end runs on the service restarted after
+``kill -9`` (one test: the restart's work, then a new, a changed and a removed file)."""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +42,7 @@ from .paths import TABLE_TEST
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow, pytest.mark.timeout(600)]
 
-SOURCE = "inbox"
+_SOURCES = itertools.count()  # a source name per test: deployments of its own on the shared server
 START_SECONDS = 180.0  # server (up to 40 s on a fresh database) and runner
 needs_reprocess = pytest.mark.skipif(importlib.util.find_spec("flows.reprocess") is None,
                                      reason="flows/reprocess.py not there yet")  # fmt: skip
@@ -43,8 +54,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _write_config(root: Path, port: int) -> Path:
-    (root / SOURCE).mkdir(parents=True, exist_ok=True)
+def _write_config(root: Path, port: int, source: str) -> Path:
+    (root / source).mkdir(parents=True, exist_ok=True)
     path = root / "watext.toml"
     path.write_text(f"""
 [store]
@@ -56,8 +67,8 @@ port = {port}
 reclassify_every = "60s"
 
 [[sources]]
-name = "{SOURCE}"
-path = "{SOURCE}"
+name = "{source}"
+path = "{source}"
 interval = "5s"
 out = "out"
 """, encoding="utf-8")  # fmt: skip
@@ -111,14 +122,86 @@ def _answers(url: str) -> bool:
         return False
 
 
+#: ``prefect server start`` that dies with pytest (a parent-death signal, kept across exec)
+_SERVER_START = """import os, sys
+from watext.procs import set_parent_death_signal
+set_parent_death_signal()
+os.execv(sys.executable, [sys.executable, "-m", "prefect", "server", "start", *sys.argv[1:]])
+"""
+
+
+@dataclass
+class PrefectServer:
+    """A Prefect server of the tests' own (not one of ``watext serve``)."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    home: Path
+    log: Path
+    template: Path  # a copy of its database as it was once started: migrated, nothing served yet
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the shared Prefect server ended ({self.proc.returncode}): "
+                                 f"{self.log.read_text(errors='replace')[-3000:]}")  # fmt: skip
+        return _answers(f"{self.api}/health")
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """One Prefect server on 127.0.0.1 for the tests of this module that need just a server;
+    stopped (its whole process group) at the end, whatever happened."""
+    home = tmp_path_factory.mktemp("shared-prefect")
+    db = home / "prefect.db"
+    env = _clean_env() | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+                          "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{db}"}  # fmt: skip
+    port, log = _free_port(), home / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", _SERVER_START, "--host", "127.0.0.1", "--port", str(port)],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)  # fmt: skip
+    server = PrefectServer(proc, port, home, log, tmp_path_factory.mktemp("prefect-template") / "prefect.db")
+    try:
+        _until("the shared Prefect server healthy", server.healthy, START_SECONDS, every=0.5)
+        src, dst = sqlite3.connect(db), sqlite3.connect(server.template)
+        try:
+            src.backup(dst)  # consistent even while the server writes
+        finally:
+            src.close()
+            dst.close()
+        yield server
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        for pid in _pids_of(home):  # nothing, unless something left its process group
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 class Service:
     """One ``watext serve`` started in a session of its own (as from a terminal)."""
 
-    def __init__(self, root: Path, config: Path, port: int, env: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, config: Path, port: int, source: str, env: dict[str, str] | None = None) -> None:
         self.root, self.config, self.port = root, config, port  # port: where the Prefect API answers
+        self.source = source
         self.home = root / "data" / "prefect"
         self.err = root / f"serve-{time.monotonic_ns()}.err"
-        env = _clean_env() | (env or {})
+        env = _clean_env() | {"WATEXT_LANG": "en"} | (env or {})  # the messages below are matched in English
         with open(self.err, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "watext", "serve", "--config", str(config)],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
@@ -165,16 +248,24 @@ class Service:
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Callable[..., Service]]:
-    """Start ``watext serve`` on a fresh config in ``tmp_path`` (each call: one more
-    instance on the same config; ``api_port`` and ``env`` for a Prefect server of
-    another's); everything is killed at the end."""
+def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Service]]:
+    """Start ``watext serve`` on a fresh config in ``tmp_path`` with a source name of this
+    test's own (each call: one more instance on the same config; ``api_port`` and ``env``
+    for a Prefect server of another's; ``seeded``: its own server starts on a copy of a
+    migrated Prefect database); everything is killed at the end."""
     port = _free_port()
-    config = _write_config(tmp_path, port)
+    source = f"inbox-{next(_SOURCES)}"
+    config = _write_config(tmp_path, port, source)
     started: list[Service] = []
 
-    def start(api_port: int | None = None, env: dict[str, str] | None = None) -> Service:
-        started.append(Service(tmp_path, config, api_port or port, env))
+    def start(api_port: int | None = None, env: dict[str, str] | None = None, seeded: bool = False) -> Service:
+        if seeded:
+            db = tmp_path / "data" / "prefect" / "prefect.db"
+            if not db.exists():
+                template = request.getfixturevalue("prefect_server").template
+                db.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(template, db)
+        started.append(Service(tmp_path, config, api_port or port, source, env))
         return started[-1]
 
     yield start
@@ -192,14 +283,15 @@ def _assert_clean_output(text: str) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_serve_starts_serves_and_stops_without_leftovers(service: Callable[..., Service], sig: int) -> None:
-    s = service()
+    # SIGINT: the first start on a fresh Prefect database; SIGTERM: on a migrated one
+    s = service(seeded=sig == signal.SIGTERM)
     line = s.ready()
     assert f"http://127.0.0.1:{s.port}" in line
-    for name in (f"reprocess-{SOURCE}", "reclassify", "rebuild-tables"):
+    for name in (f"reprocess-{s.source}", "reclassify", "rebuild-tables"):
         assert name in line
     deployments = _until("deployments registered", lambda: s.deployments(), 30)
-    assert {f"reprocess-{SOURCE}", "reclassify", "rebuild-tables"} <= set(deployments)
-    schedule = deployments[f"reprocess-{SOURCE}"]["schedules"][0]["schedule"]
+    assert {f"reprocess-{s.source}", "reclassify", "rebuild-tables"} <= set(deployments)
+    schedule = deployments[f"reprocess-{s.source}"]["schedules"][0]["schedule"]
     assert schedule["interval"] == 5.0
     assert deployments["rebuild-tables"]["schedules"] == []
     children = _pids_of(s.home)
@@ -213,20 +305,8 @@ def test_serve_starts_serves_and_stops_without_leftovers(service: Callable[..., 
     assert "stopped" in s.stderr().splitlines()[-1]
 
 
-def test_serve_refuses_a_second_instance_on_the_same_data_folder(service: Callable[..., Service]) -> None:
-    first = service()
-    first.ready()
-    second = service()
-    assert second.proc.wait(timeout=60) != 0
-    lines = [ln for ln in second.stderr().splitlines() if ln.strip()]
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("watext: ") and "already runs" in lines[0] and str(first.proc.pid) in lines[0]
-    assert first.proc.poll() is None  # the first one serves on
-    assert first.stop() == 0
-
-
 def test_serve_stops_and_says_so_when_a_child_dies(service: Callable[..., Service]) -> None:
-    s = service()
+    s = service(seeded=True)
     s.ready()
     server = next(pid for pid in _pids_of(s.home) if b"server" in Path(f"/proc/{pid}/cmdline").read_bytes())
     os.kill(server, signal.SIGKILL)
@@ -237,36 +317,33 @@ def test_serve_stops_and_says_so_when_a_child_dies(service: Callable[..., Servic
     _assert_clean_output(s.stderr())
 
 
-def test_serve_uses_the_prefect_server_at_prefect_api_url(service: Callable[..., Service], tmp_path: Path) -> None:
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
+def test_serve_uses_the_prefect_server_at_prefect_api_url_and_refuses_a_second_instance(
+    service: Callable[..., Service], prefect_server: PrefectServer
+) -> None:
     unreachable = service(env={"PREFECT_API_URL": "http://127.0.0.1:9/api"})
     assert unreachable.proc.wait(timeout=120) == 1
     refused = unreachable.stderr().splitlines()
     assert len(refused) == 1
     assert refused[0].startswith("watext: the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL) is not reachable")
 
-    home = tmp_path / "their-prefect"
-    db = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
-    env = _clean_env() | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                          "PREFECT_API_DATABASE_CONNECTION_URL": db}  # fmt: skip
-    with open(tmp_path / "their-prefect.log", "wb") as log:
-        theirs = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                                   "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env,
-                                  start_new_session=True)  # fmt: skip
-    try:
-        _until("their server healthy", lambda: _answers(f"{api}/health"), START_SECONDS, every=0.5)
-        s = service(api_port=port, env={"PREFECT_API_URL": api})
-        assert f"Prefect UI http://127.0.0.1:{port} " in s.ready()
-        assert f"reprocess-{SOURCE}" in s.deployments()
-        runs_here = _pids_of(s.home)
-        assert runs_here and not any(b"server" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in runs_here)
-        assert s.stop() == 0
-        assert _pids_of(s.home) == set()
-        assert theirs.poll() is None and _answers(f"{api}/health")  # theirs serves on
-    finally:
-        theirs.kill()
-        theirs.wait()
+    theirs, api = prefect_server, prefect_server.api  # a server of another's: the module's
+    s = service(api_port=theirs.port, env={"PREFECT_API_URL": api})
+    assert f"Prefect UI http://127.0.0.1:{theirs.port} " in s.ready()
+    assert f"reprocess-{s.source}" in s.deployments()
+    runs_here = _pids_of(s.home)
+    assert runs_here and not any(b"server" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in runs_here)
+
+    # one service per data folder
+    second = service(api_port=theirs.port, env={"PREFECT_API_URL": api})
+    assert second.proc.wait(timeout=60) != 0
+    lines = [ln for ln in second.stderr().splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("watext: ") and "already runs" in lines[0] and str(s.proc.pid) in lines[0]
+    assert s.proc.poll() is None  # the first one serves on
+
+    assert s.stop() == 0
+    assert _pids_of(s.home) == set()
+    assert theirs.proc.poll() is None and _answers(f"{api}/health")  # theirs serves on
 
 
 # --- reprocessing end to end -------------------------------------------------------------
@@ -301,41 +378,17 @@ def _current_documents(db: str) -> Counter[str]:
 
 
 @needs_reprocess
-def test_serve_reprocesses_new_changed_and_removed_files(service: Callable[..., Service], tmp_path: Path) -> None:
-    s = service()
+def test_serve_after_kill_9_mid_run_completes_the_work_and_reprocesses_changes(
+    service: Callable[..., Service], tmp_path: Path
+) -> None:
+    s = service(seeded=True)
     s.ready()
-    inbox, out = tmp_path / SOURCE, tmp_path / "out"
-    saanen = _drop(TABLE_TEST / "e-saanen-survey-2015.txt", inbox)
-    _until("the new file reported", lambda: _listed(_report(out), "new", saanen), 240)
-    assert (out / "tables.xlsx").is_file() and (out / "goals_cells.csv").is_file()
-    chesterfield = _drop(TABLE_TEST / "e-chesterfield-survey-2015.html", inbox)
-    _until("the second new file reported", lambda: _listed(_report(out), "new", chesterfield), 120)
-
-    with open(saanen, "a", encoding="utf-8") as f:
-        f.write("\nNachtrag: Die Stadt richtet eine Willkommensstelle für Zugewanderte ein.\n")
-    _until("the changed file reported", lambda: _listed(_report(out), "changed", saanen), 120)
-
-    chesterfield.unlink()
-    _until("the removed file reported", lambda: _listed(_report(out), "removed", chesterfield), 120)
-
-    # the run that reported the removal writes its report before Prefect marks it COMPLETED
-    _until("four completed runs in the Prefect API",
-           lambda: sum(r["state_type"] == "COMPLETED" for r in s.flow_runs(f"reprocess-{SOURCE}")) >= 4, 60)
-    assert s.stop() == 0
-    assert _current_documents(f"sqlite:///{tmp_path / 'watext.db'}") == Counter({str(saanen): 1})
-    _assert_clean_output(s.stderr())
-
-
-@needs_reprocess
-def test_serve_after_kill_9_mid_run_completes_the_work(service: Callable[..., Service], tmp_path: Path) -> None:
-    s = service()
-    s.ready()
-    inbox, out = tmp_path / SOURCE, tmp_path / "out"
+    inbox, out = tmp_path / s.source, tmp_path / "out"
     files = [_drop(TABLE_TEST / name, inbox) for name in
              ("e-bursa-survey-2015.pdf", "e-darmstadt-survey-2015.docx", "e-trondheim-survey-2015.pptx",
               "e-saanen-survey-2015.txt")]  # fmt: skip
     def running() -> list[dict[str, Any]]:
-        return [r for r in s.flow_runs(f"reprocess-{SOURCE}") if r["state_type"] == "RUNNING"]
+        return [r for r in s.flow_runs(f"reprocess-{s.source}") if r["state_type"] == "RUNNING"]
 
     killed = _until("a reprocessing run is running", running, 120)[0]
     time.sleep(2.0)  # inside the run: reading files
@@ -346,7 +399,7 @@ def test_serve_after_kill_9_mid_run_completes_the_work(service: Callable[..., Se
 
     again = service()
     again.ready()  # the lock of the killed service does not block
-    after = {r["id"]: r["state_type"] for r in again.flow_runs(f"reprocess-{SOURCE}")}
+    after = {r["id"]: r["state_type"] for r in again.flow_runs(f"reprocess-{again.source}")}
     assert after[killed["id"]] == "CANCELLED"  # cleared at the start, not left running
     db = f"sqlite:///{tmp_path / 'watext.db'}"
     paths = {str(f) for f in files}
@@ -354,12 +407,30 @@ def test_serve_after_kill_9_mid_run_completes_the_work(service: Callable[..., Se
     def reported() -> set[str]:
         try:
             with open_store(db) as store:
-                return {d["source"] for r in store.change_reports(SOURCE) for d in r["documents"]["new"]}
+                return {d["source"] for r in store.change_reports(again.source) for d in r["documents"]["new"]}
         except StoreError:
             return set()
 
     _until("every file reported new", lambda: paths <= reported(), 300)
     _until("tables written", lambda: (out / "tables.xlsx").is_file() and (out / "goals_cells.csv").is_file(), 60)
+
+    # the service serves on: a new, a changed and a removed file, each reported in changes.json
+    saanen = files[-1]
+    chesterfield = _drop(TABLE_TEST / "e-chesterfield-survey-2015.html", inbox)
+    _until("the new file reported", lambda: _listed(_report(out), "new", chesterfield), 120)
+
+    with open(saanen, "a", encoding="utf-8") as f:
+        f.write("\nNachtrag: Die Stadt richtet eine Willkommensstelle für Zugewanderte ein.\n")
+    _until("the changed file reported", lambda: _listed(_report(out), "changed", saanen), 120)
+
+    chesterfield.unlink()
+    _until("the removed file reported", lambda: _listed(_report(out), "removed", chesterfield), 120)
+
+    # the run that reported the removal writes its report before Prefect marks it COMPLETED
+    _until("four completed runs in the Prefect API",
+           lambda: sum(r["state_type"] == "COMPLETED" for r in again.flow_runs(f"reprocess-{again.source}")) >= 4,
+           60)  # fmt: skip
     assert again.stop() == 0
-    assert _current_documents(db) == Counter(paths)  # each file stored once, none lost
+    # each file stored once, none lost; the changed one once, the removed one gone
+    assert _current_documents(db) == Counter(paths)
     _assert_clean_output(again.stderr())

@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from watext import i18n
 from watext.errors import ServiceError
 from watext.procs import set_parent_death_signal
 from watext.sources import ServiceConfig
@@ -321,8 +322,8 @@ def _start_runner(config: ServiceConfig, api_url: str, logs: Path) -> tuple[Chil
 def _ready_line(ui: str, ready: dict[str, Any], logs: Path) -> str:
     served = ", ".join(f"{d['name']} ({d['schedule']})" for d in ready.get("deployments", []))
     stale = ready.get("deleted", 0) + ready.get("cancelled", 0)
-    note = f" · cleared {stale} stale run(s) of an unclean stop" if stale else ""
-    return f"watext serve: Prefect UI {ui} · serving {served}{note} · logs in {logs} · Ctrl-C stops"
+    note = i18n.t("cli", "serve_stale", n=stale) if stale else ""
+    return i18n.t("cli", "serve_ready", ui=ui, served=served, note=note, logs=logs)
 
 
 def _external_api() -> tuple[str, str]:
@@ -384,4 +385,4 @@ def _stop(children: list[Child], hurry: threading.Event, echo: Callable[[str], N
         else:
             child.stop(signal.SIGTERM, SERVER_STOP_SECONDS, hurry)
     if echo is not None:
-        echo(f"watext serve: stopped ({time.monotonic() - started:.1f} s)")
+        echo(i18n.t("cli", "serve_stopped", seconds=i18n.number(time.monotonic() - started, 1)))
