@@ -233,3 +233,11 @@ def test_cli_without_surprises(tmp_path: Path) -> None:
         assert (write_text(tmp_path / "x.txt", "x").stat().st_mode & 0o777) == 0o644
     finally:
         os.umask(old)
+
+
+def test_cli_listing_without_db_creates_no_database_in_the_working_directory(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WATEXT_DB"}
+    proc = subprocess.run([sys.executable, "-m", "watext", "documents"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1 and proc.stderr.strip().startswith("watext: Keine Datenbank unter")
+    assert "Traceback" not in proc.stderr and not (tmp_path / "watext.db").exists()
