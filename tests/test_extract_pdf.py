@@ -30,14 +30,17 @@ OSNABRUECK = SEEDS / "osnabrueck_VO-2014-4833_handlungsempfehlungen.pdf"
 needs_seeds = pytest.mark.skipif(not DARMSTADT.exists() or not OSNABRUECK.exists(), reason="seed PDFs missing")
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-docs missing")
 
-_CACHE: dict[tuple[Path, tuple[int, ...] | None], Document] = {}
+_CACHE: dict[tuple[Path, tuple[int, ...] | None, str], Document] = {}
+#: Both PDF engines: PDFium (the default) and pdfplumber (the reference).
+ENGINES = pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 
 
-def _doc(path: Path, pages: tuple[int, ...] | None = None) -> Document:
+def _doc(path: Path, pages: tuple[int, ...] | None = None, engine: str = "pdfium") -> Document:
     """Extract once per test session (pdfplumber is slow)."""
-    key = (path, pages)
+    key = (path, pages, engine)
     if key not in _CACHE:
-        _CACHE[key] = extract_pages(path, Settings(), pages) if pages else extract(path, Settings())
+        settings = Settings(pdf_engine=engine)
+        _CACHE[key] = extract_pages(path, settings, pages) if pages else extract(path, settings)
     return _CACHE[key]
 
 
@@ -178,9 +181,10 @@ def test_extract_pdf_osnabrueck_headings_title_and_paragraphs() -> None:
 
 
 @needs_seeds
+@ENGINES
 @pytest.mark.parametrize("path", [DARMSTADT, OSNABRUECK], ids=["darmstadt", "osnabrueck"])
-def test_extract_pdf_seed_matches_golden(path: Path) -> None:
-    _check_golden(path.stem, _doc(path))
+def test_extract_pdf_seed_matches_golden(path: Path, engine: str) -> None:
+    _check_golden(path.stem, _doc(path, engine=engine))
 
 
 @needs_seeds
@@ -192,15 +196,17 @@ def test_extract_pdf_seeds_are_fast() -> None:
 
 
 @needs_seeds
-def test_extract_pdf_too_many_pages() -> None:
+@ENGINES
+def test_extract_pdf_too_many_pages(engine: str) -> None:
     with pytest.raises(TooLargeError):
-        extract(DARMSTADT, Settings(max_pages=5))
+        extract(DARMSTADT, Settings(max_pages=5, pdf_engine=engine))
 
 
 # -- bad files -----------------------------------------------------------------------------
 
 
-def test_extract_pdf_encrypted_raises(tmp_path: Path) -> None:
+@ENGINES
+def test_extract_pdf_encrypted_raises(tmp_path: Path, engine: str) -> None:
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "secret.pdf"
@@ -208,27 +214,30 @@ def test_extract_pdf_encrypted_raises(tmp_path: Path) -> None:
     c.drawString(100, 700, "Vertraulicher Inhalt der Vorlage")
     c.save()
     with pytest.raises(EncryptedError, match="password-protected PDF"):
-        extract(path, Settings())
+        extract(path, Settings(pdf_engine=engine))
 
 
-def test_extract_pdf_random_bytes_with_header_raise_corrupt(tmp_path: Path) -> None:
+@ENGINES
+def test_extract_pdf_random_bytes_with_header_raise_corrupt(tmp_path: Path, engine: str) -> None:
     path = tmp_path / "junk.pdf"
     path.write_bytes(b"%PDF-1.7\n" + os.urandom(4000))
     with pytest.raises(CorruptFileError, match="damaged or truncated PDF"):
-        extract(path, Settings())
+        extract(path, Settings(pdf_engine=engine))
 
 
 @needs_seeds
-def test_extract_pdf_truncated_raises_corrupt(tmp_path: Path) -> None:
+@ENGINES
+def test_extract_pdf_truncated_raises_corrupt(tmp_path: Path, engine: str) -> None:
     data = OSNABRUECK.read_bytes()
     path = tmp_path / "half.pdf"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptFileError) as info:
-        extract(path, Settings())
+        extract(path, Settings(pdf_engine=engine))
     assert info.value.__cause__ is not None
 
 
-def test_extract_pdf_image_only_pdf_needs_ocr(tmp_path: Path) -> None:
+@ENGINES
+def test_extract_pdf_image_only_pdf_needs_ocr(tmp_path: Path, engine: str) -> None:
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "blank.pdf"
@@ -237,10 +246,11 @@ def test_extract_pdf_image_only_pdf_needs_ocr(tmp_path: Path) -> None:
     c.showPage()
     c.save()
     with pytest.raises(NeedsOCRError):
-        extract(path, Settings())
+        extract(path, Settings(pdf_engine=engine))
 
 
-def test_extract_pdf_running_headers_and_page_numbers_dropped(tmp_path: Path) -> None:
+@ENGINES
+def test_extract_pdf_running_headers_and_page_numbers_dropped(tmp_path: Path, engine: str) -> None:
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "letter.pdf"
@@ -253,7 +263,7 @@ def test_extract_pdf_running_headers_and_page_numbers_dropped(tmp_path: Path) ->
         c.drawString(72, 700, f"Text der Seite {n} mit Inhalt zur Integration.")
         c.showPage()
     c.save()
-    doc = extract(path, Settings())
+    doc = extract(path, Settings(pdf_engine=engine))
     assert [b.text for b in doc.blocks] == [f"Text der Seite {n} mit Inhalt zur Integration." for n in (1, 2, 3)]
 
 

@@ -14,4 +14,5 @@ Contract shared by every adapter module (``pdf``, ``pptx``, ``docx``, ``html``, 
 
 #: Version of each format adapter's output. Bump one when its blocks change for files it
 #: already read: a reprocessing run then reads again only the files of that format.
-EXTRACTOR_VERSIONS: dict[str, int] = {"pdf": 1, "pptx": 1, "docx": 1, "html": 1, "text": 2}  # text 2: printed e-mails
+#: text 2: printed e-mails; pdf 2: the PDFium reader (``Settings.pdf_engine``).
+EXTRACTOR_VERSIONS: dict[str, int] = {"pdf": 2, "pptx": 1, "docx": 1, "html": 1, "text": 2}

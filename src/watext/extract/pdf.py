@@ -1,12 +1,17 @@
-"""PDF adapter: one PDF file -> :class:`watext.model.Document` (via pdfplumber).
+"""PDF adapter: one PDF file -> :class:`watext.model.Document`.
 
-Per page, one ``extract_words`` pass and one ``find_tables`` pass feed everything:
-tables become ``TABLE_CELL`` blocks (their words are excluded from the running text),
-the remaining words go through :mod:`watext.extract.pdf_layout` (lines -> paragraphs
-and list items). Across the document this module then drops running headers/footers
-and page numbers, classifies blocks (title, heading, paragraph, list item), joins a
-paragraph that continues across a page break, and translates library errors into
-:mod:`watext.errors` types.
+Per page, one word pass and one table pass feed everything: tables become ``TABLE_CELL``
+blocks (their words are excluded from the running text), the remaining words go through
+:mod:`watext.extract.pdf_layout` (lines -> paragraphs and list items). The words come
+from PDFium (:mod:`watext.extract.pdf_pdfium`, ``Settings.pdf_engine="pdfium"``, the
+default) or from pdfplumber's ``extract_words`` (``"pdfplumber"``, the reference). Tables
+always come from pdfplumber's table finder: on pdfplumber's page, or (PDFium) on the
+ruling edges and characters PDFium read, only on pages with ruling lines. The page tree
+is always counted with pdfminer (its ``/Count`` may lie); a file PDFium cannot open or
+counts differently is read with pdfplumber. Across the document this module then drops
+running headers/footers and page numbers, classifies blocks (title, heading, paragraph,
+list item), joins a paragraph that continues across a page break, and translates library
+errors into :mod:`watext.errors` types.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import pdfplumber
 
 from watext.errors import CorruptFileError, EncryptedError, InputError, NeedsOCRError, TooLargeError
 from watext.extract.normalize import ends_sentence, join_lines, repair_cell
-from watext.extract import pdf_info
+from watext.extract import pdf_info, pdf_pdfium
 from watext.extract.pdf_info import parse_pdf_date
 from watext.extract.pdf_layout import Line, RawBlock, assign_levels, build_blocks, group_lines
 from watext.model import Block, BlockKind, Document, Format
@@ -75,11 +80,17 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
             if page_count > settings.max_pages:
                 raise TooLargeError(f"PDF has more than {settings.max_pages} pages, the limit "
                                     "(WATEXT_MAX_PAGES; pages counted in the page tree)")  # fmt: skip
-            info = pdf_info.info(pdf.metadata or {})
-            read = [_read_page(page) for page in pdf.pages]
+            fast = _open_fast(path, page_count) if settings.pdf_engine == "pdfium" else None
+            if fast is None:
+                info = pdf_info.info(pdf.metadata or {})
+                read = [_read_page(page) for page in pdf.pages]
+            else:
+                with fast:
+                    info = pdf_info.info(fast.get_metadata_dict(skip_empty=True))
+                    read = _read_fast(fast, pages, page_count)
     except InputError:
         raise
-    except Exception as exc:  # pdfminer raises a zoo of types for broken files
+    except Exception as exc:  # pdfminer and PDFium raise a zoo of types for broken files
         if pdf_info.caused_by_memory(exc):  # a stream that inflates beyond the worker's memory limit
             raise TooLargeError(f"reading it needs more memory than allowed ({settings.file_max_mb:.0f} MB, "
                                 "WATEXT_FILE_MAX_MB): a compressed stream inflates too far") from exc
@@ -121,6 +132,36 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
 def _read_page(page: Any) -> _Page:
     """Run the two pdfplumber passes on one page and keep what the layout needs."""
     words = page.extract_words(extra_attrs=["size", "fontname"], use_text_flow=False, keep_blank_chars=False)
+    area = sum(max(0.0, (i["x1"] - i["x0"]) * (i["bottom"] - i["top"])) for i in page.images)
+    result = _make_page(page.page_number, float(page.width), float(page.height), words, _tables(page), area)
+    page.close()
+    return result
+
+
+def _open_fast(path: Path, page_count: int) -> Any:
+    """The PDFium document, or None when PDFium counts other pages than the page tree holds."""
+    try:
+        fast = pdf_pdfium.open_document(str(path))
+    except pdf_pdfium.PdfiumError:  # pdfminer opened it: let the reference reader try
+        return None
+    if len(fast) != page_count:
+        fast.close()
+        return None
+    return fast
+
+
+def _read_fast(fast: Any, pages: Sequence[int] | None, page_count: int) -> list[_Page]:
+    """Read pages with PDFium; pdfplumber's table finder on the PDFium edges and characters."""
+    numbers = sorted({n for n in pages if 1 <= n <= page_count}) if pages else range(1, page_count + 1)
+    read = []
+    for page in pdf_pdfium.read_pages(fast, numbers):
+        tables = _tables(page.tables) if page.tables is not None else []
+        read.append(_make_page(page.number, page.width, page.height, page.words, tables, page.image_area))
+    return read
+
+
+def _tables(page: Any) -> list[_Table]:
+    """pdfplumber's tables of a page with at least two columns and two filled cells."""
     tables: list[_Table] = []
     for found in page.find_tables():
         data = found.extract()
@@ -134,22 +175,24 @@ def _read_page(page: Any) -> _Page:
                 bbox = row_obj.cells[c] if c < len(row_obj.cells) else None
                 cells.append((r, c, repair_cell(text or ""), _round_box(bbox) if bbox else None))
         tables.append(_Table(_round_box(found.bbox), cells, (len(data), ncols)))
+    return tables
+
+
+def _make_page(number: int, width: float, height: float, words: list[dict[str, Any]], tables: list[_Table],
+               image_area: float) -> _Page:  # fmt: skip
+    """What the layout needs of one page, from its words, tables and image area (either engine)."""
     flow = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
-    area = float(page.width * page.height) or 1.0
-    cover = sum(max(0.0, (i["x1"] - i["x0"]) * (i["bottom"] - i["top"])) for i in page.images) / area
     text = "".join(w["text"] for w in words)
-    result = _Page(
-        number=page.page_number,
-        width=float(page.width),
-        height=float(page.height),
+    return _Page(
+        number=number,
+        width=width,
+        height=height,
         lines=group_lines(flow),
         tables=tables,
         nonspace_chars=len(text),
         letters=sum(ch.isalpha() for ch in text),
-        image_cover=min(cover, 1.0),
+        image_cover=min(image_area / (width * height or 1.0), 1.0),
     )
-    page.close()
-    return result
 
 
 def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:

@@ -122,7 +122,7 @@ def is_encryption_error(exc: BaseException) -> bool:
             continue
         seen.add(id(cur))
         name = type(cur).__name__
-        if "Password" in name or "Encrypt" in name:
+        if "Password" in name or "Encrypt" in name or "password" in str(cur).lower():  # PDFium: a message
             return True
         stack.extend([cur.__cause__, cur.__context__, *cur.args])
     return False
