@@ -19,7 +19,7 @@ from typing import Any
 
 from watext.enrich.doctype import title_text
 from watext.enrich.fold import fold, transliterate
-from watext.enrich.submission import parse_submission
+from watext.enrich.submission import UNPARSED, parse_submission
 from watext.errors import ConfigError
 from watext.files import read_jsonl
 from watext.model import Document
@@ -93,10 +93,6 @@ def _as_cities(known: Sequence[str | City]) -> list[City]:
     return [c if isinstance(c, City) else defaults.get(c) or City.of(c) for c in known]
 
 
-def _alt(city: City) -> str:
-    return "(?:" + "|".join(re.escape(v) for v in city.variants) + ")"
-
-
 @lru_cache(maxsize=4096)
 def _bare_pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in variants) + r")(?![\w-])")
@@ -141,15 +137,22 @@ def _decide(scores: Counter[str], need_strong: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _name_pattern(spellings: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``spellings``, folded, as a word of a folded file name."""
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(fold(v)) for v in spellings) + r")(?![a-z])")
+
+
 def detect_city(doc: Document, known_cities: Sequence[str | City],
-                hint: str | None = None) -> str | None:
-    """The document's author city from the hint, metadata, title, text, or file name."""
+                hint: str | None = None, submission: Any = UNPARSED) -> str | None:
+    """The document's author city from the hint, metadata, title, text, or file name.
+    ``submission``: ``parse_submission(doc)`` when the caller has it already."""
     cities = _as_cities(known_cities)
-    by_variant = {fold(v): c.name for c in cities for v in (c.name, *c.variants)}
     if hint:
+        by_variant = {fold(v): c.name for c in cities for v in (c.name, *c.variants)}
         return by_variant.get(fold(hint), hint)
     meta = [str(v) for k, v in doc.metadata.items() if isinstance(v, str)]
-    sub = parse_submission(doc)
+    sub = parse_submission(doc) if submission is UNPARSED else submission
     meta += [e["gremium"] for e in (sub or {}).get("beratungsfolge", [])]
     if doc.city:
         meta.append(f"Stadt {doc.city}")
@@ -157,12 +160,11 @@ def detect_city(doc: Document, known_cities: Sequence[str | City],
         return city
     title = title_text(doc)
     in_title = {c.name for c in cities if not c.ambiguous
-                and re.search(rf"(?<![\w-]){_alt(c)}(?![\w-])", title)}
+                and _mentioned(c, title) and _bare_pattern(tuple(c.variants)).search(title)}
     if len(in_title) == 1:
         return in_title.pop()
     if city := _decide(_score_text(doc.text, cities)):
         return city
     stem = fold(Path(doc.source).stem) if doc.source else ""
-    in_name = {c.name for c in cities for v in (c.name, *c.variants)
-               if re.search(rf"(?<![a-z]){re.escape(fold(v))}(?![a-z])", stem)}
+    in_name = {c.name for c in cities if _name_pattern((c.name, *c.variants)).search(stem)}
     return in_name.pop() if len(in_name) == 1 else None

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from watext.enrich.submission import parse_submission
+from watext.enrich.submission import UNPARSED, parse_submission
 from watext.errors import ConfigError
 from watext.files import read_json
 from watext.model import BlockKind, DocType, Document, Format
@@ -49,11 +50,12 @@ def _looks_like_slides(doc: Document) -> bool:
     return len(titled) >= 0.6 * len(pages) and chars < 700
 
 
-def detect_doc_type(doc: Document) -> DocType:
-    """Classify a document: structure first, then title/heading signals, then body."""
+def detect_doc_type(doc: Document, submission: Any = UNPARSED) -> DocType:
+    """Classify a document: structure first, then title/heading signals, then body.
+    ``submission``: ``parse_submission(doc)`` when the caller has it already."""
     if doc.format is Format.PPTX:
         return DocType.SLIDES
-    if parse_submission(doc) is not None:
+    if (parse_submission(doc) if submission is UNPARSED else submission) is not None:
         return DocType.COUNCIL_SUBMISSION
     rules, question_line = _rules()
     title = title_text(doc)

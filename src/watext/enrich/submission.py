@@ -10,7 +10,11 @@ from typing import Any
 from watext.enrich.fold import fold
 from watext.model import Document
 
-__all__ = ["parse_date", "parse_submission"]
+__all__ = ["UNPARSED", "parse_date", "parse_submission"]
+
+#: Default of the ``submission`` arguments of the detectors: "not parsed yet" (``None``
+#: means parsed, and not a submission). :func:`watext.enrich.enrich` parses once per document.
+UNPARSED: Any = object()
 
 # --------------------------------------------------------------------------- dates
 _MONTHS = {"januar": 1, "jan": 1, "jaenner": 1, "februar": 2, "feb": 2, "maerz": 3, "mrz": 3,
@@ -41,6 +45,7 @@ _KINDS = ["Mitteilungsvorlage", "Beschlussvorlage", "Informationsvorlage", "Sitz
           "Dringlichkeitsvorlage", "Ergänzungsvorlage", "Tischvorlage", "Verwaltungsvorlage",
           "Berichtsvorlage", "Änderungsantrag", "Antrag", "Anfrage", "Bekanntgabe", "Drucksache"]
 _STRONG_KINDS = {k for k in _KINDS if k.endswith("vorlage")} | {"Drucksache"}
+_FOLDED_KINDS = tuple((kind, fold(kind)) for kind in _KINDS)
 _ID = (r"[A-ZÄÖÜ]{1,6}[/-]\d{2,4}/\d{1,6}(?:-\d+)?"  # VO/2014/4833, SV-2015/0187
        r"|\d{2}-\d{2}\s?/\s?[A-Z]\s?\d{3,6}"  # 20-26 / V 02318 (München)
        r"|\d{1,4}/\d{1,4}/\d{4}"  # 613/123/2020 (Erlangen)
@@ -69,8 +74,7 @@ def _find_kind(doc: Document, lines: list[str]) -> str | None:
     candidates = [doc.title or ""] + [f for ln in lines[:40] for f in _fields(ln)]
     for f in candidates:
         ff = fold(f)
-        for kind in _KINDS:
-            k = fold(kind)
+        for kind, k in _FOLDED_KINDS:
             if ff.startswith(k) and (len(ff) == len(k) or not ff[len(k)].isalpha() or ff[len(k)] == "n"):
                 if len(f) < 80 or kind in _STRONG_KINDS and f is candidates[0]:
                     return kind

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watext.enrich import enrich
 from watext.enrich import rules_version as enrich_rules_version
@@ -32,7 +32,9 @@ from watext.model import Document, Format, Passage
 from watext.procs import run_dir
 from watext.segment import segment
 from watext.settings import Settings
-from watext.store import Store
+
+if TYPE_CHECKING:  # the file worker never touches the store: spare it importing SQLAlchemy
+    from watext.store import Store
 
 __all__ = ["BatchResult", "FileResult", "extraction_version", "hash_file", "ingest_file", "process_file"]
 
