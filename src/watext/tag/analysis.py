@@ -1,8 +1,10 @@
-"""Text analysis shared by features, classifiers and baselines: one spaCy pass per text.
+"""Text analysis shared by features, classifiers and baselines: one tokenizer pass per text.
 
 :func:`analyze` turns ``(text, lang)`` pairs into :class:`Analysis` objects (lowercase
-lookup lemmas, word count, rule matches for responsible bodies) by batching texts of
-one language through the :class:`~watext.tag.nlp.Annotator`'s blank pipeline. Results
+lookup lemmas, word count, rule matches for responsible bodies, negated clauses) by
+batching texts of one language through the tokenizer of the
+:class:`~watext.tag.nlp.Annotator`'s blank pipeline; what the components would add is
+read from per-string token facts (:mod:`.tokens`), with the same result. Results
 are memoised in a bounded process-wide cache, so cross-validation folds and the three
 classifiers of a model analyse each passage once.
 """
@@ -20,6 +22,8 @@ from watext.errors import ConfigError
 from watext.enrich.language import detect_language
 from watext.files import read_jsonl
 from watext.tag.nlp import RULES_DIR, Annotator, bounded
+from watext.tag.polarity import polarity_for, polarity_lang
+from watext.tag.tokens import IS_WORD, LEMMA, sentence_starts
 
 __all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
 
@@ -36,6 +40,8 @@ class Analysis:
     lemmas: str  # space-joined lowercase lemmas of word tokens
     n_words: int
     bodies: tuple[dict[str, Any], ...]  # Annotator body spans (label, rule, text, start, end)
+    #: negated clause spans (:func:`~watext.tag.polarity.negated_clauses`), or None: not computed
+    negated: tuple[tuple[int, int], ...] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +67,12 @@ def as_pairs(X: Iterable[Any], langs: Sequence[str | None] | None = None) -> lis
 
 
 def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
-    """Analyse ``(text, lang)`` pairs; texts of one language go through ``nlp.pipe`` together."""
+    """Analyse ``(text, lang)`` pairs; texts of one language go through the tokenizer together.
+
+    Only the tokenizer runs over every text: lemmas, word flags and sentence starts come
+    from per-string token facts (:mod:`.tokens`), the body matcher runs only with the
+    rules that can match, and the negated clauses (:mod:`.polarity`) are read off the same
+    tokens when polarity uses the same pipeline (``de``, ``en``)."""
     result: list[Analysis | None] = [None] * len(pairs)
     todo: dict[str, list[int]] = {}
     for i, key in enumerate(pairs):
@@ -73,11 +84,17 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
     ann = _annotator()
     for lang, idxs in todo.items():
         nlp = ann.nlp(lang)
+        facts_of = ann.facts(nlp).of
+        polarity = polarity_for(lang) if nlp.lang == polarity_lang(lang) else None
         texts = [bounded(pairs[i][0]) for i in idxs]
-        for i, doc in zip(idxs, nlp.pipe(texts, batch_size=256)):
-            words = [t for t in doc if not (t.is_punct or t.is_space)]
-            lemmas = " ".join((t.lemma_ or t.text).lower() for t in words)
-            a = Analysis(pairs[i][0], lang, lemmas, len(words), tuple(ann.bodies(doc)))
+        for i, doc in zip(idxs, nlp.tokenizer.pipe(texts, batch_size=1000)):
+            text = pairs[i][0]
+            facts, offsets = facts_of(doc)
+            words = [f[LEMMA] for f in facts if f[IS_WORD]]
+            negated = None
+            if polarity is not None:
+                negated = tuple(polarity.negated(text, facts, offsets, sentence_starts(facts)) if text else ())
+            a = Analysis(text, lang, " ".join(words), len(words), tuple(ann.bodies_of(doc, facts)), negated)
             result[i] = a
             _cache[pairs[i]] = a
     while len(_cache) > _CACHE_SIZE:

@@ -28,9 +28,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from watext.errors import ConfigError
 
-from watext.tag.analysis import Analysis, analyze, as_pairs, lexicon_hits, load_lexicon
+from watext.tag.analysis import Analysis, analyze, as_pairs, load_lexicon
 from watext.model import BODY_LABELS
 from watext.tag.nlp import RULES_DIR, load_body_rules
+from watext.tag.prefilter import RegexSet
+from watext.tag.vectors import Lexicon, log1p_counts, remember, tfidf
 
 __all__ = ["PassageFeaturizer", "length_bucket"]
 
@@ -59,6 +61,10 @@ def length_bucket(n_words: int) -> str:
 
 def _split(s: str) -> list[str]:
     return s.split()
+
+
+_LEXICONS: dict[int, tuple[Any, Any]] = {}
+_CUES: dict[int, tuple[Any, Any]] = {}
 
 
 class PassageFeaturizer(TransformerMixin, BaseEstimator):
@@ -124,26 +130,33 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
     def _dense(self, docs: list[Analysis]) -> sp.csr_matrix:
         rule_ix = {r: i for i, r in enumerate(self.body_rules_)}
         nl, nb, nr = len(self.lexicon_), len(BODY_LABELS), len(rule_ix)
-        out = np.zeros((len(docs), nl + nb + nr + 6), dtype=np.float32)
+        n = len(docs)
+        out = np.zeros((n, nl + nb + nr + 6), dtype=np.float32)
+        if nl:
+            lex = remember(_LEXICONS, self.lexicon_, Lexicon)
+            out[:, :nl] = log1p_counts(lex.counts([d.text.lower() + " \n " + d.lemmas for d in docs]))
+        k = nl + nb + nr
         for i, d in enumerate(docs):
-            for j, terms in enumerate(self.lexicon_.values()):
-                out[i, j] = np.log1p(lexicon_hits(d, terms))
             for b in d.bodies:
                 out[i, nl + BODY_LABELS.index(b["label"])] = 1.0
                 if b["rule"] in rule_ix:
                     out[i, nl + nb + rule_ix[b["rule"]]] = 1.0
-            k = nl + nb + nr
-            out[i, k + LANG_BUCKETS.index(d.lang if d.lang in ("de", "en") else "other")] = 1.0
-            out[i, k + 3 + LENGTH_BUCKETS.index(length_bucket(d.n_words))] = 1.0
+        rows = np.arange(n)
+        out[rows, [k + (0 if d.lang == "de" else 1 if d.lang == "en" else 2) for d in docs]] = 1.0
+        out[rows, [k + 3 + LENGTH_BUCKETS.index(length_bucket(d.n_words)) for d in docs]] = 1.0
         cues = getattr(self, "cues_", None)
         if not cues:
             return sp.csr_matrix(out)
-        extra = np.zeros((len(docs), len(CUES) * (1 + nb)), dtype=np.float32)
+        cue_set = remember(_CUES, cues, lambda c: RegexSet([p for name in CUES for p in c[name]], boundaries=True))
+        extra = np.zeros((n, len(CUES) * (1 + nb)), dtype=np.float32)
         for i, d in enumerate(docs):
-            found = {b["label"] for b in d.bodies}
+            found, may = None, cue_set.candidates(d.text)  # the cue patterns that can match
+            if not may:
+                continue
             for j, c in enumerate(CUES):
-                if any(p.search(d.text) for p in cues[c]):
+                if any(p.search(d.text) for p in cues[c] if p in may):
                     extra[i, j] = 1.0
+                    found = found if found is not None else {b["label"] for b in d.bodies}
                     for bi, b in enumerate(BODY_LABELS):
                         extra[i, len(CUES) + j * nb + bi] = float(b in found)
         return sp.csr_matrix(np.hstack([out, extra]))
@@ -152,9 +165,9 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         """Sparse feature matrix (rows follow ``X``)."""
         check_is_fitted(self, "word_")
         docs = self._analyses(X, langs)
-        parts = [self.word_.transform([d.lemmas for d in docs])]
+        parts = [tfidf(self.word_, [d.lemmas for d in docs], _split)]
         if self.char_ is not None:
-            parts.append(self.char_.transform([d.text for d in docs]))
+            parts.append(tfidf(self.char_, [d.text for d in docs]))
         parts.append(self._dense(docs))
         return sp.hstack(parts, format="csr", dtype=np.float32)
 

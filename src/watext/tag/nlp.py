@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from watext.errors import ConfigError
 from watext.files import read_jsonl, sha256_files
+from watext.tag.tokens import BodyFilter, TokenFacts, facts_for
 
 __all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "rules_version"]
 
@@ -95,6 +96,17 @@ class Annotator:
     def __init__(self) -> None:
         self.rules = load_body_rules()
         self._matchers: dict[str, Matcher] = {}
+        self._facts: dict[str, TokenFacts] = {}
+        self._filters: dict[str, BodyFilter] = {}
+        self._subsets: dict[tuple[str, int], Matcher] = {}
+
+    def facts(self, nlp: Language) -> TokenFacts:
+        """Per-string token facts of ``nlp`` (see :mod:`.tokens`)."""
+        key = nlp.lang
+        if key not in self._facts:
+            self._facts[key] = facts_for(nlp)
+            self._filters[key] = BodyFilter([r.pattern for r in self.rules])
+        return self._facts[key]
 
     def nlp(self, lang: str | None) -> Language:
         """The blank pipeline for ``lang`` (one shared ``xx`` pipeline for languages
@@ -115,19 +127,46 @@ class Annotator:
         """spaCy Docs for ``texts`` (sentences and lookup lemmas set)."""
         yield from self.nlp(lang).pipe((bounded(t) for t in texts), batch_size=256)
 
+    def bodies_of(self, doc: Doc, facts: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """:meth:`bodies` of a Doc fresh from ``nlp.tokenizer`` (no component run yet) whose
+        token facts are ``facts``: the matcher runs only with the rules that can match,
+        after the components those rules read (``IS_SENT_START``: the sentencizer)."""
+        nlp = self.nlp(doc.lang_)
+        self.facts(nlp)
+        filt = self._filters[nlp.lang]
+        mask = filt.candidates(facts)
+        if not mask:
+            return []
+        key = (nlp.lang, mask)
+        matcher = self._subsets.get(key)
+        if matcher is None:
+            matcher = Matcher(nlp.vocab)
+            for i, rule in enumerate(self.rules):
+                if mask >> i & 1:
+                    matcher.add(f"{rule.label}|{rule.id}", [rule.pattern], greedy="LONGEST")
+            self._subsets[key] = matcher
+        needs = set().union(*(filt.needs[i] for i in range(len(self.rules)) if mask >> i & 1))
+        for name, proc in nlp.pipeline:
+            if name in needs:
+                doc = proc(doc)
+        return self._spans(doc, matcher(doc))
+
     def bodies(self, doc: Doc) -> list[dict[str, Any]]:
         """Body-rule spans of ``doc`` (label, rule, text, start, end), longest of overlaps."""
-        matcher = self.matcher(self.nlp(doc.lang_))
+        return self._spans(doc, self.matcher(self.nlp(doc.lang_))(doc))
+
+    def _spans(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
         spans = []
-        for match_id, start, end in matcher(doc):
+        full = doc.text if matches else ""
+        for match_id, start, end in matches:
             label, rid = doc.vocab.strings[match_id].split("|", 1)
             while end > start + 1 and doc[end - 1].lower_ in _TRIM:
                 end -= 1
             span = doc[start:end]
             text = span.text
-            code = _UNIT_CODE.match(doc.text, span.end_char)
+            code = _UNIT_CODE.match(full, span.end_char)
             if label == "fachstelle" and code:  # "Koordinierungsstelle ... (16-2)"
-                text = doc.text[span.start_char : code.end()]
+                text = full[span.start_char : code.end()]
             spans.append(
                 {"label": label, "rule": rid, "text": text,
                  "start": span.start_char, "end": span.start_char + len(text)}

@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from watext.errors import ConfigError
 from watext.tag.nlp import RULES_DIR, _pipeline, bounded
+from watext.tag.tokens import LEMMA, LOWER, TEXT, facts_for, sentence_starts
+from watext.tag.prefilter import RegexSet
 
-__all__ = ["PolarityRules", "affirmed_text", "load_polarity", "negated_clauses"]
+__all__ = ["PolarityRules", "affirmed_text", "load_polarity", "negated_clauses", "polarity_for", "without_spans"]
 
 _CLAUSE_PUNCT = {";", ".", "!", "?", "–", "—", ":"}
 AFFIRM_LOOKAHEAD = 30  # characters after a clause that affirming patterns may see
@@ -84,51 +88,94 @@ def load_polarity(path: str | None = None) -> PolarityRules:
     return PolarityRules(langs)
 
 
-def _clauses(text: str, lang: str, rules: LangRules) -> list[tuple[int, int, list[tuple[str, str]]]]:
-    """``(start, end, [(lower, lemma)])`` per clause."""
-    doc = _pipeline(lang if lang in ("de", "en") else "en")(bounded(text))
-    out: list[tuple[int, int, list[tuple[str, str]]]] = []
-    start, toks = 0, []
-    for t in doc:
-        low = t.lower_
-        if t.is_sent_start and toks:
-            out.append((start, t.idx, toks))
-            start, toks = t.idx, []
-        if low in rules.breaks and toks:
-            out.append((start, t.idx, toks))
-            start, toks = t.idx, []
-        toks.append((low, (t.lemma_ or t.text).lower()))
-        if low in _CLAUSE_PUNCT:
-            out.append((start, t.idx + len(t), toks))
-            start, toks = t.idx + len(t), []
-    if toks:
-        out.append((start, len(text), toks))
-    return out
+def _matcher(entries: tuple[str, ...]) -> Any:
+    """:func:`_words_match` against ``entries`` as one set lookup and one ``startswith``."""
+    exact = frozenset(e for e in entries if not e.endswith("*"))
+    prefixes = tuple(e[:-1] for e in entries if e.endswith("*"))
+    return lambda word: word in exact or word.startswith(prefixes)
+
+
+class _Polarity:
+    """Rules of one language applied to token facts: flags per token string, joined patterns."""
+
+    def __init__(self, rules: LangRules) -> None:
+        self.rules = rules
+        self.negators, self.stance = _matcher(rules.negators), _matcher(rules.stance)
+        self.distancing = RegexSet(rules.distancing)
+        self.affirm = RegexSet(rules.affirm)
+        self._flags: dict[str, tuple[bool, bool, bool, bool]] = {}
+
+    def flags(self, f: tuple[Any, ...]) -> tuple[bool, bool, bool, bool]:
+        """``(negator, stance, break, clause punctuation)`` of a token."""
+        got = self._flags.get(f[TEXT])
+        if got is None:
+            r, low, lem = self.rules, f[LOWER], f[LEMMA]
+            got = (self.negators(low) or self.negators(lem), self.stance(low) or self.stance(lem),
+                   low in r.breaks, low in _CLAUSE_PUNCT)  # fmt: skip
+            if len(self._flags) > 500_000:
+                self._flags.clear()
+            self._flags[f[TEXT]] = got
+        return got
+
+    def negated(self, text: str, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int],
+                starts: Sequence[bool]) -> list[tuple[int, int]]:  # fmt: skip
+        """Negated clause spans of ``text`` from its tokens (see :func:`negated_clauses`)."""
+        clauses = []
+        start, n, neg, stance = 0, 0, False, False
+        for f, idx, sent_start in zip(facts, offsets, starts):
+            fl = self._flags.get(f[TEXT]) or self.flags(f)
+            if n and (sent_start or fl[2]):
+                clauses.append((start, idx, neg and stance))
+                start, n, neg, stance = idx, 0, False, False
+            n += 1
+            neg, stance = neg or fl[0], stance or fl[1]
+            if fl[3]:
+                end = idx + len(f[TEXT])
+                clauses.append((start, end, neg and stance))
+                start, n, neg, stance = end, 0, False, False
+        if n:
+            clauses.append((start, len(text), neg and stance))
+        spans: list[tuple[int, int]] = []
+        # a pattern none of whose literals is in the text matches no clause of it
+        distancing, affirm = self.distancing.candidates(text), None
+        for start, end, both in clauses:
+            if not (both or any(p.search(text[start:end]) for p in distancing)):
+                continue
+            if affirm is None:
+                affirm = self.affirm.candidates(text)
+            # affirming patterns may reach into what follows ("nicht eingestellt, sondern ausgebaut")
+            if not any(p.search(text[start:end + AFFIRM_LOOKAHEAD]) for p in affirm):
+                spans.append((start, end))
+        return spans
+
+
+@lru_cache(maxsize=4)
+def polarity_for(lang: str | None) -> _Polarity:
+    """The rules of ``lang`` (``de``, else ``en``) ready for :meth:`_Polarity.negated`."""
+    return _Polarity(load_polarity().for_lang("de" if lang == "de" else "en"))
+
+
+def polarity_lang(lang: str | None) -> str:
+    """The pipeline (and rules) polarity reads a text of ``lang`` with."""
+    return "de" if lang == "de" else "en"
 
 
 def negated_clauses(text: str, lang: str | None) -> list[tuple[int, int]]:
     """Character spans of the clauses of ``text`` that negate or distance a goal."""
-    lang = "de" if lang == "de" else "en"
-    rules = load_polarity().for_lang(lang)
-    spans = []
-    for start, end, toks in _clauses(text, lang, rules):
-        clause = text[start:end]
-        # affirming patterns may reach into what follows ("nicht eingestellt, sondern ausgebaut")
-        if any(p.search(text[start:end + AFFIRM_LOOKAHEAD]) for p in rules.affirm):
-            continue
-        words = [w for pair in toks for w in pair]
-        negator = any(_words_match(w, rules.negators) for w in words)
-        stance = any(_words_match(w, rules.stance) for w in words)
-        if (negator and stance) or any(p.search(clause) for p in rules.distancing):
-            spans.append((start, end))
-    return spans
+    nlp = _pipeline(polarity_lang(lang))
+    facts, offsets = facts_for(nlp).of(nlp.make_doc(bounded(text)))
+    return polarity_for(lang).negated(text, facts, offsets, sentence_starts(facts))
 
 
 def affirmed_text(text: str, lang: str | None) -> str:
     """``text`` without its negated clauses (the whole text when none is negated)."""
     if not text:
         return text
-    spans = negated_clauses(text, lang)
+    return without_spans(text, negated_clauses(text, lang))
+
+
+def without_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the (negated) ``spans`` cut out; ``text`` itself when there are none."""
     if not spans:
         return text
     parts, last = [], 0

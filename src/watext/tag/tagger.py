@@ -7,20 +7,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from watext.tag.analysis import analyze, as_pairs
+from watext.tag.analysis import Analysis, analyze, as_pairs
 from watext.tag.classifier import BodyClassifier, GoalClassifier, TopicClassifier, pick_body_name
 from watext.tag.features import PassageFeaturizer
 from watext.model import NONE, Prediction
-from watext.tag.polarity import affirmed_text
+from watext.tag.polarity import negated_clauses, without_spans
 
 __all__ = ["WatextModel"]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during one batch: the per-string caches grow by many
+    small objects, and full collections over them cost a quarter of a cold batch. Nothing
+    a batch makes lives in a reference cycle that must go before the batch ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class WatextModel(BaseEstimator):
@@ -41,13 +58,25 @@ class WatextModel(BaseEstimator):
         self.topic = topic
         self.random_state = random_state
 
-    def _goal_matrix(self, pairs: Sequence[tuple[str, str]], X: Any) -> tuple[Any, list[bool]]:
+    def _goal_matrix(self, pairs: Sequence[tuple[str, str]], X: Any, docs: Sequence[Analysis] | None = None
+                     ) -> tuple[Any, list[bool]]:  # fmt: skip
         """Goal features: those of each passage without its negated clauses
-        (:mod:`.polarity`); and which passages are negated as a whole."""
-        affirmed = [(affirmed_text(t, lang), lang) for t, lang in pairs]
-        if all(a == t for (a, _), (t, _) in zip(affirmed, pairs)):
+        (:mod:`.polarity`); and which passages are negated as a whole.
+
+        Rows are independent, so only the rows of passages that lose a clause are
+        featurised again; the others are ``X``'s rows."""
+        docs = docs if docs is not None else analyze(pairs)
+        affirmed = [
+            (without_spans(t, d.negated if d.negated is not None else negated_clauses(t, lang)) if t else t, lang)
+            for (t, lang), d in zip(pairs, docs)
+        ]
+        changed = [i for i, ((a, _), (t, _)) in enumerate(zip(affirmed, pairs)) if a != t]
+        if not changed:
             return X, [False] * len(pairs)
-        Xg = self.features_.transform(analyze(affirmed))
+        Xc = self.features_.transform(analyze([affirmed[i] for i in changed]))
+        rows = np.arange(X.shape[0])
+        rows[changed] = X.shape[0] + np.arange(len(changed))
+        Xg = sp.vstack([X, Xc], format="csr")[rows]
         return Xg, [not a.strip() for a, _ in affirmed]
 
     def fit(self, records: Sequence[Mapping[str, Any]], y: Any = None) -> WatextModel:
@@ -60,7 +89,7 @@ class WatextModel(BaseEstimator):
         self.goals_ = clone(self.goals or GoalClassifier(features="passthrough", random_state=rs))
         cities = [str(r.get("city") or "").strip().lower() or None for r in records]
         groups = cities if all(cities) else None
-        Xg, _ = self._goal_matrix(pairs, X)
+        Xg, _ = self._goal_matrix(pairs, X, docs)
         self.goals_.fit(Xg, [r.get("labels") or [] for r in records], groups=groups)
         self.body_ = clone(self.body or BodyClassifier(features="passthrough", random_state=rs))
         self.body_.fit(X, [r.get("body") for r in records])
@@ -84,10 +113,14 @@ class WatextModel(BaseEstimator):
         check_is_fitted(self, "goals_")
         if not records:
             return []
+        with _gc_paused():
+            return self._predict(records)
+
+    def _predict(self, records: Sequence[Mapping[str, Any] | str]) -> list[dict[str, Any]]:
         pairs = as_pairs(records)
         docs = analyze(pairs)
         X = self.features_.transform(docs)
-        Xg, negated = self._goal_matrix(pairs, X)
+        Xg, negated = self._goal_matrix(pairs, X, docs)
         proba = self.goals_.predict_proba(Xg)
         proba[np.asarray(negated, dtype=bool)] = 0.0  # every clause negates: no goal
         thresholds = self.goals_.effective_thresholds()

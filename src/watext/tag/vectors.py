@@ -1,0 +1,209 @@
+"""Fast, exact counting for :class:`~watext.tag.features.PassageFeaturizer`'s transform.
+
+scikit-learn's ``TfidfVectorizer.transform`` builds every n-gram string of every passage
+in Python and looks each one up; here the work is per distinct word instead:
+
+- ``char_wb`` n-grams never cross whitespace, so a passage's n-gram counts are the sum
+  of its words' counts: each distinct word is cut into n-grams once, and the count
+  matrix is (passages x words) @ (words x n-grams), a sparse product;
+- word 1–2-grams are counted per passage with dictionary lookups (no exceptions);
+- a lexicon term without whitespace occurs in a text exactly when it occurs in one of
+  its whitespace-separated words, so the terms each distinct word contains are found
+  once; terms with whitespace are searched in the text only when all their pieces occur.
+
+The counts become the same sparse matrix scikit-learn builds (same dtype, sorted
+indices), and the vectorizer's own fitted ``TfidfTransformer`` turns it into TF-IDF,
+so the output equals ``vectorizer.transform`` exactly. A vectorizer configured in a way
+this module does not cover (another analyzer, a preprocessor, stop words, binary
+counts …) is left to scikit-learn (:func:`tfidf`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils._sparse import _align_api_if_sparse
+
+__all__ = ["Lexicon", "log1p_counts", "remember", "tfidf"]
+
+_LOG1P: list[float] = []
+
+
+def log1p_counts(counts: np.ndarray) -> np.ndarray:
+    """``np.log1p`` of each (small, non-negative) integer count, as float64: the same
+    scalar calls the per-passage code made, looked up in a table."""
+    top = int(counts.max()) if counts.size else 0
+    while len(_LOG1P) <= top:
+        _LOG1P.append(float(np.log1p(len(_LOG1P))))
+    return np.asarray(_LOG1P, dtype=np.float64)[counts]
+
+
+def _plain(vec: Any) -> bool:
+    return (vec.input == "content" and vec.preprocessor is None and vec.strip_accents is None
+            and not vec.binary and vec.stop_words is None and vec.vocabulary is None)  # fmt: skip
+
+
+class _CharWB:
+    """``char_wb`` counts through per-word n-gram rows."""
+
+    def __init__(self, vec: Any) -> None:
+        self.vocab = vec.vocabulary_
+        self.lo, self.hi = vec.ngram_range
+        self.n_features = len(self.vocab)
+        self.word_ids: dict[str, int] = {}
+        self.rows: list[tuple[list[int], list[int]]] = []  # per word id: (feature ids, counts)
+
+    def _add(self, w: str) -> int:
+        # exactly sklearn's _char_wb_ngrams for one word
+        w_pad = " " + w + " "
+        w_len = len(w_pad)
+        counts: dict[int, int] = {}
+        for n in range(self.lo, self.hi + 1):
+            offset = 0
+            grams = [w_pad[offset : offset + n]]
+            while offset + n < w_len:
+                offset += 1
+                grams.append(w_pad[offset : offset + n])
+            for g in grams:
+                j = self.vocab.get(g)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if offset == 0:  # a short word counts once
+                break
+        self.word_ids[w] = len(self.rows)
+        self.rows.append((list(counts), list(counts.values())))
+        return len(self.rows) - 1
+
+    def counts(self, texts: Sequence[str], lowercase: bool) -> sp.csr_matrix:
+        if len(self.rows) > _WORDS_LIMIT:  # bounded: start over
+            self.word_ids, self.rows = {}, []
+        ids, indptr = [], [0]
+        get, add = self.word_ids.get, self._add
+        for text in texts:
+            for w in (text.lower() if lowercase else text).split():
+                k = get(w)
+                ids.append(add(w) if k is None else k)
+            indptr.append(len(ids))
+        # the words of this batch, renumbered, and their n-gram rows
+        uniq, local = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        W = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), local.ravel(), np.asarray(indptr)),
+                          shape=(len(texts), len(uniq)))  # fmt: skip
+        r_ptr, r_idx, r_val = [0], [], []
+        for u in uniq.tolist():
+            fi, fc = self.rows[u]
+            r_idx += fi
+            r_val += fc
+            r_ptr.append(len(r_idx))
+        M = sp.csr_matrix((np.asarray(r_val, dtype=np.int64), np.asarray(r_idx, dtype=np.int64),
+                           np.asarray(r_ptr)), shape=(len(uniq), self.n_features))  # fmt: skip
+        return W @ M
+
+
+def _word_counts(vec: Any, docs: Sequence[str]) -> tuple[list[int], list[int], list[int]]:
+    """Word 1–2-gram counts of whitespace-split ``docs`` (the ``tokenizer=str.split`` setup)."""
+    vocab = vec.vocabulary_
+    lo, hi = vec.ngram_range
+    get = vocab.get
+    idx: list[int] = []
+    val: list[int] = []
+    ptr = [0]
+    for doc in docs:
+        toks = doc.split()
+        c: dict[int, int] = {}
+        for n in range(lo, hi + 1):
+            grams = toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+            for g in grams:
+                j = get(g)
+                if j is not None:
+                    c[j] = c.get(j, 0) + 1
+        idx += c
+        val += c.values()
+        ptr.append(len(idx))
+    return idx, val, ptr
+
+
+_CHAR: dict[int, tuple[Any, _CharWB]] = {}
+_WORDS_LIMIT = 500_000
+#: fitted objects whose derived tables are kept (cross-validation fits many; keep the latest)
+KEEP = 8
+
+
+def remember(cache: dict[int, tuple[Any, Any]], key: Any, build: Any) -> Any:
+    """``build(key)``, made once per fitted object ``key`` (held with its result; the
+    :data:`KEEP` most recent are kept)."""
+    hit = cache.get(id(key))
+    if hit is None or hit[0] is not key:
+        hit = (key, build(key))
+        cache.pop(id(key), None)
+        cache[id(key)] = hit
+        while len(cache) > KEEP:
+            cache.pop(next(iter(cache)))
+    return hit[1]
+
+
+def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None) -> Any:
+    """``vec.transform(docs)``, counted per word where the vectorizer allows it."""
+    if not _plain(vec):
+        return vec.transform(docs)
+    if vec.analyzer == "char_wb" and vec.lowercase:
+        wb = remember(_CHAR, vec, _CharWB)
+        if wb.vocab is not vec.vocabulary_:  # refitted in place
+            _CHAR.pop(id(vec))
+            wb = remember(_CHAR, vec, _CharWB)
+        X = wb.counts(docs, vec.lowercase)
+        X = sp.csr_array((X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), shape=X.shape,
+                         dtype=vec.dtype)  # fmt: skip
+    elif vec.analyzer == "word" and word_tokenizer is not None and vec.tokenizer is word_tokenizer and not vec.lowercase:
+        idx, val, ptr = _word_counts(vec, docs)
+        X = sp.csr_array((np.asarray(val, dtype=np.intc), np.asarray(idx, dtype=np.int32),
+                          np.asarray(ptr, dtype=np.int32)), shape=(len(docs), len(vec.vocabulary_)),
+                         dtype=vec.dtype)  # fmt: skip
+    else:
+        return vec.transform(docs)
+    X.sort_indices()
+    return vec._tfidf.transform(_align_api_if_sparse(X), copy=False)
+
+
+class Lexicon:
+    """Lexicon hit counts (:func:`~watext.tag.analysis.lexicon_hits` per goal) for many texts."""
+
+    def __init__(self, lexicon: dict[str, tuple[str, ...]]) -> None:
+        from watext.tag.prefilter import Substrings
+
+        self.labels = list(lexicon)
+        literals: list[str] = []
+        self.label_masks = [0] * len(self.labels)
+        multi: list[tuple[int, str, list[str]]] = []  # (label, term, pieces): terms with whitespace
+        for j, terms in enumerate(lexicon.values()):
+            for t in terms:
+                if t and not any(c.isspace() for c in t):
+                    self.label_masks[j] |= 1 << len(literals)
+                    literals.append(t)  # one bit per entry: a repeated term counts twice
+                else:
+                    multi.append((j, t, t.split()))
+        pieces = {p: len(literals) + k for k, p in enumerate(sorted({p for _, _, ps in multi for p in ps}))}
+        self.words = Substrings(literals + sorted(pieces, key=pieces.get))
+        # per term: its label, the term, the bits of all its pieces, the bit of its longest piece
+        self.multi = [(j, t, sum(1 << pieces[p] for p in ps), 1 << pieces[max(ps, key=len)] if ps else -1)
+                      for j, t, ps in multi]  # fmt: skip
+        self.multi_keys = 0
+        for *_, key in self.multi:
+            self.multi_keys |= key
+
+    def counts(self, hays: Sequence[str]) -> np.ndarray:
+        """``(n, n_labels)`` hit counts; ``hays[i]`` is the lowercased text + ``" \\n "`` + lemmas."""
+        out = [[0] * len(self.labels) for _ in hays]
+        of, masks = self.words.of, list(enumerate(self.label_masks))
+        for i, hay in enumerate(hays):
+            bits = of(hay.split())
+            row = out[i]
+            for lab, m in masks:
+                row[lab] = (bits & m).bit_count()
+            if bits & self.multi_keys:
+                for j, t, need, _ in self.multi:
+                    if bits & need == need and t in hay:
+                        row[j] += 1
+        return np.asarray(out, dtype=np.int64).reshape(len(hays), len(self.labels))
