@@ -9,7 +9,8 @@ from typing import Any  # noqa: E402
 
 from prefect import flow  # noqa: E402
 
-from flows.tasks import as_task  # noqa: E402
+from flows.runners import api_for_workers  # noqa: E402
+from flows.tasks import as_task, as_tasks  # noqa: E402
 from watext import pipeline  # noqa: E402
 from watext.settings import get_settings  # noqa: E402
 from watext.store import open_store  # noqa: E402
@@ -29,6 +30,6 @@ def run_flow(paths: list[str], out: str, formats: list[str] | None = None, model
              progress: bool = False) -> pipeline.RunResult:  # fmt: skip
     """The main job: ingest ``paths``, classify new passages, build and export the tables."""
     settings = get_settings()
-    with open_store(settings.db) as store:
+    with open_store(settings.db) as store, api_for_workers(settings):
         return pipeline.run(store, settings, paths, out, formats=formats, model_dir=model_dir,
-                            progress=progress, step=as_task)  # fmt: skip
+                            progress=progress, step=as_task, fan=as_tasks)  # fmt: skip

@@ -26,7 +26,10 @@ from watext.reprocess import reprocess_file, source_tables, unchanged_since_last
 from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file
+from watext.ingest.parallel import Fan, WorkerPool, batches, dask_fan, hook_delay, local_store, local_worker
+from watext.ingest.parallel import thread_fan, writes_for
 from watext.ingest.worker import FileWorker
+from watext.errors import ConfigError
 from watext.progress import ProgressBar
 from watext.settings import Settings
 from watext.store import Store
@@ -39,7 +42,7 @@ from watext.train.trainer import train_model
 
 __all__ = [
     "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
-    "ingest_one", "mark_questions", "rebuild_sources", "reclassify", "reprocess", "run", "train", "train_model",
+    "ingest_files", "ingest_one", "mark_questions", "rebuild_sources", "reclassify", "reprocess", "run", "train", "train_model",
 ]  # fmt: skip
 
 #: How a unit of work is run: ``step(unit, *args)`` returns ``unit(*args)``.
@@ -62,24 +65,81 @@ def ingest_one(store: Store, settings: Settings, worker: FileWorker, entry: Entr
                        worker=worker, entry=entry)  # fmt: skip
 
 
+def ingest_files(settings: Settings, entries: Sequence[Entry], city: str | None = None,
+                 known_cities: Sequence[str] | None = None) -> list[FileResult]:  # fmt: skip
+    """A batch of files on a Dask worker: each read by this worker's own FileWorker (the same
+    time and memory limits) and stored in its own transaction in the store at ``settings.db``;
+    one result per file (a bad file is stored as failed with its reason, the batch goes on).
+    A batch given again after its worker died skips what is stored already (``unchanged``)."""
+    store, worker = local_store(settings.db), local_worker(settings)
+    results = []
+    for e in entries:
+        hook_delay()
+        results.append(ingest_one(store, settings, worker, e, city, known_cities))
+    return results
+
+
 def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, city: str | None = None,
-           progress: bool = False, step: Step = call,
+           progress: bool = False, step: Step = call, fan: Fan | None = None, batch_files: int | None = None,
            on_result: Callable[[FileResult], None] | None = None) -> BatchResult:  # fmt: skip
     """Ingest files and folders: one unit per file, each read in a worker process under
-    ``settings``' time and memory limits; the batch is recorded as a run."""
+    ``settings``' time and memory limits; the batch is recorded as a run.
+
+    ``settings.workers`` > 1: that many files side by side (a worker process per thread;
+    ``fan`` runs the units, default a thread pool). ``settings.dask_address``: batches of
+    ``batch_files`` files (default: see :func:`~watext.ingest.parallel.batches`) on that Dask
+    cluster, which writes to the (PostgreSQL) store itself. Results are in the order the
+    files were found, however they finished."""
     entries = discover_entries(paths, settings.follow_symlinks)
+    if settings.dask_address and store.url.get_backend_name() != "postgresql":
+        raise ConfigError("--dask needs a PostgreSQL store (Dask workers cannot write to a SQLite file)")
     known = [c.name for c in load_cities()]
     run_id = store.start_run([str(p) for p in paths])
-    batch = BatchResult()
-    with FileWorker(settings) as worker, ProgressBar("ingest", len(entries), progress) as bar:
-        for e in entries:
-            result: FileResult = step(ingest_one, store, settings, worker, e, city, known)
-            batch.files.append(result)
+    results: list[FileResult | None] = [None] * len(entries)
+    with ProgressBar("ingest", len(entries), progress) as bar:
+
+        def done(i: int, result: FileResult) -> None:
+            results[i] = result
             bar.advance(f"{result.status}: {result.source.rsplit('/', 1)[-1]}")
             if on_result:
                 on_result(result)
+
+        if settings.dask_address:
+            _ingest_on_dask(store, settings, entries, city, known, fan or dask_fan(settings.dask_address),
+                            batch_files, done)  # fmt: skip
+        elif settings.workers > 1:
+            with WorkerPool(settings) as pool:
+                writes = writes_for(store)  # one writer at a time for SQLite
+                calls = [(writes, settings, pool, e, city, known) for e in entries]
+                for i, ok, value in (fan or thread_fan(settings.workers))(ingest_one, calls):
+                    if not ok:
+                        raise value
+                    done(i, value)
+        else:
+            with FileWorker(settings) as worker:
+                for i, e in enumerate(entries):
+                    done(i, step(ingest_one, store, settings, worker, e, city, known))
+    batch = BatchResult([r for r in results if r is not None])
     store.finish_run(run_id, batch.summary())
     return batch
+
+
+def _ingest_on_dask(store: Store, settings: Settings, entries: Sequence[Entry], city: str | None,
+                    known: Sequence[str], fan: Fan, batch_files: int | None,
+                    done: Callable[[int, FileResult], None]) -> None:  # fmt: skip
+    """Batches of ``entries`` through ``fan`` (:func:`ingest_files` on the cluster). A batch
+    whose task failed for good (e.g. its workers kept dying) is recorded per file, the rest goes on."""
+    groups = batches(entries, batch_files)
+    offsets = [sum(len(g) for g in groups[:k]) for k in range(len(groups))]
+    for k, ok, value in fan(ingest_files, [(settings, g, city, known) for g in groups]):
+        for j, e in enumerate(groups[k]):
+            if ok:
+                done(offsets[k] + j, value[j])
+                continue
+            source = str(e.path.absolute())
+            reason = f"the Dask task reading it failed ({type(value).__name__}): {value}"
+            store.record_failure(source, None, None, "dask_failed", reason)
+            done(offsets[k] + j, FileResult(source, "failed", code="dask_failed", reason=reason))
 
 
 # --- classify --------------------------------------------------------------------------
@@ -159,9 +219,10 @@ class RunResult:
 
 def run(store: Store, settings: Settings, paths: Sequence[str | Path], out: str | Path, *,
         formats: Sequence[str] | None = None, model_dir: str | Path | None = None, progress: bool = False,
-        step: Step = call) -> RunResult:  # fmt: skip
-    """The main job: ingest ``paths``, classify what is new, build and export the tables."""
-    ingested = ingest(store, settings, paths, progress=progress, step=step)
+        step: Step = call, fan: Fan | None = None) -> RunResult:  # fmt: skip
+    """The main job: ingest ``paths`` (side by side as :func:`ingest` says), classify what is
+    new, build and export the tables."""
+    ingested = ingest(store, settings, paths, progress=progress, step=step, fan=fan)
     classified = classify(store, settings, model_dir, step=step)
     tables = step(build_tables, store, settings, out, formats, model_dir, None)
     return RunResult(ingested, classified, tables)

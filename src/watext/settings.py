@@ -91,6 +91,15 @@ class Settings(BaseSettings):
         "", description="The Chromium that prints the dossier PDF (a path or a command name); default "
                         "'chromium' on the PATH.",
     )
+    workers: int = Field(
+        1, ge=1, le=64,
+        description="Files read side by side on this machine by `watext ingest`/`run` (each by its own "
+                    "worker process); 1 reads one after the other.",
+    )
+    dask_address: str = Field(
+        "", description="Address of an existing Dask scheduler (tcp://host:8786): files are read there in "
+                        "batches and written to the PostgreSQL store by the Dask workers. Empty: not used.",
+    )
     max_passage_chars: int = Field(
         1200, description="Paragraphs longer than this are split at sentence boundaries."
     )

@@ -38,6 +38,7 @@ __all__ = [
     "model_option",
     "no_flow_option",
     "open_db",
+    "parallel_options",
     "require_paths",
     "run_job",
     "say",
@@ -68,11 +69,33 @@ model_option = click.option(
 )  # fmt: skip
 
 
-def settings_for(db: str | None, follow_symlinks: bool = False) -> Settings:
-    """The settings of one command: the environment, with its flags winning."""
+def parallel_options(fn: Any) -> Any:
+    """``--workers N`` and ``--dask ADDRESS`` (``WATEXT_WORKERS``, ``WATEXT_DASK_ADDRESS``)."""
+    fn = click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+                      help="Read the files on the Dask cluster at ADDRESS (tcp://host:8786), in batches; its "
+                           "workers write to the store, which must be PostgreSQL (WATEXT_DASK_ADDRESS).")(fn)  # fmt: skip
+    return click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="N",
+                        help="Read N files side by side on this machine (WATEXT_WORKERS; default 1).")(fn)  # fmt: skip
+
+
+def settings_for(db: str | None, follow_symlinks: bool = False, workers: int | None = None,
+                 dask_address: str | None = None) -> Settings:  # fmt: skip
+    """The settings of one command: the environment, with its flags winning. ``--dask`` with a
+    SQLite store is a usage error (exit 2): Dask workers write to the store themselves."""
     if follow_symlinks:  # also for the flows, which read settings from the environment
         os.environ["WATEXT_FOLLOW_SYMLINKS"] = "1"
-    return get_settings(db=db, follow_symlinks=follow_symlinks or None)
+    if workers is not None:
+        os.environ["WATEXT_WORKERS"] = str(workers)
+    if dask_address is not None:
+        os.environ["WATEXT_DASK_ADDRESS"] = dask_address
+    settings = get_settings(db=db, follow_symlinks=follow_symlinks or None, workers=workers,
+                            dask_address=dask_address)  # fmt: skip
+    if settings.dask_address:
+        from watext.store import normalize_url
+
+        if normalize_url(settings.db).get_backend_name() != "postgresql":
+            raise UsageError(say("dask_needs_postgres"))
+    return settings
 
 
 json_option = click.option(
@@ -175,8 +198,10 @@ def _run_flow(job: str, settings: Settings, use_store: bool, kwargs: dict[str, A
 
     if job == "train":
         kwargs = {**kwargs, "use_store": use_store}
+    from flows.runners import with_runner
+
     try:
-        return FLOWS[job](**kwargs)
+        return with_runner(FLOWS[job], settings)(**kwargs) if job in ("ingest", "run") else FLOWS[job](**kwargs)
     except (RuntimeError, OSError) as exc:  # the temporary server did not come up, or went away
         text = str(exc)
         if isinstance(exc, OSError) or "Prefect" in text or "ephemeral" in text:
@@ -236,6 +261,8 @@ MESSAGES: dict[str, str] = {
     "encrypted_pdf": r"password-protected PDF: (?P<detail>.*)",
     "encrypted_office": r"password-protected Office document; remove the password",
     "too_slow": r"reading it took longer than (?P<seconds>\S+) s \(WATEXT_FILE_TIMEOUT_S\); stopped",
+    "dask_unreachable": r"cannot reach the Dask scheduler at (?P<address>\S+): (?P<detail>.*)",
+    "dask_needs_postgres": r"--dask needs a PostgreSQL store \(Dask workers cannot write to a SQLite file\)",
     "chromium_not_found": r"Chromium not found \((?P<where>.+)\); set WATEXT_CHROMIUM to its path",
     "chromium_timeout": r"Chromium did not finish printing within (?P<seconds>\S+) s",
     "chromium_failed": r"Chromium failed \(exit (?P<code>[^)]+)\)(?P<detail>.*)",

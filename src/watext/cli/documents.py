@@ -15,6 +15,7 @@ from watext.cli.common import (
     message,
     no_flow_option,
     open_db,
+    parallel_options,
     require_paths,
     run_job,
     say,
@@ -38,13 +39,14 @@ def register(main: click.Group) -> None:
     @db_option
     @follow_option
     @click.option("--city", default=None, help="City of all given files (overrides detection).")
+    @parallel_options
     @no_flow_option
     @json_option
-    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None, flow: bool | None,
-               as_json: bool) -> None:  # fmt: skip
+    def ingest(paths: tuple[str, ...], db: str | None, follow_symlinks: bool, city: str | None,
+               workers: int | None, dask_address: str | None, flow: bool | None, as_json: bool) -> None:  # fmt: skip
         """Ingest files or folders (PDF, PPTX, DOCX, HTML, text) into the store."""
         require_paths(paths)
-        settings = settings_for(db, follow_symlinks)
+        settings = settings_for(db, follow_symlinks, workers, dask_address)
         batch: BatchResult = run_job("ingest", settings, flow, paths=list(paths), city=city,
                                      progress=sys.stderr.isatty())  # fmt: skip
         report_failures(batch)

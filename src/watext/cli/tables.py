@@ -17,6 +17,7 @@ from watext.cli.common import (  # fmt: skip
     json_option,
     model_option,
     no_flow_option,
+    parallel_options,
     require_paths,
     run_job,
     say,
@@ -84,14 +85,16 @@ def register(main: click.Group) -> None:
     @follow_option
     @formats_option
     @model_option
+    @parallel_options
     @no_flow_option
     @json_option
     def run_cmd(paths: tuple[str, ...], out: str, db: str | None, follow_symlinks: bool, formats: tuple[str, ...],
-                model_dir: str | None, flow: bool | None, as_json: bool) -> None:  # fmt: skip
+                model_dir: str | None, workers: int | None, dask_address: str | None, flow: bool | None,
+                as_json: bool) -> None:  # fmt: skip
         """The main job in one go: ingest PATHS, classify, build and export the tables."""
         require_paths(paths)
         started = time.perf_counter()
-        done = run_job("run", settings_for(db, follow_symlinks), flow, paths=list(paths), out=out,
+        done = run_job("run", settings_for(db, follow_symlinks, workers, dask_address), flow, paths=list(paths), out=out,
                        formats=list(formats) or None, model_dir=model_dir, progress=sys.stderr.isatty())  # fmt: skip
         report_failures(done.ingest)
         seconds = round(time.perf_counter() - started, 1)

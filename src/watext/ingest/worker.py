@@ -16,7 +16,8 @@ in a worker process, not in the batch's own process:
 A worker is ``python -m watext.ingest.worker`` in its own session with a parent-death signal,
 talking over a private pipe pair; it imports watext and builds its spaCy pipelines once,
 so it costs one to two seconds at start and nothing per file.
-The parallel ingest of the speed issue is meant to run several of these side by side.
+A parallel ingest (``--workers N``) runs N of these side by side, one per thread
+(:class:`watext.ingest.parallel.WorkerPool`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +44,9 @@ __all__ = ["FileWorker", "WorkerCrashedError"]
 log = logging.getLogger(__name__)
 
 _START_TIMEOUT_S = 120.0
+#: Workers are started one at a time: ``preexec_fn`` runs between fork and exec, where a
+#: lock held by another thread of a parallel ingest would never be released.
+_SPAWN_LOCK = threading.Lock()
 
 
 class WorkerCrashedError(InputError):
@@ -151,8 +156,9 @@ class FileWorker:
         from_child_r, from_child_w = os.pipe()
         cmd = [sys.executable, "-m", "watext.ingest.worker", str(to_child_r), str(from_child_w)]
         try:
-            proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-                                    start_new_session=True, preexec_fn=set_parent_death_signal)  # fmt: skip
+            with _SPAWN_LOCK:
+                proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                                        start_new_session=True, preexec_fn=set_parent_death_signal)  # fmt: skip
         finally:
             os.close(to_child_r)
             os.close(from_child_w)

@@ -1,0 +1,185 @@
+"""Reading files side by side: on this machine (``--workers N``) or on a Dask cluster (``--dask``).
+
+- :class:`WorkerPool` looks like one :class:`~watext.ingest.worker.FileWorker` but gives
+  every thread its own, so N threads reading N files use N worker processes (true
+  parallelism: the work of a file happens in its worker, the threads only wait);
+- :class:`SerialWrites` lets one thread at a time write to a SQLite store (PostgreSQL
+  stores are written concurrently; each document is one transaction either way);
+- a *fan* runs one unit over many argument tuples and yields ``(index, ok, result or
+  exception)`` as they finish: :func:`thread_fan` (a thread pool), :func:`dask_fan` (an
+  existing Dask cluster, without Prefect); the flows bring their own (Prefect's task runner);
+- :func:`local_store`, :func:`local_worker`: what a Dask worker keeps between the batches
+  it is given (one store per URL, one FileWorker per thread: a worker process costs one to
+  two seconds to start).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes  # noqa: F401 - imported before any fork: preexec_fn then only looks it up
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from watext.errors import ConfigError
+from watext.ingest.discover import Entry
+from watext.ingest.worker import FileWorker
+from watext.settings import Settings
+from watext.store import Store, open_store
+
+__all__ = [
+    "Fan", "SerialWrites", "WorkerPool", "batches", "dask_fan", "hook_delay", "local_store", "local_worker",
+    "thread_fan", "writes_for",
+]  # fmt: skip
+
+#: ``fan(unit, calls)`` runs ``unit(*args)`` for every ``args`` of ``calls`` side by side and
+#: yields ``(index into calls, ok, result or the exception)`` in the order they finish.
+Fan = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], Iterator[tuple[int, bool, Any]]]
+
+#: Files per Dask task: Dask and Prefect cost ~0.3-0.4 s per task, so a task reads several.
+MAX_BATCH_FILES = 16
+
+
+class WorkerPool:
+    """A :class:`FileWorker` per thread, started on the thread's first file; ``close`` stops all."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._all: list[FileWorker] = []
+        self._lock = threading.Lock()
+
+    def worker(self) -> FileWorker:
+        """This thread's worker."""
+        w = getattr(self._local, "worker", None)
+        if w is None:
+            w = self._local.worker = FileWorker(self.settings)
+            with self._lock:
+                self._all.append(w)
+        return w
+
+    def process(self, path: Path, **kwargs: Any) -> tuple[Any, Any]:
+        """:meth:`FileWorker.process` in this thread's worker process."""
+        return self.worker().process(path, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for w in workers:
+            w.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialWrites:
+    """A store whose document and failure writes run one at a time (one writer for SQLite:
+    no thread waits in SQLite's busy loop); everything else goes to the store as it is."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def save_document(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._store.save_document(*args, **kwargs)
+
+    def record_failure(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._store.record_failure(*args, **kwargs)
+
+
+def writes_for(store: Store) -> Any:
+    """``store`` for writers in several threads: serialised for SQLite, as it is for PostgreSQL."""
+    return store if store.url.get_backend_name() == "postgresql" else SerialWrites(store)
+
+
+def thread_fan(threads: int) -> Fan:
+    """A fan over a pool of ``threads`` threads in this process."""
+
+    def fan(unit: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, bool, Any]]:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="watext-ingest") as pool:
+            futures = {pool.submit(unit, *args): i for i, args in enumerate(calls)}
+            for f in as_completed(futures):
+                exc = f.exception()
+                yield (futures[f], False, exc) if exc is not None else (futures[f], True, f.result())
+
+    return fan
+
+
+def dask_fan(address: str) -> Fan:
+    """A fan over the Dask cluster at ``address`` (in-process runs; the flows use prefect-dask).
+    A task whose worker dies is given to another worker (Dask's ``allowed-failures``)."""
+
+    def fan(unit: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, bool, Any]]:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        with client:
+            futures = {client.submit(unit, *args, pure=False): i for i, args in enumerate(calls)}
+            for f in dask_completed(list(futures)):
+                try:
+                    yield futures[f], True, f.result()
+                except Exception as exc:  # noqa: BLE001 - a lost batch is recorded per file, the rest goes on
+                    yield futures[f], False, exc
+
+    return fan
+
+
+def batches(entries: Sequence[Entry], size: int | None = None) -> list[list[Entry]]:
+    """``entries`` in batches for Dask tasks: ``size`` files each, by default enough for 16
+    tasks and at most :data:`MAX_BATCH_FILES` files per task."""
+    n = size or max(1, min(MAX_BATCH_FILES, math.ceil(len(entries) / 16)))
+    return [list(entries[i : i + n]) for i in range(0, len(entries), n)]
+
+
+# --- what a Dask worker keeps between batches ------------------------------------------
+
+_STORES: dict[str, Store] = {}
+_WORKERS = threading.local()
+_STORE_LOCK = threading.Lock()
+
+
+def local_store(url: str) -> Store:
+    """One store per URL in this process (a Dask worker opens it on its first batch)."""
+    with _STORE_LOCK:
+        if url not in _STORES:
+            _STORES[url] = open_store(url)
+        return _STORES[url]
+
+
+def local_worker(settings: Settings) -> FileWorker:
+    """This thread's FileWorker under ``settings``' limits (a new one when they changed)."""
+    w: FileWorker | None = getattr(_WORKERS, "worker", None)
+    if w is None or w.settings != settings:
+        if w is not None:
+            w.close()
+        w = _WORKERS.worker = FileWorker(settings)
+        atexit.register(w.close)
+    return w
+
+
+def hook_delay() -> None:
+    """Wait ``WATEXT_TEST_BATCH_DELAY_S`` seconds (unset: not at all) before a file of a Dask
+    batch: the hook of the test that stops a Dask worker while it holds a batch."""
+    try:
+        seconds = float(os.environ.get("WATEXT_TEST_BATCH_DELAY_S", "0") or 0)
+    except ValueError:
+        seconds = 0.0
+    if seconds > 0:
+        time.sleep(seconds)

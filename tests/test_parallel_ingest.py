@@ -1,0 +1,151 @@
+"""``--workers 2`` reads files side by side and stores the same as ``--workers 1``: the same
+documents, passages and failures, results in the order the files were found (SQLite and
+PostgreSQL, in-process and as a Prefect flow)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from watext import pipeline
+from watext.ingest.parallel import SerialWrites, WorkerPool, thread_fan, writes_for
+from watext.settings import get_settings
+from watext.store import open_store
+
+from .paths import DATA
+
+FILES = [
+    DATA / "text" / "osnabrueck_vorlage.txt",
+    DATA / "docx" / "osnabrueck_VO-2014-4833_handlungsempfehlungen.docx",
+    DATA / "numbered" / "marwick_response.pdf",
+    DATA / "html" / "willkommen_cp1252.html",
+    DATA / "pptx" / "darmstadt_partnerstaedte_willkommenskultur.pptx",
+    DATA / "survey" / "lakeside_answer_en.txt",
+]
+
+
+def _folder(tmp_path: Path) -> Path:
+    d = tmp_path / "eingang"
+    d.mkdir()
+    for f in FILES:
+        shutil.copy(f, d / f.name)
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4\nnot a pdf at all")
+    (d / "empty.txt").write_bytes(b"")
+    return d
+
+
+def _contents(url: str) -> dict[str, Any]:
+    """What a store holds, without times and run ids: documents, passages, failures."""
+    with open_store(url) as store:
+        docs = sorted((d["id"], Path(d["source"]).name, d["version"]) for d in store.iter_documents())
+        passages = sorted((p["id"], p["text"]) for p in store.iter_passages())
+        failures = sorted((Path(f["source"]).name, f["code"], f["reason"]) for f in store.iter_failures())
+    return {"documents": docs, "passages": passages, "failures": failures}
+
+
+def _ingest(url: str, folder: Path, workers: int) -> list[tuple[str, str, int]]:
+    settings = get_settings(db=url, workers=workers)
+    with open_store(url) as store:
+        batch = pipeline.ingest(store, settings, [folder])
+    return [(Path(f.source).name, f.status, f.passages) for f in batch.files]
+
+
+def _same_for_one_and_two(folder: Path, url1: str, url2: str) -> None:
+    one, two = _ingest(url1, folder, 1), _ingest(url2, folder, 2)
+    assert two == one  # same results, in the order the files were found
+    assert [name for name, *_ in one] == sorted(name for name, *_ in one)
+    assert {s for _, s, _ in one} == {"new", "failed"} and sum(s == "failed" for _, s, _ in one) == 2
+    assert _contents(url2) == _contents(url1)
+    again = _ingest(url2, folder, 2)  # a second run reads nothing stored again
+    assert [s for _, s, _ in again if s != "failed"] == ["unchanged"] * len(FILES)
+
+
+def test_two_workers_store_what_one_stores_sqlite(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    _same_for_one_and_two(folder, f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}")
+
+
+@pytest.mark.postgres
+def test_two_workers_store_what_one_stores_postgres(tmp_path: Path, pg_url: str) -> None:
+    folder = _folder(tmp_path)
+    _same_for_one_and_two(folder, f"sqlite:///{tmp_path / 'one.db'}", pg_url)
+
+
+def test_each_thread_reads_in_its_own_worker_process(tmp_path: Path) -> None:
+    """N threads -> N worker processes, all stopped by ``close``."""
+    settings = get_settings(db=f"sqlite:///{tmp_path / 'w.db'}")
+    barrier = threading.Barrier(2)
+    pids: list[int] = []
+
+    def read(path: Path) -> int:
+        barrier.wait(30)  # both threads at once
+        doc, _ = pool.process(path, doc_id="x")
+        w = pool.worker()
+        pids.append(w._proc.pid)  # noqa: SLF001 - the process the file was read in
+        return len(doc.blocks)
+
+    with WorkerPool(settings) as pool:
+        calls = [(FILES[0],), (FILES[5],)]
+        results = list(thread_fan(2)(read, calls))
+        assert all(ok for _, ok, _ in results) and sorted(i for i, _, _ in results) == [0, 1]
+        assert len(set(pids)) == 2
+        procs = [w._proc for w in pool._all]  # noqa: SLF001
+    assert all(p.poll() is not None for p in procs)  # stopped
+
+
+def test_sqlite_writes_go_one_at_a_time(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'w.db'}") as store:
+        assert isinstance(writes_for(store), SerialWrites)
+        assert writes_for(store).counts() == store.counts()  # reads pass through
+
+
+def test_a_failing_unit_is_reported_not_lost() -> None:
+    def unit(x: int) -> int:
+        if x == 2:
+            raise ValueError("two")
+        return x * 10
+
+    out = sorted(thread_fan(2)(unit, [(1,), (2,), (3,)]), key=lambda r: r[0])
+    assert [(i, ok) for i, ok, _ in out] == [(0, True), (1, False), (2, True)]
+    assert isinstance(out[1][2], ValueError) and out[2][2] == 30
+
+
+def test_cli_workers_option(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    db1, db2 = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
+    rows = []
+    for db, workers in ((db1, "1"), (db2, "2")):
+        proc = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db, "--workers",
+                               workers, "--no-flow", "--json"], capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert proc.returncode == 3, proc.stderr[-3000:]  # two files failed, the others stored
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert rows[0] == rows[1] and rows[1]["new"] == len(FILES) and rows[1]["failed"] == 2
+    assert _contents(db1) == _contents(db2)
+    bad = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db1, "--workers", "0"],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.flow
+def test_workers_as_a_prefect_flow(tmp_path: Path) -> None:
+    """``--flow --workers 2``: the flow's tasks run on Prefect's thread pool; same store as in-process."""
+    folder = _folder(tmp_path)
+    db1, db2 = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
+    _ingest(db1, folder, 1)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    for key in ("WATEXT_NO_FLOW", "PREFECT_API_URL", "WATEXT_DASK_ADDRESS"):
+        env.pop(key, None)
+    proc = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db2, "--workers", "2",
+                           "--flow", "--json"], capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    assert "watext-ingest" in proc.stderr and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["new"] == len(FILES)
+    assert _contents(db2) == _contents(db1)
