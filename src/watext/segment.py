@@ -23,6 +23,11 @@ Rules (every passage lies inside exactly one block, so provenance is exact):
 - Table cells: every non-empty cell outside the header row becomes a passage; its
   heading path adds the column header (row 0) and, from column 1 on, the row header
   (column 0) when it is a short label and differs from the cell's own text.
+- A label/value layout is not a table: two columns whose left cells are all short labels
+  (at most four words, or eight ending in ":"; no sentence end) and whose first row's
+  right cell is text, not a column name ("Anlass | Für die Beschleunigung …"). Its left
+  cells become headings, and each right cell a paragraph passage under its label (a
+  value without letters or digits, "./.", is no passage). Any format's grid qualifies.
 """
 
 from __future__ import annotations
@@ -104,6 +109,40 @@ def _is_label(text: str) -> bool:
     return "\n" not in text and len(text) <= 80
 
 
+_LABEL_END = re.compile(r"[.!?…;]$")
+
+
+def _short_label(text: str) -> bool:
+    """A label of a label/value layout: one line, no sentence end, at most four words
+    (eight when it ends in a colon: "Gesucht werden kann auch unter:")."""
+    t = text.strip()
+    words = len(t.split())
+    return (bool(t) and "\n" not in t and not _LABEL_END.search(t) and len(t) <= 80
+            and (words <= 4 or (t.endswith(":") and words <= 8)))
+
+
+def _label_value_tables(blocks: list[Block]) -> set[int]:
+    """Tables laid out as label/value pairs (see the module rules)."""
+    grids: dict[int, dict[tuple[int, int], str]] = {}
+    for b in blocks:
+        if b.kind is BlockKind.TABLE_CELL and b.table is not None:
+            grids.setdefault(b.table, {})[(b.row or 0, b.col or 0)] = b.text
+    found = set()
+    for t, cells in grids.items():
+        rows = sorted({r for r, _ in cells})
+        if {c for _, c in cells} != {0, 1} or len(rows) < 2:
+            continue
+        labels = [cells.get((r, 0), "") for r in rows]
+        values = [cells.get((r, 1), "") for r in rows]
+        first = values[0].strip()
+        # the first row's right cell is a value (a sentence, several lines, a number),
+        # not the name of a column
+        first_is_value = bool(first) and (not _short_label(first) or not re.search(r"[A-Za-zÄÖÜäöü]{3}", first))
+        if first_is_value and all(_short_label(x) for x in labels if x.strip()) and labels[0].strip():
+            found.add(t)
+    return found
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -177,8 +216,10 @@ def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
     # a level below the heading it follows
     headings: list[tuple[float, str, bool]] = []
     questions = _question_items(doc.blocks)
+    label_value = _label_value_tables(doc.blocks)
 
-    def emit(idx: int, block: Block, extra: tuple[str, ...] = (), lo: int = 0, hi: int | None = None) -> None:
+    def emit(idx: int, block: Block, extra: tuple[str, ...] = (), lo: int = 0, hi: int | None = None,
+             kind: BlockKind | None = None) -> None:
         heading = tuple(t for _, t, _ in headings) + extra
         hi = len(block.text) if hi is None else hi
         for s, e in ((lo + s, lo + e) for s, e in _chunk(block.text[lo:hi], max_chars)):
@@ -198,7 +239,7 @@ def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
                     end=offsets[idx] + e,
                     heading=heading,
                     page=block.page,
-                    kinds=(block.kind,),
+                    kinds=(kind or block.kind,),
                     blocks=(idx,),
                 )
             )
@@ -226,6 +267,10 @@ def segment(doc: Document, max_chars: int = 1200) -> list[Passage]:
                     parents.append(_flat(doc.blocks[p].text))
                 p = doc.blocks[p].parent
             emit(idx, block, tuple(reversed(parents)))
+        elif block.kind is BlockKind.TABLE_CELL and block.table in label_value:
+            label = cells.get((block.table, block.row or 0, 0), "").strip()
+            if block.col == 1 and re.search(r"\w", block.text):
+                emit(idx, block, (_flat(label),) if label else (), kind=BlockKind.PARAGRAPH)
         elif block.kind is BlockKind.TABLE_CELL:
             row, col = block.row or 0, block.col or 0
             if row == 0:

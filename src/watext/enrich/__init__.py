@@ -33,7 +33,9 @@ def enrich(doc: Document, city: str | None, known_cities: list[str]) -> None:
         doc.metadata["submission"] = submission
     doc.doc_type = detect_doc_type(doc, submission)  # parsed once per document, not per detector
     doc.city = detect_city(doc, known_cities, hint=city, submission=submission)
-    if not doc.title:
+    if submission and submission.get("betreff"):
+        doc.title = submission["betreff"]  # the subject, not the department above it
+    elif not doc.title:
         doc.title = next(
             (b.text for b in doc.blocks if b.kind in (BlockKind.TITLE, BlockKind.HEADING)),
             None,

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from watext.enrich.formats import family_doc_type
 from watext.enrich.submission import UNPARSED, parse_submission
 from watext.errors import ConfigError
 from watext.files import read_json
@@ -55,8 +56,14 @@ def detect_doc_type(doc: Document, submission: Any = UNPARSED) -> DocType:
     ``submission``: ``parse_submission(doc)`` when the caller has it already."""
     if doc.format is Format.PPTX:
         return DocType.SLIDES
-    if (parse_submission(doc) if submission is UNPARSED else submission) is not None:
-        return DocType.COUNCIL_SUBMISSION
+    sub = parse_submission(doc) if submission is UNPARSED else submission
+    if sub is not None:
+        family = sub.get("format_family")
+        if family is None:
+            return DocType.COUNCIL_SUBMISSION
+        if (forced := family_doc_type(family)) is not None:
+            return DocType(forced)  # a format family of minutes, submissions, …
+        # a family without a type (an invitation, a statement): the signals below decide
     rules, question_line = _rules()
     title = title_text(doc)
     for doc_type, pattern in rules:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from watext.enrich.fold import fold
+from watext.enrich.formats import parse_family, public_status, role_decides
 from watext.model import Document
 
 __all__ = ["UNPARSED", "parse_date", "parse_submission"]
@@ -195,7 +196,25 @@ def parse_submission(doc: Document) -> dict[str, Any] | None:
         beratung = _text_beratungsfolge(lines)
     kind = _find_kind(doc, lines)
     vorlage_nr = _find_id(header_text)
+    family = parse_family(lines, parse_date)
+    if family is not None:
+        return _with_family(family, vorlage_nr, kind, _find_status(header_text), beratung)
     if not (vorlage_nr or beratung or kind in _STRONG_KINDS):
         return None
     return {"vorlage_nr": vorlage_nr, "vorlagenart": kind,
             "oeffentlichkeitsstatus": _find_status(header_text), "beratungsfolge": beratung}
+
+
+def _with_family(family: dict[str, Any], vorlage_nr: str | None, kind: str | None, status: str | None,
+                 beratung: list[dict[str, Any]]) -> dict[str, Any]:
+    """The generic findings overlaid with what a format family's header carries; every
+    key of the shared metadata is present, Beratungsfolge entries carry ``beschliessend``
+    and ``oeffentlich`` too."""
+    out: dict[str, Any] = {"vorlage_nr": vorlage_nr, "vorlagenart": kind, "datum": None,
+                           "federfuehrung": None, "urheber": None, "oeffentlichkeitsstatus": status}
+    out.update({k: v for k, v in family.items() if v is not None and k != "beratungsfolge"})
+    entries = family.get("beratungsfolge") or [
+        {**e, "beschliessend": role_decides(e.get("zustaendigkeit")), "oeffentlich": public_status(e.get("sitzungsart"))}
+        for e in beratung]
+    out["beratungsfolge"] = entries
+    return out
