@@ -173,7 +173,7 @@ def test_card_fits_a_laptop_screen_in_german(browser, served, tmp_path: Path) ->
     assert "Unsichere Passagen zuerst" in _german(page)
     # every filter keeps its name and its choice on one line, inside the screen
     filters = page.locator("form.filters label")
-    assert filters.count() == 6
+    assert filters.count() == 7
     for i in range(filters.count()):
         label, select = filters.nth(i).bounding_box(), filters.nth(i).locator("select").bounding_box()
         assert select["y"] - label["y"] < 0.8 * select["height"], (i, label, select)  # not wrapped

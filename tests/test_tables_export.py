@@ -165,7 +165,7 @@ def test_xlsx_evidence_sheet_lists_passages(out: Path) -> None:
     wb = openpyxl.load_workbook(out / "tables.xlsx")
     ws = wb["Evidenz"]
     assert [c.value for c in ws[1]] == ["Tabelle", "Stadt", "Ziel/Zeile", "Dokument", "Quelle", "Text",
-                                        "Konfidenz", "geprüft", "Herkunft"]  # fmt: skip
+                                        "Konfidenz", "geprüft", "Herkunft", "Verbindlichkeit"]  # fmt: skip
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     texts = {r[5] for r in rows}
     assert {PLAIN_TEXT, XSS_TEXT, FORMULA_TEXT} <= texts

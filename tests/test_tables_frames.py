@@ -46,7 +46,7 @@ EXPECTED = {
     "goal_cells": {
         "city": "str", "goal": "str", "ticked": "bool", "verified": "bool", "doubtful": "bool",
         "fallback": "bool", "reviewed_against": "bool", "n_passages": "int", "n_verified": "int",
-        "probability": "float", "max_confidence": "float", "passage_ids": LISTS,
+        "probability": "float", "max_confidence": "float", "passage_ids": LISTS, "binding": "str",
     },  # fmt: skip
     "guideline": {
         "city": "str", "status": "str", "orientation_kind": "str", "orientation_name": "str",
@@ -54,7 +54,7 @@ EXPECTED = {
         "passage_ids": LISTS,
     },  # fmt: skip
     "measures": {"goal": "str", "measure": "str", "variants": LISTS, "cities": LISTS, "n_evidence": "int",
-                 "verified": "bool", "passage_ids": LISTS},  # fmt: skip
+                 "verified": "bool", "passage_ids": LISTS, "binding": "str"},  # fmt: skip
     "responsibility": {"group": "str", "city": "str", "units": LISTS, "n_evidence": "int", "verified": "bool",
                        "passage_ids": LISTS},  # fmt: skip
     "funding": {"city": "str", "funds": "str", "staff": "str", "allocators": LISTS, "n_evidence": "int",
@@ -63,7 +63,7 @@ EXPECTED = {
     "evidence": {
         "table": "str", "row": "int", "city": "str", "key": "str", "title": "str", "source": "str", "page": "Int",
         "format": "str", "text": "str", "confidence": "float", "verified": "bool", "origin": "str",
-        "passage_id": "str", "document_id": "str",
+        "passage_id": "str", "document_id": "str", "binding": "str",
     },  # fmt: skip
     "warnings": {"city": "str", "questions": LISTS, "warning": "str"},
     "info": {"kind": "str", "key": "str", "value": "str"},

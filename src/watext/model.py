@@ -326,6 +326,12 @@ class EffectivePassage:
     is_question: bool
     prediction: Prediction | None
     review: ReviewState | None
+    #: The document's metadata (council-paper keys: ``vorlagenart``, ``beratungsfolge`` …).
+    metadata: dict[str, Any] = field(default_factory=dict, kw_only=True, compare=False, repr=False)
+    #: How binding the document is (``beschlossen``, ``zur_kenntnis``, ``beantragt``,
+    #: ``angekuendigt``): computed from the metadata by the rule the reader passes to
+    #: ``Store.effective_passages`` (``watext.enrich.binding.binding_of``); None without it.
+    binding: str | None = field(default=None, kw_only=True)
 
     @property
     def reviewed(self) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from watext import __version__
+from watext.enrich.binding import rules_version as binding_rules_version
 from watext.enrich import rules_version as enrich_rules_version
 from watext.ingest.files import FileResult, extraction_version, ingest_file
 from watext.ingest.sources import Found
@@ -85,7 +86,7 @@ def source_tables(store: Store, source: Source, model: ModelInfo,
 def versions(model: ModelInfo) -> dict[str, str | None]:
     """The versions a run's tables depend on (shown before/after in the report)."""
     return {"model": f"{model.name}/{model.version}" if model.name else None,
-            "rules": f"{enrich_rules_version()}+{tag_rules_version()}", "questions": questions_version(),
+            "rules": f"{enrich_rules_version()}+{tag_rules_version()}+{binding_rules_version()}", "questions": questions_version(),
             "watext": __version__}  # fmt: skip
 
 

@@ -20,9 +20,15 @@ __all__ = ["RULES_DIR", "enrich", "load_cities", "rules_version"]
 RULES_DIR = Path(__file__).parent / "rules"
 
 
+#: Rule files read when tables are built, not at ingest.
+TABLE_TIME_RULES = frozenset({"binding.json"})
+
+
 def rules_version() -> str:
-    """Short hash over the enrichment rule files (recorded in each document's metadata)."""
-    return sha256_files(RULES_DIR.glob("*.json*"))
+    """Short hash over the enrichment rule files read at ingest (recorded in each document's
+    metadata; a change re-enriches). ``binding.json`` is applied when tables are built, so
+    changing it re-extracts nothing."""
+    return sha256_files(p for p in RULES_DIR.glob("*.json*") if p.name not in TABLE_TIME_RULES)
 
 
 def enrich(doc: Document, city: str | None, known_cities: list[str]) -> None:

@@ -59,6 +59,8 @@ class Item:
     predicted: bool = False
     uncertainty: float = float("inf")
     table_rank: tuple[float, ...] = (3.0,)  # order in the ``tables`` lane (see table_ranks)
+    #: How binding its document is (``beschlossen`` … ``angekuendigt``; None when not computed).
+    binding: str | None = None
 
 
 def uncertainty(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> float:
@@ -84,7 +86,7 @@ def build_items(passages: Iterable[EffectivePassage], thresholds: Mapping[str, f
             id=p.id, document=p.document, ordinal=ordinal, city=p.city, title=p.title, text=p.text or "",
             topic=topics.get(p.id, pred.topic if pred else None), model_labels=list(pred.labels) if pred else [],
             scores=scores, predicted=pred is not None,
-            uncertainty=uncertainty(scores, thresholds) if pred else float("inf"),
+            uncertainty=uncertainty(scores, thresholds) if pred else float("inf"), binding=p.binding,
         ))  # fmt: skip
     return out
 
@@ -120,15 +122,18 @@ def order_items(items: Iterable[Item], lane: str = "uncertain", seed: str = DEFA
 
 def filter_items(items: Iterable[Item], reviewed: Mapping[str, ReviewState], *, city: str | None = None,
                  document: str | None = None, goal: str | None = None, topic: str | None = None,
-                 status: str | None = None) -> list[Item]:  # fmt: skip
+                 status: str | None = None, binding: str | None = None) -> list[Item]:  # fmt: skip
     """Items matching every given filter. ``goal`` matches the reviewed labels when the
-    passage was reviewed, else the model's; ``status`` is unreviewed/reviewed/all."""
+    passage was reviewed, else the model's; ``status`` is unreviewed/reviewed/all;
+    ``binding`` how binding the passage's document is (``beschlossen`` …)."""
     out = []
     for it in items:
         rev = reviewed.get(it.id)
         if city and (it.city or "") != city:
             continue
         if document and it.document != document:
+            continue
+        if binding and it.binding != binding:
             continue
         if goal and goal not in ((rev.labels or ()) if rev else it.model_labels):
             continue

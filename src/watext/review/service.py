@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from watext.enrich.binding import BINDINGS, binding_of
 from watext.errors import ConfigError, NotFoundError
 from watext.model import EffectivePassage, Prediction, ReviewRecord, ReviewState
 from watext.review import queue as Q
@@ -23,7 +24,7 @@ from watext.store import Store
 
 __all__ = ["Card", "Choice", "ModelChoice", "QueueView", "ReviewService", "Snapshot", "filters", "load_model"]
 
-FILTERS = ("lane", "city", "document", "goal", "topic", "status")
+FILTERS = ("lane", "city", "document", "goal", "topic", "status", "binding")
 
 
 def filters(params: Mapping[str, Any], default_lane: str = "uncertain") -> dict[str, str]:
@@ -32,6 +33,7 @@ def filters(params: Mapping[str, Any], default_lane: str = "uncertain") -> dict[
     f = {k: (params.get(k) or "").strip() for k in FILTERS}
     f["lane"] = f["lane"] if f["lane"] in Q.LANES else default_lane
     f["status"] = f["status"] if f["status"] in Q.STATUSES else "unreviewed"
+    f["binding"] = f["binding"] if f["binding"] in BINDINGS else ""
     return f
 
 
@@ -68,7 +70,8 @@ class Snapshot:
 
         self.model = load_model(store, model_dir)
         name, version = self.model.name, self.model.version
-        self.passages: dict[str, EffectivePassage] = {p.id: p for p in store.effective_passages(name, version)}
+        self.passages: dict[str, EffectivePassage] = {
+            p.id: p for p in store.effective_passages(name, version, binding=binding_of)}
         effective = collect(store, name, version)[0]
         self.items = Q.build_items(self.passages.values(), self.model.thresholds,
                                    {tp.id: tp.topic for tp in effective})  # fmt: skip
@@ -172,7 +175,7 @@ class ReviewService:
         """The items matching ``f`` (any status) in the order of its lane."""
         items = Q.filter_items(self.snapshot().items, reviewed, city=f["city"] or None,
                                document=f["document"] or None, goal=f["goal"] or None, topic=f["topic"] or None,
-                               status="all")  # fmt: skip
+                               status="all", binding=f.get("binding") or None)  # fmt: skip
         return Q.order_items(items, f["lane"], self.seed)
 
     def _random_order(self) -> list[Q.Item]:

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from watext import i18n
+from watext.enrich.binding import BINDINGS
 from watext.model import BODY_LABELS, GOAL_LABELS, TOPIC_LABELS
 from watext.review import queue as Q
 from watext.review.service import Card, QueueView, Snapshot
@@ -65,13 +66,14 @@ class Views:
         #: The page's language (``de`` unless chosen; ``None``: the one in force now).
         self.lang = i18n.check(lang) if lang else i18n.lang()
         names = {kind: i18n.names(kind, self.lang) for kind in ("goal", "body", "topic", "lane", "review_status",
-                                                                "action")}  # fmt: skip
+                                                                "action", "binding")}  # fmt: skip
         goal_titles = names["goal"]
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
         self.env.globals.update(GOALS=GOAL_LABELS, BODIES=BODY_LABELS, TOPICS=TOPIC_LABELS, LANES=Q.LANES,
                                 STATUSES=Q.STATUSES, GOAL_TITLES=goal_titles, TOPIC_NAMES=names["topic"],
                                 BODY_NAMES=names["body"], LANE_NAMES=names["lane"],
                                 STATUS_NAMES=names["review_status"], ACTION_NAMES=names["action"],
+                                BINDINGS=BINDINGS, BINDING_NAMES=names["binding"],
                                 T=i18n.texts("review", self.lang), lang=self.lang, card_url=card_url)  # fmt: skip
         self.env.filters.update(num=i18n.number, goals=lambda ids: ", ".join(goal_titles.get(g, g) for g in ids or ()),
                                 fill=_fill, strong=lambda v: Markup("<strong>{}</strong>").format(v))  # fmt: skip

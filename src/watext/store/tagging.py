@@ -17,7 +17,10 @@ from watext.store.schema import (  # fmt: skip
     CURRENT, CorrectionRow, DocumentRow, PassageQuestionRow, PassageRow, PredictionRow, utcnow,
 )
 
-__all__ = ["TaggingMixin"]
+__all__ = ["BindingRule", "TaggingMixin"]
+
+#: ``(document metadata, doc_type, format) -> binding`` (see :meth:`TaggingMixin.effective_passages`).
+BindingRule = Callable[[Mapping[str, Any], "str | None", "str | None"], str]
 
 D, P, PR = DocumentRow.__table__, PassageRow.__table__, PredictionRow.__table__
 Q, C = PassageQuestionRow.__table__, CorrectionRow.__table__
@@ -123,11 +126,14 @@ class TaggingMixin:
 
     def effective_passages(self, model_name: str | None, model_version: str | None,
                            cities: Iterable[str] | None = None, ids: Iterable[str] | None = None,
-                           under: str | None = None) -> Iterator[EffectivePassage]:  # fmt: skip
+                           under: str | None = None, binding: BindingRule | None = None,
+                           ) -> Iterator[EffectivePassage]:  # fmt: skip
         """Current passages (of ``cities``, of documents whose path starts with ``under``, or
         only ``ids``) in reading order, each with its
-        document's fields, its survey question, the prediction of this model version and
-        the latest review record (None when never reviewed)."""
+        document's fields and metadata, its survey question, the prediction of this model version and
+        the latest review record (None when never reviewed). ``binding``: the rule
+        ``(metadata, doc_type, format) -> binding`` (``watext.enrich.binding.binding_of``, passed by
+        the reader: the store does not import enrich), computed once per document."""
         latest = (select(C.c.passage_id, func.max(C.c.revision).label("rev"))
                   .group_by(C.c.passage_id).subquery())  # fmt: skip
         rev = select(C).join(latest, and_(C.c.passage_id == latest.c.passage_id, C.c.revision == latest.c.rev)
@@ -137,6 +143,7 @@ class TaggingMixin:
         stmt = (
             select(
                 P.c.id, P.c.document_id, D.c.source, D.c.title, D.c.format, D.c.city, D.c.doc_type, P.c.page,
+                D.c["metadata"].label("d_metadata"),
                 P.c.kinds, P.c.heading, P.c.text, func.coalesce(P.c.language, D.c.language).label("lang"),
                 Q.c.question, Q.c.is_question, pred.c.model_version.label("p_version"),
                 pred.c.labels.label("p_labels"), pred.c.scores.label("p_scores"), pred.c.body.label("p_body"),
@@ -158,9 +165,14 @@ class TaggingMixin:
             stmt = stmt.where(P.c.id.in_(list(ids)))
         if under is not None:
             stmt = stmt.where(D.c.source.startswith(under, autoescape=True))
+        docs: dict[str, tuple[dict[str, Any], str | None]] = {}  # id -> (metadata, binding)
         for r in self._stream(stmt, "reading passages"):
             if wanted is not None and (r["city"] or "").casefold() not in wanted:
                 continue
+            if r["document_id"] not in docs:
+                meta = dict(r["d_metadata"] or {})
+                docs[r["document_id"]] = (meta, binding(meta, r["doc_type"], r["format"]) if binding else None)
+            meta, bound = docs[r["document_id"]]
             kinds = list(r["kinds"] or [])
             prediction = None if r["p_version"] is None else Prediction(
                 r["id"], model_name or "", r["p_version"], tuple(r["p_labels"] or ()), dict(r["p_scores"] or {}),
@@ -173,5 +185,6 @@ class TaggingMixin:
                 id=r["id"], document=r["document_id"], source=r["source"], title=r["title"], format=r["format"],
                 city=r["city"], doc_type=r["doc_type"], page=r["page"], kind=kinds[0] if kinds else None,
                 heading=tuple(r["heading"] or ()), text=r["text"], lang=r["lang"], question=r["question"],
-                is_question=bool(r["is_question"]), prediction=prediction, review=review,
+                is_question=bool(r["is_question"]), prediction=prediction, review=review, metadata=meta,
+                binding=bound,
             )  # fmt: skip

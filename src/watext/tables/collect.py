@@ -4,7 +4,8 @@ For every current passage: its document's fields, the current model's prediction
 latest review (a correction wins over the model, field by field: a reviewed passage
 uses the reviewer's goals, body and topic), and the survey question it answers (stored
 at classify time: :mod:`watext.tag.survey`). Where a document has no survey structure,
-the (reviewed or predicted) topic is used. One SQL query: :meth:`Store.effective_passages`.
+the (reviewed or predicted) topic is used. How binding a passage is comes from its document's
+metadata (:func:`watext.enrich.binding.binding_of`, at table time). One SQL query: :meth:`Store.effective_passages`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from watext.enrich.binding import binding_of
 from watext.model import TOPIC_LABELS, EffectivePassage, Prediction, ReviewState
 from watext.store import Store
 from watext.tables.model import Evidence
@@ -21,7 +23,7 @@ __all__ = ["TablePassage", "collect"]
 
 #: EffectivePassage fields a TablePassage takes over unchanged.
 _PASSAGE_FIELDS = ("id", "document", "source", "title", "format", "city", "doc_type", "page", "kind", "heading",
-                   "text", "lang")  # fmt: skip
+                   "text", "lang", "metadata", "binding")  # fmt: skip
 
 @dataclass(frozen=True, slots=True)
 class TablePassage(EffectivePassage):
@@ -48,6 +50,7 @@ class TablePassage(EffectivePassage):
             passage_id=self.id, document_id=self.document, source=self.source, title=self.title,
             city=self.city, page=self.page, text=self.text, confidence=conf, verified=self.verified,
             origin=origin or ("review" if self.verified else "model"), format=self.format,
+            binding=self.binding,
         )  # fmt: skip
 
 
@@ -57,7 +60,7 @@ def collect(store: Store, model_name: str | None, model_version: str | None, cit
     below the folder ``under``) and counts (``passages``, ``classified``, ``reviewed``,
     ``unclassified``)."""
     by_doc: dict[str, list[EffectivePassage]] = {}
-    for ep in store.effective_passages(model_name, model_version, cities, under=under):
+    for ep in store.effective_passages(model_name, model_version, cities, under=under, binding=binding_of):
         by_doc.setdefault(ep.document, []).append(ep)
     out: list[TablePassage] = []
     counts = {"passages": 0, "classified": 0, "reviewed": 0, "unclassified": 0}

@@ -20,14 +20,17 @@ Document text is untrusted: escape it before showing it anywhere.
                     (filled from topic ``verstaendnis``: no answer to question 1),
                     ``reviewed_against`` bool; ``n_passages``, ``n_verified`` int64;
                     ``probability`` (noisy-or of the answers' scores), ``max_confidence`` float64;
-                    ``passage_ids`` list of str (the supporting passages).
+                    ``passage_ids`` list of str (the supporting passages); ``binding`` str (the
+                    strongest binding of the supporting passages: ``beschlossen`` >
+                    ``zur_kenntnis`` > ``beantragt`` > ``angekuendigt``; ``""`` unknown).
 ``guideline``       one row per city × orientation (one row with ``""`` orientation when a
                     city names none): ``city``, ``status``, ``orientation_kind``,
                     ``orientation_name`` str; ``n_evidence`` int64 (status and orientation
                     passages); ``verified``, ``status_verified``, ``orientation_verified`` bool;
                     ``passage_ids`` list.
 ``measures``        one row per measure and goal: ``goal``, ``measure`` str; ``variants``,
-                    ``cities`` lists; ``n_evidence`` int64; ``verified`` bool; ``passage_ids`` list.
+                    ``cities`` lists; ``n_evidence`` int64; ``verified`` bool; ``passage_ids`` list;
+                    ``binding`` str (strongest binding behind it, as in ``goal_cells``).
 ``responsibility``  one row per city and group: ``group``, ``city`` str; ``units`` list;
                     ``n_evidence``, ``verified``, ``passage_ids`` as above.
 ``funding``         one row per city: ``city``, ``funds``, ``staff`` str; ``allocators`` list;
@@ -42,7 +45,8 @@ Document text is untrusted: escape it before showing it anywhere.
                     ``origin`` (model, review, rule), ``passage_id``, ``document_id`` str;
                     ``page`` Int64 (slide for pptx; <NA> unknown); ``confidence`` float64
                     (the model's probability for the claim, NaN for reviews and rules);
-                    ``verified`` bool.
+                    ``verified`` bool; ``binding`` str (of the passage's document, from its
+                    council-paper metadata: :func:`watext.enrich.binding.binding_of`).
 ``candidates``      the unreviewed answers that could change a goal cell (score ≥ 0.05, most
                     likely first), with the columns of ``evidence`` (``row``: the goal cell).
 ``warnings``        one row per warning: ``city`` str, ``questions`` list of int (survey
@@ -70,7 +74,7 @@ _SUPPORT = {"n_evidence": "int64", "verified": "bool", "passage_ids": _LISTED}
 _PASSAGE = {
     "table": "str", "row": "int64", "city": "str", "key": "str", "title": "str", "source": "str",
     "page": "Int64", "format": "str", "text": "str", "confidence": "float64", "verified": "bool",
-    "origin": "str", "passage_id": "str", "document_id": "str",
+    "origin": "str", "passage_id": "str", "document_id": "str", "binding": "str",
 }  # fmt: skip
 
 #: Frame name -> column -> dtype, in frame and column order.
@@ -79,14 +83,15 @@ COLUMNS: dict[str, dict[str, str]] = {
     "goal_cells": {
         "city": "str", "goal": "str", "ticked": "bool", "verified": "bool", "doubtful": "bool",
         "fallback": "bool", "reviewed_against": "bool", "n_passages": "int64", "n_verified": "int64",
-        "probability": "float64", "max_confidence": "float64", "passage_ids": _LISTED,
+        "probability": "float64", "max_confidence": "float64", "passage_ids": _LISTED, "binding": "str",
     },  # fmt: skip
     "guideline": {
         "city": "str", "status": "str", "orientation_kind": "str", "orientation_name": "str",
         "n_evidence": "int64", "verified": "bool", "status_verified": "bool",
         "orientation_verified": "bool", "passage_ids": _LISTED,
     },  # fmt: skip
-    "measures": {"goal": "str", "measure": "str", "variants": _LISTED, "cities": _LISTED, **_SUPPORT},
+    "measures": {"goal": "str", "measure": "str", "variants": _LISTED, "cities": _LISTED, **_SUPPORT,
+                 "binding": "str"},
     "responsibility": {"group": "str", "city": "str", "units": _LISTED, **_SUPPORT},
     "funding": {"city": "str", "funds": "str", "staff": "str", "allocators": _LISTED, **_SUPPORT},
     "best_practice": {"name": "str", "cities": _LISTED, **_SUPPORT},
@@ -131,6 +136,7 @@ def _passages(table: str, row: int, key: str, evidence: Sequence[Evidence], city
         "title": clean(e.title), "source": clean(e.source), "page": e.page, "format": clean(e.format),
         "text": clean(e.text), "confidence": e.confidence, "verified": bool(e.verified),
         "origin": clean(e.origin), "passage_id": clean(e.passage_id), "document_id": clean(e.document_id),
+        "binding": clean(e.binding),
     } for e in evidence]  # fmt: skip
 
 
@@ -162,6 +168,7 @@ def to_frames(tables: ComparisonTables) -> dict[str, pd.DataFrame]:
             "doubtful": c.doubtful, "fallback": c.fallback, "reviewed_against": c.reviewed_against,
             "n_passages": c.n, "n_verified": c.n_verified, "probability": c.probability,
             "max_confidence": c.max_confidence, "passage_ids": _cleaned([e.passage_id for e in c.evidence]),
+            "binding": clean(c.binding),
         })  # fmt: skip
         evidence += _passages("goals", i, c.goal, c.evidence, c.city)
         candidates += _passages("goals", i, c.goal, c.candidates, c.city)
@@ -180,7 +187,8 @@ def to_frames(tables: ComparisonTables) -> dict[str, pd.DataFrame]:
     measures = []
     for i, m in enumerate(tables.measures):
         measures.append(_support(m.evidence, goal=clean(m.goal), measure=clean(m.name),
-                                 variants=_cleaned(m.variants), cities=_cleaned(m.cities)))  # fmt: skip
+                                 variants=_cleaned(m.variants), cities=_cleaned(m.cities),
+                                 binding=clean(m.binding)))  # fmt: skip
         evidence += _passages("measures", i, f"{m.goal}: {m.name}", m.evidence, cities=m.cities)
     responsibility = []
     for i, r in enumerate(tables.responsibility):

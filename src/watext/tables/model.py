@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from watext import i18n
+from watext.enrich.binding import strongest
 from watext.model import GOAL_LABELS
 
 
 __all__ = [
     "DOUBT_BAND", "BestPractice", "ComparisonTables", "Evidence", "FundingRow", "GoalCell",
-    "GuidelineRow", "Measure", "Orientation", "ResponsibilityEntry",
+    "GuidelineRow", "Measure", "Orientation", "ResponsibilityEntry", "strongest_binding",
 ]  # fmt: skip
 
 #: Cells whose probability lies in ``[low, high)`` are marked doubtful; a model trained since
@@ -52,6 +53,15 @@ class Evidence:
     verified: bool
     origin: str
     format: str | None = None  # pdf, pptx, ... (page means slide for pptx)
+    #: How binding its document is: beschlossen, zur_kenntnis, beantragt, angekuendigt
+    #: (:func:`watext.enrich.binding.binding_of`); None when unknown.
+    binding: str | None = None
+
+
+def strongest_binding(evidence: list[Evidence]) -> str | None:
+    """The strongest binding of the passages behind a cell (beschlossen > zur_kenntnis >
+    beantragt > angekuendigt); None without evidence."""
+    return strongest(e.binding for e in evidence)
 
 
 @dataclass(slots=True)
@@ -100,6 +110,11 @@ class GoalCell:
         return not self.verified and p is not None and self.band[0] <= p < self.band[1]
 
     @property
+    def binding(self) -> str | None:
+        """The strongest binding of the supporting passages (None when unticked or unknown)."""
+        return strongest_binding(self.evidence)
+
+    @property
     def max_confidence(self) -> float | None:
         vals = [e.confidence for e in self.evidence if e.confidence is not None]
         return max(vals) if vals else None
@@ -133,6 +148,11 @@ class Measure:
     variants: list[str] = field(default_factory=list)  # names as the cities wrote them
     cities: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def binding(self) -> str | None:
+        """The strongest binding of the passages behind the measure."""
+        return strongest_binding(self.evidence)
 
 
 @dataclass(slots=True)
@@ -221,5 +241,8 @@ class ComparisonTables:
         """JSON-ready dict (cells carry ``n``, ``n_verified``, ``verified`` too)."""
         d = asdict(self)
         for cell, raw in zip(self.goals, d["goals"]):
-            raw.update(n=cell.n, n_verified=cell.n_verified, verified=cell.verified, doubtful=cell.doubtful)
+            raw.update(n=cell.n, n_verified=cell.n_verified, verified=cell.verified, doubtful=cell.doubtful,
+                       binding=cell.binding)
+        for measure, raw in zip(self.measures, d["measures"]):
+            raw["binding"] = measure.binding
         return d

@@ -108,14 +108,14 @@ def evidence_dict(ev: Row) -> dict[str, Any]:
         "passage_id": ev["passage_id"], "document_id": ev["document_id"],
         "title": ev["title"] or source_name(ev), "source": source_name(ev), "page": page_label(ev),
         "text": ev["text"], "confidence": ev["confidence"], "verified": ev["verified"],
-        "origin": ev["origin"], "city": ev["city"],
+        "origin": ev["origin"], "city": ev["city"], "binding": label("binding", ev["binding"]) if ev["binding"] else "",
     }  # fmt: skip
 
 
 #: The columns of ``evidence.csv`` (``page`` as :func:`page_label`).
 EVIDENCE_COLUMNS = (
     "table", "city", "key", "title", "source", "page", "text", "confidence", "verified",
-    "origin", "format", "passage_id", "document_id",
+    "origin", "format", "passage_id", "document_id", "binding",
 )  # fmt: skip
 
 # ------------------------------------------------------------------ reading the frames

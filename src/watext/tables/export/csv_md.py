@@ -38,14 +38,14 @@ _CSV: dict[str, tuple[str, Sequence[str | tuple[str, Callable[[Row], Any]]]]] = 
     "goals_cells.csv": ("goal_cells", [
         "city", "goal", "ticked", "n_passages", "n_verified", "verified",
         ("probability", lambda c: "" if c["probability"] is None else f"{c['probability']:.4f}"),
-        "doubtful", "fallback",
+        "doubtful", "fallback", "binding",
     ]),  # fmt: skip
     "warnings.csv": ("warnings", [
         "city", ("questions_without_answer", lambda w: " ".join(str(n) for n in w["questions"])), "warning",
     ]),  # fmt: skip
     "guideline.csv": ("guideline", ["city", "status", "orientation_kind", "orientation_name", "n_evidence",
                                     "verified"]),  # fmt: skip
-    "measures.csv": ("measures", ["goal", "measure", "variants", "cities", "n_evidence", "verified"]),
+    "measures.csv": ("measures", ["goal", "measure", "variants", "cities", "n_evidence", "verified", "binding"]),
     "responsibility.csv": ("responsibility", ["group", "city", "units", "n_evidence", "verified"]),
     "funding.csv": ("funding", ["city", "funds", "staff", "allocators", "n_evidence", "verified"]),
     "best_practice.csv": ("best_practice", ["name", "cities", "n_evidence", "verified"]),
@@ -107,6 +107,11 @@ def _mark(verified: bool) -> str:
     return _t("md_verified" if verified else "md_model")
 
 
+def _binding(cell: Row | None) -> str:
+    """`` beschlossen`` after a ticked goal cell's mark: how binding its strongest source is."""
+    return " " + label("binding", cell["binding"]) if cell and cell["binding"] else ""
+
+
 def _meta_value(key: str, value: Any) -> str:
     """A meta value for people: build time and counts in the language in force."""
     return {"built_at": when, "counts": counts_text}.get(key, str)(value)
@@ -132,6 +137,8 @@ def md_text(frames: Frames) -> str:
             out.append(f"- **{md_cell(_t('md_rule', table=_rule_title(r['key'])))}**: "
                        f"{md_cell(rule_text(r['key'], r['value']))}")  # fmt: skip
     out += ["", _t("md_legend"), ""]
+    if (frames["goal_cells"]["binding"] != "").any() or (frames["measures"]["binding"] != "").any():
+        out += [f"{TICK} {_t('legend_binding')}", ""]
 
     warned = warning_lines(frames)
     if warned:
@@ -144,7 +151,8 @@ def md_text(frames: Frames) -> str:
         for g in GOAL_LABELS:
             c = grid[(city, g)]
             row.append(((TICK + ("*" if c["verified"] else "")) if c["ticked"] else "")
-                       + ("?" if c["doubtful"] else "") + ("¹" if c["fallback"] and c["ticked"] else ""))
+                       + ("?" if c["doubtful"] else "") + ("¹" if c["fallback"] and c["ticked"] else "")
+                       + _binding(c if c["ticked"] else None))
         rows.append(row)
     out += _md_table([_t("col_city"), *i18n.names("goal").values()], rows)
     if frames["goal_cells"]["fallback"].any():
@@ -160,8 +168,9 @@ def md_text(frames: Frames) -> str:
                 state = _t("state_rejected" if c["verified"] else "state_unticked")
             prob = "" if c["probability"] is None else _t("md_probability", p=de_number(c["probability"]))
             doubt = _t("state_doubtful") if c["doubtful"] else ""
+            bound = _t("md_binding", binding=label("binding", c["binding"])) if c["ticked"] and c["binding"] else ""
             out.append("- " + _t("md_cell", city=md_cell(city), goal=md_cell(goal_title(g)), mark=mark, state=state,
-                                 n=c["n_passages"], verified=c["n_verified"], details=prob + doubt))  # fmt: skip
+                                 n=c["n_passages"], verified=c["n_verified"], details=prob + doubt + bound))  # fmt: skip
 
     out += _heading("2.", "guideline")
     gl = []
@@ -175,8 +184,9 @@ def md_text(frames: Frames) -> str:
     out += _md_table([city, _t("col_status"), _t("col_orientation"), origin], gl)
 
     out += _heading("3.", "measures")
-    out += _md_table([_t("col_goal"), _t("col_measure"), cities_, origin],
-                     [[goal_title(m["goal"]), item_name(m["measure"]), ", ".join(m["cities"]), _mark(m["verified"])]
+    out += _md_table([_t("col_goal"), _t("col_measure"), cities_, origin, _t("col_binding")],
+                     [[goal_title(m["goal"]), item_name(m["measure"]), ", ".join(m["cities"]), _mark(m["verified"]),
+                       (TICK + " " + label("binding", m["binding"])) if m["binding"] else ""]
                       for m in records(frames["measures"])])  # fmt: skip
 
     out += _heading("4.", "responsibility")

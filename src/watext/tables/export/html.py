@@ -104,6 +104,14 @@ def _badge(verified: bool, ticked: bool = True, evidence: list[Row] | None = Non
     return f'<span class="badge {kind}" title="{_e(_t(key + "_title"))}">{_e(_t(key))}</span>'
 
 
+def _binding(binding: str | None) -> str:
+    """A small badge naming how binding the strongest source is (``beschlossen`` …); ``""`` unknown."""
+    if not binding:
+        return ""
+    return (f'<span class="bind b-{_e(binding)}" title="{_e(_t("binding_title"))}">'
+            f"{_e(label('binding', binding))}</span>")
+
+
 def _evidence_details(evidence: list[Row]) -> str:
     if not evidence:
         return '<span class="none">–</span>'
@@ -146,6 +154,7 @@ def _goals(frames: Frames, data: dict[str, Any]) -> str:
                 "n_verified": cell["n_verified"], "evidence": [evidence_dict(e) for e in evidence],
                 "probability": cell["probability"], "doubtful": cell["doubtful"], "fallback": cell["fallback"],
                 "near": [evidence_dict(e) for e in near.get(cell["row"], []) if not ticked],
+                "binding": label("binding", cell["binding"]) if cell["binding"] else "",
             }  # fmt: skip
             if ticked:
                 state = _t("state_ticked_verified" if verified else "state_ticked")
@@ -155,12 +164,14 @@ def _goals(frames: Frames, data: dict[str, Any]) -> str:
                 state += _t("state_doubtful")
             if cell["fallback"]:
                 state += _t("state_fallback")
+            if ticked and cell["binding"]:
+                state += ", " + label("binding", cell["binding"])
             aria = _t("aria_cell", city=clean(city), goal=goal_title(goal), state=state, n=n)
             inner = (f'<span class="tick">{TICK}</span><span class="n">{n}</span>'
                      if ticked else f'<span class="n">{n or ""}</span>')  # fmt: skip
             if cell["fallback"]:
                 inner += f'<sup class="fb" title="{_e(_t("fallback_title"))}">¹</sup>'
-            inner += _badge(verified, ticked, evidence)
+            inner += _badge(verified, ticked, evidence) + (_binding(cell["binding"]) if ticked else "")
             if cell["doubtful"]:
                 inner += f'<span class="badge doubt" title="{_e(_t("doubt_title", p=de_number(cell["probability"])))}">?</span>'
             cells.append(
@@ -201,7 +212,8 @@ def _other_tables(frames: Frames) -> str:
     parts = [_heading("leitfaden", "2.", "guideline")
              + _table([city, _t("col_status"), _t("col_orientation"), evidence], _guideline_rows(frames))]  # fmt: skip
     ev = passages_by_row(frames, "measures")
-    rows = [[_e(goal_title(m["goal"])), _e(item_name(m["measure"])) + " " + _badge(m["verified"], True, ev.get(i, [])),
+    rows = [[_e(goal_title(m["goal"])), _e(item_name(m["measure"])) + " " + _badge(m["verified"], True, ev.get(i, []))
+             + _binding(m["binding"]),
              _e("; ".join(m["variants"])), _e(", ".join(m["cities"])), _evidence_details(ev.get(i, []))]
             for i, m in enumerate(records(frames["measures"]))]  # fmt: skip
     parts.append(_heading("massnahmen", "3.", "measures")
@@ -267,6 +279,8 @@ def _legend(cells: list[Row]) -> str:
              f"<span>{TICK} {_e(_t('legend_tick'))}</span>",
              f'<span><span class="badge ok">{_e(_t("badge_verified"))}</span> {_e(_t("legend_verified"))}</span>',
              f'<span><span class="badge doubt">?</span> {_e(_t("legend_doubt"))}</span>']  # fmt: skip
+    if any(c["binding"] for c in cells):
+        items.append(f'<span>{TICK} {_e(_t("legend_binding"))}</span>')
     if any(c["fallback"] for c in cells):
         items.append(f'<span><sup class="fb">¹</sup> {_e(_t("legend_fallback"))}</span>')
     if any(c["verified"] and not c["ticked"] for c in cells):

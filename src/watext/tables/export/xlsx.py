@@ -165,6 +165,8 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
                 cell.border = DOUBT_BORDER
             if cell_data["fallback"]:
                 parts.append(_t("note_fallback"))
+            if ticked and cell_data["binding"]:
+                parts.append(_t("note_binding", value=label("binding", cell_data["binding"])))
             cell.comment = Comment("; ".join(parts), "watext", width=260, height=70)
     for r, city in enumerate(names, start=2):
         if city in missing:
@@ -202,6 +204,7 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
             cell = put(ws, r, col, f"{cd['n_passages']} / {cd['n_verified']}")
             cell.alignment = CENTER
             cell.border = BORDER
+    _binding_matrix(ws, frames, ws.max_row + 2)
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 4)
     for col, goal in enumerate(GOAL_LABELS, start=2):  # as wide as the longest word: no break inside one
@@ -209,6 +212,25 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
         ws.column_dimensions[get_column_letter(col)].width = max(14, longest * 1.2 + 3)
     ws.row_dimensions[1].height = 32
     ws.print_area = f"A1:{get_column_letter(len(GOAL_LABELS) + 1)}{ws.max_row}"
+
+
+def _binding_matrix(ws: Worksheet, frames: Frames, row: int) -> None:
+    """The strongest binding of each ticked goal cell, as a matrix under the counts."""
+    names, grid = cities(frames), goal_grid(frames)
+    put(ws, row, 1, _t("binding_title")).font = Font(bold=True)
+    _header(ws, [*_col("city"), *i18n.names("goal").values()], row=row + 1)
+    ws.row_dimensions[row + 1].height = 32
+    for r, city in enumerate(names, start=row + 2):
+        put(ws, r, 1, city).border = BORDER
+        for col, goal in enumerate(GOAL_LABELS, start=2):
+            cd = grid[(city, goal)]
+            cell = put(ws, r, col, label("binding", cd["binding"]) if cd["ticked"] and cd["binding"] else None)
+            cell.alignment = CENTER
+            cell.border = BORDER
+
+
+def _binding_name(code: str) -> str:
+    return label("binding", code) if code else ""
 
 
 def _yes(flag: bool) -> str:
@@ -223,9 +245,10 @@ def build_workbook(frames: Frames) -> Workbook:
          g["orientation_name"], g["n_evidence"], _yes(g["verified"])]
         for g in records(frames["guideline"])
     ])  # fmt: skip
-    _table_sheet(wb, _sheet("measures"), _col("goal", "measure", "variants", "cities", "passages", "verified"), [
+    _table_sheet(wb, _sheet("measures"), _col("goal", "measure", "variants", "cities", "passages", "verified",
+                                              "binding"), [
         [goal_title(m["goal"]), item_name(m["measure"]), "; ".join(m["variants"]), ", ".join(m["cities"]), m["n_evidence"],
-         _yes(m["verified"])]
+         _yes(m["verified"]), _binding_name(m["binding"])]
         for m in records(frames["measures"])
     ])  # fmt: skip
     _table_sheet(wb, _sheet("responsibility"), _col("group", "city", "units", "passages", "verified"), [
@@ -244,10 +267,10 @@ def build_workbook(frames: Frames) -> Workbook:
     ])  # fmt: skip
     _open_sheet(wb, frames)
     ws = _table_sheet(wb, _sheet("evidence"), _col(
-        "table", "city", "key", "document", "source", "text", "confidence", "verified", "origin",
+        "table", "city", "key", "document", "source", "text", "confidence", "verified", "origin", "binding",
     ), [
         [label("table", e["table"]), e["city"], evidence_key_title(e), e["title"], source_label(e),
-         e["text"], e["confidence"], _yes(e["verified"]), origin_name(e["origin"])]
+         e["text"], e["confidence"], _yes(e["verified"]), origin_name(e["origin"]), _binding_name(e["binding"])]
         for e in records(frames["evidence"])
     ])  # fmt: skip
     ws.column_dimensions["F"].width = 80
