@@ -388,3 +388,17 @@ def test_review_page_filters_by_binding(tmp_path: Path, lang, label, option) -> 
         page = c.get("/queue?binding=zur_kenntnis").text
         assert f">{label} <select name=\"binding\">" in page
         assert f'<option value="zur_kenntnis" selected>{option}</option>' in page
+
+
+def test_a_decision_on_a_meeting_still_to_come_is_not_taken_yet() -> None:
+    from datetime import date
+
+    from watext.enrich.binding import binding_of
+
+    meta = {"vorlage_nr": "20-26 / V 1", "vorlagenart": "Beschlussvorlage",
+            "beratungsfolge": [{"gremium": "Stadtrat", "datum": "2027-03-01", "zustaendigkeit": "Beschluss",
+                                "beschliessend": True}]}  # fmt: skip
+    assert binding_of(meta, today=date(2026, 11, 29)) == "beantragt"
+    assert binding_of(meta, today=date(2027, 3, 1)) == "beschlossen"  # decided on the day
+    meta["beratungsfolge"][0]["datum"] = None  # no date: the consultation decides as before
+    assert binding_of(meta, today=date(2026, 11, 29)) == "beschlossen"

@@ -13,6 +13,7 @@ metadata updates without re-ingest.
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,7 +124,21 @@ def _first(rules: tuple[tuple[re.Pattern[str], str], ...], text: Any) -> str | N
     return next((value for pattern, value in rules if pattern.search(folded)), None)
 
 
-def _consultation(entry: Mapping[str, Any], rules: BindingRules) -> str | None:
+def _scheduled(entry: Mapping[str, Any], today: date) -> bool:
+    """True when the consultation's meeting date lies after ``today`` (not held yet)."""
+    try:
+        return date.fromisoformat(str(entry.get("datum") or "")[:10]) > today
+    except ValueError:
+        return False
+
+
+def _consultation(entry: Mapping[str, Any], rules: BindingRules, today: date) -> str | None:
+    found = _decision(entry, rules)
+    # a decision on a meeting still to come is not taken yet: the paper is only requested
+    return "beantragt" if found == "beschlossen" and _scheduled(entry, today) else found
+
+
+def _decision(entry: Mapping[str, Any], rules: BindingRules) -> str | None:
     role = _first(rules.roles, entry.get("zustaendigkeit")) or "unknown"
     auth = entry.get("beschliessend")
     if auth is True:
@@ -145,18 +160,20 @@ def _paper(metadata: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def binding_of(metadata: Mapping[str, Any] | None, doc_type: str | None = None, format: str | None = None,
-               rules: BindingRules | None = None) -> str:  # fmt: skip
+               rules: BindingRules | None = None, today: date | None = None) -> str:  # fmt: skip
     """``beschlossen``, ``zur_kenntnis``, ``beantragt`` or ``angekuendigt`` for a document.
 
     A council paper (Vorlage-Nr., paper type or Beratungsfolge known) is as binding as the
     strongest of its paper type's default and its consultations; a document without a
-    council paper behind it is placed by its format, then its document type."""
+    council paper behind it is placed by its format, then its document type. A decision on a
+    meeting after ``today`` (default: today) counts as requested, not decided."""
     rules = rules or load_rules()
+    today = today or date.today()
     paper = _paper(metadata or {})
     folge = paper["beratungsfolge"] if isinstance(paper["beratungsfolge"], list) else []
     if paper["vorlage_nr"] or paper["vorlagenart"] or folge:
         found = [_first(rules.paper_types, paper["vorlagenart"])]
-        found += [_consultation(e, rules) for e in folge if isinstance(e, Mapping)]
+        found += [_consultation(e, rules, today) for e in folge if isinstance(e, Mapping)]
         return strongest(found) or rules.paper_fallback
     fmt, kind = getattr(format, "value", format), getattr(doc_type, "value", doc_type)
     return rules.formats.get(fmt or "") or rules.doc_types.get(kind or "") or rules.default
