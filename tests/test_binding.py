@@ -402,3 +402,42 @@ def test_a_decision_on_a_meeting_still_to_come_is_not_taken_yet() -> None:
     assert binding_of(meta, today=date(2027, 3, 1)) == "beschlossen"  # decided on the day
     meta["beratungsfolge"][0]["datum"] = None  # no date: the consultation decides as before
     assert binding_of(meta, today=date(2026, 11, 29)) == "beschlossen"
+
+
+# --- on real papers: the header parsed at ingest decides the binding --------------------
+
+
+def _real_binding(path) -> str:  # noqa: ANN001
+    from watext.enrich.binding import binding_of
+    from watext.ingest.files import hash_file, process_file
+    from watext.settings import Settings
+
+    doc = process_file(path, Settings(), doc_id=hash_file(path))[0]
+    return binding_of(doc.metadata, doc.doc_type, doc.format)
+
+
+def test_real_paper_taken_note_of_is_zur_kenntnis() -> None:
+    from .paths import SEEDS
+
+    path = SEEDS / "osnabrueck_VO-2014-4833_handlungsempfehlungen.pdf"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    assert _real_binding(path) == "zur_kenntnis"  # Rat der Stadt Osnabrück, Kenntnisnahme
+
+
+def test_real_paper_with_an_authoritative_consultation_is_beschlossen() -> None:
+    from .paths import REAL_DOCS
+
+    path = REAL_DOCS / "muenchen_ba3_zuschussentscheidung_checkboxen.pdf"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    assert _real_binding(path) == "beschlossen"  # Bezirksausschuss, Beschluss, 2021-02-09
+
+
+def test_real_slides_without_a_paper_are_angekuendigt() -> None:
+    from .paths import SEEDS
+
+    path = SEEDS / "darmstadt_partnerstaedte_willkommenskultur.pptx"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    assert _real_binding(path) == "angekuendigt"
