@@ -6,9 +6,11 @@ blocks (their words are excluded from the running text), the remaining words go 
 from PDFium (:mod:`watext.extract.pdf_pdfium`, ``Settings.pdf_engine="pdfium"``, the
 default) or from pdfplumber's ``extract_words`` (``"pdfplumber"``, the reference). Tables
 always come from pdfplumber's table finder: on pdfplumber's page, or (PDFium) on the
-ruling edges and characters PDFium read, only on pages with ruling lines. The page tree
-is always counted with pdfminer (its ``/Count`` may lie); a file PDFium cannot open or
-counts differently is read with pdfplumber. Across the document this module then drops
+ruling edges and characters PDFium read, only on pages with ruling lines. The page tree's
+``/Count`` may lie: PDFium's count (which is ``/Count``) is trusted only when it equals the
+number of page dictionaries written out in the file (:func:`pdf_info.pages_written`), else
+the tree is counted with pdfminer; a file PDFium cannot open or counts differently is read
+with pdfplumber. Across the document this module then drops
 running headers/footers and page numbers, classifies blocks (title, heading, paragraph,
 list item), joins a paragraph that continues across a page break, and translates library
 errors into :mod:`watext.errors` types.
@@ -28,7 +30,7 @@ import pdfplumber
 
 from watext.errors import CorruptFileError, EncryptedError, InputError, NeedsOCRError, TooLargeError
 from watext.extract.normalize import ends_sentence, join_lines, repair_cell
-from watext.extract import pdf_info, pdf_pdfium
+from watext.extract import pdf_info, pdf_objects, pdf_pdfium
 from watext.extract.pdf_info import parse_pdf_date
 from watext.extract.pdf_layout import Line, RawBlock, assign_levels, build_blocks, group_lines
 from watext.model import Block, BlockKind, Document, Format
@@ -75,19 +77,21 @@ def extract_pages(path: Path, settings: Settings, pages: Sequence[int] | None = 
     """Like :func:`extract`, but only for the given 1-based ``pages`` (all when None)."""
     path = Path(path)
     try:
-        with pdfplumber.open(path, pages=list(pages) if pages else None) as pdf:
-            page_count = pdf_info.page_count(pdf, settings.max_pages)
-            if page_count > settings.max_pages:
-                raise TooLargeError(f"PDF has more than {settings.max_pages} pages, the limit "
-                                    "(WATEXT_MAX_PAGES; pages counted in the page tree)")  # fmt: skip
-            fast = _open_fast(path, page_count) if settings.pdf_engine == "pdfium" else None
-            if fast is None:
-                info = pdf_info.info(pdf.metadata or {})
-                read = [_read_page(page) for page in pdf.pages]
-            else:
-                with fast:
-                    info = pdf_info.info(fast.get_metadata_dict(skip_empty=True))
-                    read = _read_fast(fast, pages, page_count)
+        done = _read_trusted(path, settings, pages) if settings.pdf_engine == "pdfium" else None
+        if done is not None:
+            info, read, page_count = done
+        else:
+            with pdfplumber.open(path, pages=list(pages) if pages else None) as pdf:
+                page_count = pdf_info.page_count(pdf, settings.max_pages)
+                _check_pages(page_count, settings)
+                fast = _open_fast(path, page_count) if settings.pdf_engine == "pdfium" else None
+                if fast is None:
+                    info = pdf_info.info(pdf.metadata or {})
+                    read = [_read_page(page) for page in pdf.pages]
+                else:
+                    with fast:
+                        info = pdf_info.info(fast.get_metadata_dict(skip_empty=True))
+                        read = _read_fast(fast, pages, page_count)
     except InputError:
         raise
     except Exception as exc:  # pdfminer and PDFium raise a zoo of types for broken files
@@ -138,6 +142,34 @@ def _read_page(page: Any) -> _Page:
     return result
 
 
+def _check_pages(page_count: int, settings: Settings) -> None:
+    if page_count > settings.max_pages:
+        raise TooLargeError(f"PDF has more than {settings.max_pages} pages, the limit "
+                            "(WATEXT_MAX_PAGES; pages counted in the page tree)")  # fmt: skip
+
+
+def _read_trusted(path: Path, settings: Settings, pages: Sequence[int] | None) -> Any:
+    """(info, pages read, page count) with PDFium alone, when its page count (the catalog's
+    ``/Count``) is exactly the number of page dictionaries written in the file (none hidden
+    in object streams: :func:`pdf_info.pages_written`), so no page tree can hold more; None
+    (count the tree with pdfminer, as for any other file) when not, or when PDFium cannot
+    open the file or load one of its pages."""
+    try:
+        fast = pdf_pdfium.open_document(str(path))
+    except pdf_pdfium.PdfiumError:
+        return None
+    with fast:
+        page_count = len(fast)
+        if page_count < 1 or pdf_info.pages_written(path) != page_count:
+            return None
+        _check_pages(page_count, settings)
+        try:
+            info = pdf_info.info(fast.get_metadata_dict(skip_empty=True))
+            return info, _read_fast(fast, pages, page_count), page_count
+        except pdf_pdfium.PdfiumError:  # a page it cannot load: read as before
+            return None
+
+
 def _open_fast(path: Path, page_count: int) -> Any:
     """The PDFium document, or None when PDFium counts other pages than the page tree holds."""
     try:
@@ -163,8 +195,9 @@ def _read_fast(fast: Any, pages: Sequence[int] | None, page_count: int) -> list[
 def _tables(page: Any) -> list[_Table]:
     """pdfplumber's tables of a page with at least two columns and two filled cells."""
     tables: list[_Table] = []
+    fast = isinstance(page, pdf_objects.TablePage)
     for found in page.find_tables():
-        data = found.extract()
+        data = page.cells(found) if fast else found.extract()
         ncols = max((len(r) for r in data), default=0)
         filled = sum(1 for r in data for c in r if c and c.strip())
         if ncols < 2 or filled < 2:
@@ -181,8 +214,8 @@ def _tables(page: Any) -> list[_Table]:
 def _make_page(number: int, width: float, height: float, words: list[dict[str, Any]], tables: list[_Table],
                image_area: float) -> _Page:  # fmt: skip
     """What the layout needs of one page, from its words, tables and image area (either engine)."""
-    flow = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
-    text = "".join(w["text"] for w in words)
+    flow = [w for w in words if not any(_inside(w, t.bbox) for t in tables)] if tables else list(words)
+    text = "".join([w["text"] for w in words])
     return _Page(
         number=number,
         width=width,
@@ -190,7 +223,7 @@ def _make_page(number: int, width: float, height: float, words: list[dict[str, A
         lines=group_lines(flow),
         tables=tables,
         nonspace_chars=len(text),
-        letters=sum(ch.isalpha() for ch in text),
+        letters=sum(map(str.isalpha, text)),
         image_cover=min(image_area / (width * height or 1.0), 1.0),
     )
 

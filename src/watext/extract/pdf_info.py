@@ -2,20 +2,23 @@
 
 - :func:`info`: the info dictionary as plain strings, dates as ISO 8601;
 - :func:`page_count`: pages counted in the page tree with a cap (``/Count`` may lie);
+- :func:`pages_written`: the page dictionaries written out in the bytes (when ``/Count`` may be trusted);
 - :func:`caused_by_memory`, :func:`is_encryption_error`, :func:`short`: what a library
   exception means, for the adapter's typed errors.
 """
 
 from __future__ import annotations
 
+import mmap
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from watext.extract.normalize import clean_text
 
-__all__ = ["caused_by_memory", "info", "is_encryption_error", "meaningful_title", "page_count", "parse_pdf_date",
-           "short"]  # fmt: skip
+__all__ = ["caused_by_memory", "info", "is_encryption_error", "meaningful_title", "page_count", "pages_written",
+           "parse_pdf_date", "short"]  # fmt: skip
 
 _MEANINGLESS_TITLE = re.compile(
     r"^(untitled|unbenannt|folie \d+|slide \d+|powerpoint-präsentation|microsoft \w+ - .*|.*\.(docx?|pptx?|odt|pdf|rtf))$",
@@ -54,6 +57,41 @@ def page_count(pdf: Any, cap: int) -> int:
             break
     return n
 
+
+def _name(word: str) -> bytes:
+    """A regex for the PDF name ``/word``, each character plain or as a ``#xx`` escape."""
+    out = b"/"
+    for ch in word.encode():
+        digits = [bytes([d]) for d in b"%02x" % ch]
+        hex_ = b"".join(b"[%s%s]" % (d.upper(), d) if d.isalpha() else d for d in digits)
+        out += b"(?:%s|#%s)" % (re.escape(bytes([ch])), hex_)
+    return out
+
+
+#: Where page dictionaries may hide from a byte scan: object streams (and the cross-reference
+#: streams that index them), encryption.
+_HIDDEN = re.compile(b"|".join(_name(w) for w in ("ObjStm", "XRef", "Encrypt")))
+#: A page dictionary's ``/Type /Page`` (or ``/type``, which pdfminer also takes), whitespace,
+#: control characters or comments between (possessive: linear on any bytes); never ``/Pages``.
+_PAGE_TYPE = re.compile(b"(?:%s|%s)(?:[\x00-\x20]|%%[^\r\n]*+)*+%s(?![A-Za-z0-9])"
+                        % (_name("Type"), _name("type"), _name("Page")))  # fmt: skip
+
+
+def pages_written(path: str | Path) -> int | None:
+    """How many ``/Type /Page`` dictionaries are written out in the file's bytes, or None when
+    page dictionaries may be hidden from a byte scan (see ``_HIDDEN``).
+
+    Every page a reader can find in the page tree is such a dictionary, so this bounds the
+    page tree from above; :mod:`watext.extract.pdf` trusts PDFium's page count (the catalog's
+    ``/Count``) when it is the same number, and else counts the tree with pdfminer. A mere
+    search over the bytes (memory-mapped), without parsing: cheap for any file."""
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if _HIDDEN.search(data):
+                return None
+            return sum(1 for _ in _PAGE_TYPE.finditer(data))
+    except (OSError, ValueError):  # unreadable, or empty (mmap refuses it)
+        return None
 
 
 _INFO_KEYS = {

@@ -12,14 +12,18 @@ finder, so table cells come out as with pdfplumber, without pdfminer parsing the
 from __future__ import annotations
 
 import ctypes
+import struct
 from collections.abc import Callable
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2.raw as R
 from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import LIGATURES
 
-__all__ = ["Geometry", "TablePage", "may_hold_table", "scan"]
+__all__ = ["Geometry", "TablePage", "centred", "may_hold_table", "scan"]
 
 _P = ctypes.c_void_p
 _FP = ctypes.POINTER(ctypes.c_float)
@@ -45,6 +49,8 @@ _seg_point = _proto("FPDFPathSegment_GetPoint", ctypes.c_int, _P, _FP, _FP)
 _seg_type = _proto("FPDFPathSegment_GetType", ctypes.c_int, _P)
 _seg_close = _proto("FPDFPathSegment_GetClose", ctypes.c_int, _P)
 
+_X0 = itemgetter("x0")
+_POINT = struct.Struct("=ffBB2x")  # PDFium's CFX_Path::Point, see _segments
 _MAX_SEGMENTS = 20_000  # a path this long is a drawing (a map), not table rulings
 
 
@@ -142,20 +148,14 @@ def _path_edges(obj: int, m: Matrix, out: list[dict[str, Any]]) -> None:
     if n <= 0 or n > _MAX_SEGMENTS:
         return
     a, b, c, d, e, f = m
-    x, y = ctypes.c_float(), ctypes.c_float()
-    xp, yp = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[tuple[str, list[tuple[float, float]]]] = []
     shape, pts, bezier = "", [], 0
     moveto, bezierto = R.FPDF_SEGMENT_MOVETO, R.FPDF_SEGMENT_BEZIERTO
-    for i in range(n):
-        seg = _get_segment(obj, i)
-        kind = _seg_type(seg)
+    for px, py, kind, close in _segments(obj, n):
         if kind == bezierto:
             bezier += 1
             if bezier % 3:
                 continue  # control points: pdfminer keeps the end point of a curve only
-        _seg_point(seg, xp, yp)
-        px, py = x.value, y.value
         p = (round(a * px + c * py + e, 3), round(b * px + d * py + f, 3))
         if kind == moveto:
             if shape:
@@ -164,13 +164,35 @@ def _path_edges(obj: int, m: Matrix, out: list[dict[str, Any]]) -> None:
         else:
             shape += "c" if kind == bezierto else "l"
             pts.append(p)
-        if _seg_close(seg) and shape:
+        if close and shape:
             shape += "h"
             pts.append(pts[0])
     if shape:
         subpaths.append((shape, pts))
     for shape, pts in subpaths:
         _subpath_edges(shape, pts, out)
+
+
+def _segment(seg: int, x: Any, y: Any) -> tuple[float, float, int, int]:
+    _seg_point(seg, ctypes.byref(x), ctypes.byref(y))
+    return x.value, y.value, _seg_type(seg), _seg_close(seg)
+
+
+def _segments(obj: int, n: int) -> Any:
+    """(x, y, segment type, closes) of the path's ``n`` segments.
+
+    PDFium's segment handles point into one array of its points (``CFX_Path::Point``: x, y
+    as floats, a type byte with the API's numbering, a close flag; 12 bytes): when the first
+    and last handle are that far apart and read as the API reads them, the array is unpacked
+    in one go, else (another PDFium build) each segment is asked through the API."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    first, last = _get_segment(obj, 0), _get_segment(obj, n - 1)
+    if first and last and last - first == (n - 1) * _POINT.size:
+        points = _POINT.iter_unpack(ctypes.string_at(first, n * _POINT.size))
+        if (_POINT.unpack(ctypes.string_at(first, _POINT.size)) == _segment(first, x, y)
+                and _POINT.unpack(ctypes.string_at(last, _POINT.size)) == _segment(last, x, y)):  # fmt: skip
+            return points
+    return (_segment(_get_segment(obj, i), x, y) for i in range(n))
 
 
 def _subpath_edges(shape: str, pts: list[tuple[float, float]], out: list[dict[str, Any]]) -> None:
@@ -209,11 +231,69 @@ def may_hold_table(edges: list[dict[str, Any]]) -> bool:
     return v >= 2 and h >= 2 and v + h >= 5
 
 
+def centred(c: Any, boxes: list[Any]) -> bool:
+    """Whether the centre of ``c`` = (x0, x1, top, bottom, ...) lies in one of the boxes."""
+    cx, cy = (c[0] + c[1]) / 2, (c[2] + c[3]) / 2
+    for x0, top, x1, bottom in boxes:
+        if x0 <= cx < x1 and top <= cy < bottom:
+            return True
+    return False
+
+
+def _clusters(objs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """pdfplumber's ``cluster_objects(objs, "top", 3)``: lines by ``top``, in page order within."""
+    index: dict[float, int] = {}
+    group, last = 0, None
+    for top in sorted({o["top"] for o in objs}):
+        if last is not None and not top <= last + 3:
+            group += 1
+        index[top] = group
+        last = top
+    lines: list[list[dict[str, Any]]] = [[] for _ in range(group + 1)]
+    for o in objs:
+        lines[index[o["top"]]].append(o)
+    return lines
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """pdfplumber's ``extract_text(chars)`` (default settings) for upright characters: words
+    split at spaces, gaps over 3 pt and where text runs backwards, by line, lines by ``top``."""
+    if not all(c["upright"] is True for c in chars):
+        return extract_text(chars)
+    words: list[dict[str, Any]] = []
+    for line in _clusters(chars):
+        word: list[dict[str, Any]] = []
+        for c in sorted(line, key=_X0):
+            text = c["text"]
+            if text.isspace() or text == "":
+                if word:
+                    words.append(_word(word))
+                word = [c] if text == "" else []
+                if text == "":  # pdfplumber: "" is "in" its (empty) punctuation: a word alone
+                    words.append(_word(word))
+                    word = []
+            elif word and (c["x0"] < word[-1]["x0"] or c["x0"] > word[-1]["x1"] + 3
+                           or abs(c["top"] - word[-1]["top"]) > 3):  # fmt: skip
+                words.append(_word(word))
+                word = [c]
+            else:
+                word.append(c)
+        if word:
+            words.append(_word(word))
+    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(words))
+
+
+def _word(chars: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in chars),
+            "top": min(c["top"] for c in chars)}  # fmt: skip
+
+
 class TablePage:
     """Just enough of a ``pdfplumber.Page`` for its table finder: edges, characters, bbox."""
 
     def __init__(self, width: float, height: float, edges: list[dict[str, Any]],
-                 chars: Callable[[], list[dict[str, Any]]]) -> None:  # fmt: skip
+                 chars: Callable[[list[Any]], list[dict[str, Any]]]) -> None:  # fmt: skip
+        """``chars(boxes)``: the page's characters with the centre in one of the boxes."""
         self.bbox = (0.0, 0.0, width, height)
         self.edges = edges
         self._make_chars = chars
@@ -224,13 +304,27 @@ class TablePage:
     def chars(self) -> list[dict[str, Any]]:
         """The characters inside the tables found (the only ones a table's cells can hold)."""
         if self._chars is None:
-            boxes = [t.bbox for t in self.find_tables()]
-            self._chars = [
-                c for c in self._make_chars()
-                if any(x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
-                       for x0, top, x1, bottom in boxes)
-            ]  # fmt: skip
+            self._chars = self._make_chars([t.bbox for t in self.find_tables()])
         return self._chars
+
+    def cells(self, table: Any) -> list[list[str | None]]:
+        """``table.extract()`` as pdfplumber computes it (a cell holds the characters whose
+        centre it holds, its text from ``extract_text``), with each centre computed once."""
+        mids = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in self.chars]
+        rows = []
+        for row in table.rows:
+            x0, top, x1, bottom = row.bbox
+            inside = [m for m in mids if x0 <= m[0] < x1 and top <= m[1] < bottom]
+            texts: list[str | None] = []
+            for cell in row.cells:
+                if cell is None:
+                    texts.append(None)
+                    continue
+                x0, top, x1, bottom = cell
+                chars = [m[2] for m in inside if x0 <= m[0] < x1 and top <= m[1] < bottom]
+                texts.append(_cell_text(chars) if chars else "")
+            rows.append(texts)
+        return rows
 
     def find_tables(self) -> list[Any]:
         """pdfplumber's tables with its default settings (found once, then kept)."""

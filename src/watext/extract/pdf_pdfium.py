@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -41,6 +43,9 @@ _HYPHENS = {"\ufffe": "-", "\x02": "-"}  # PDFium's marks for a hyphen at a line
 _HYPHEN_TABLE = str.maketrans(_HYPHENS)
 #: The (not embedded) Symbol font: pdfminer reads code 0x2D as a hyphen, PDFium as a minus.
 _SYMBOL_TABLE = str.maketrans({"\u2212": "-"})
+_X0, _TOKENS = itemgetter(0), re.compile(r"\S+|\s")
+#: Right-to-left scripts (Hebrew to NKo, their presentation forms): PDFium reorders their characters.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _P = ctypes.c_void_p
 _D = ctypes.POINTER(ctypes.c_double)
 _F = ctypes.POINTER(ctypes.c_float)
@@ -75,13 +80,14 @@ class FastPage:
     tables: Any  # a pdf_objects.TablePage when the page has ruling lines, else None
 
 
-def _char_dicts(runs: list[Any]) -> list[dict[str, Any]]:
-    """Segments (or characters) as pdfplumber's char dicts, for its table finder: a cell takes
-    those whose centre it holds, and its text comes from the same word grouping."""
+def _char_dicts(runs: list[Any], boxes: list[Any]) -> list[dict[str, Any]]:
+    """Segments (or characters) centred in one of the ``boxes`` (tables) as pdfplumber's char dicts:
+    a cell takes those whose centre it holds, its text comes from the same word grouping."""
     return [
         {"text": c[4], "x0": c[0], "x1": c[1], "top": c[2], "bottom": c[3], "doctop": c[2],
          "width": c[1] - c[0], "height": c[3] - c[2], "upright": upright, "size": size, "fontname": name}
         for (upright, size, name), run in runs for c in run
+        if pdf_objects.centred(c, boxes)
     ]  # fmt: skip
 
 
@@ -112,7 +118,7 @@ def _read(page: Any, number: int) -> FastPage:
         runs: list[Any] = []
         tables = None
         if pdf_objects.may_hold_table(edges):  # the finder needs the characters only for cells
-            tables = pdf_objects.TablePage(geo.width, geo.height, edges, lambda: _char_dicts(runs))
+            tables = pdf_objects.TablePage(geo.width, geo.height, edges, lambda boxes: _char_dicts(runs, boxes))
         words = _segment_words(tp, n, text, geo, runs)
         if words is None:  # text not set straight: every character on its own
             words, runs[:] = _words(tp, n, text, geo)
@@ -130,7 +136,21 @@ def _read(page: Any, number: int) -> FastPage:
 _Info = tuple[str, float, bool, bool, float, float, float]
 
 
-def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, buf: Any) -> _Info:
+class _Scratch:
+    """Out-parameters of :func:`_object_info`, allocated once per page, and the page's fonts."""
+
+    __slots__ = ("buf", "d", "d_p", "fonts", "m", "m_p", "o_p", "ox", "oy")
+
+    def __init__(self) -> None:
+        self.buf = ctypes.create_string_buffer(256)
+        self.m, self.d = R.FS_MATRIX(), ctypes.c_float()
+        self.m_p, self.d_p = ctypes.byref(self.m), ctypes.byref(self.d)
+        self.ox, self.oy = ctypes.c_double(), ctypes.c_double()
+        self.o_p = (ctypes.byref(self.ox), ctypes.byref(self.oy))
+        self.fonts: dict[int, tuple[str, float]] = {}  # font handle -> (base font name, descent)
+
+
+def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scratch) -> _Info:
     """What all characters of one text object share, read at its character ``i``: (font name,
     descent per unit size, upright, upright without skew, size, top, bottom), in display space.
     ``top``/``bottom`` are pdfminer's box (from the baseline by the font's descent, one size high)."""
@@ -138,16 +158,21 @@ def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, buf: Any)
     if not obj:
         return "", 0.0, True, False, size, 0.0, 0.0
     font = _obj_font(obj)
-    name = ""
-    descent = 0.0
-    if font:
-        n = _font_name(font, buf, len(buf))
-        name = buf.raw[: max(0, n - 1)].decode("utf-8", "replace") if n else ""
-        d = ctypes.c_float()
-        if _descent(font, 1.0, ctypes.byref(d)):
-            descent = d.value
-    m = R.FS_MATRIX()
-    _obj_matrix(obj, ctypes.byref(m))
+    known = sc.fonts.get(font)
+    if known is not None:
+        name, descent = known
+    else:
+        name, descent = "", 0.0
+        if font:
+            buf = sc.buf
+            n = _font_name(font, buf, len(buf))
+            name = buf.raw[: max(0, n - 1)].decode("utf-8", "replace") if n else ""
+            if _descent(font, 1.0, sc.d_p):
+                descent = sc.d.value
+        sc.fonts[font] = (name, descent)
+    m = sc.m
+    if not _obj_matrix(obj, sc.m_p):  # as a fresh (zero) matrix would read
+        m.a = m.b = m.c = m.d = m.e = m.f = 0.0
     a, b, c, d_ = m.a, m.b, m.c, m.d
     r = geo.rotation
     if r == 90:
@@ -158,9 +183,9 @@ def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, buf: Any)
         a, b, c, d_ = -b, a, -d_, c
     upright = a * d_ > 0 and b * c <= 0
     size *= (c * c + d_ * d_) ** 0.5  # PDFium's size is the Tf operand; pdfminer's is as drawn
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    _origin(tp, i, ctypes.byref(ox), ctypes.byref(oy))
-    _, base = geo.point(ox.value, oy.value)
+    if not _origin(tp, i, *sc.o_p):
+        sc.ox.value = sc.oy.value = 0.0
+    _, base = geo.point(sc.ox.value, sc.oy.value)
     bottom = base - descent * size
     return name, descent, upright, upright and b == 0 and c == 0, size, bottom - size, bottom
 
@@ -182,7 +207,7 @@ def _words(tp: int, n: int, text: str, geo: pdf_objects.Geometry) -> tuple[list[
     straight (rotated or skewed)."""
     rect = R.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    buf = ctypes.create_string_buffer(256)
+    sc = _Scratch()
     infos: dict[int, _Info] = {}
     ax, bx, dx, ay, by, dy = geo.affine()
     # runs of consecutive characters with one (upright, size, fontname), as pdfplumber groups them
@@ -200,7 +225,7 @@ def _words(tp: int, n: int, text: str, geo: pdf_objects.Geometry) -> tuple[list[
         obj = _text_object(tp, i)
         info = infos.get(obj)
         if info is None:
-            info = infos[obj] = _object_info(tp, i, obj, geo, buf)
+            info = infos[obj] = _object_info(tp, i, obj, geo, sc)
         name, _, upright, straight, size, top, bottom = info
         _loose_box(tp, i, rect_p)
         x0 = ax * rect.left + bx * rect.bottom + dx
@@ -235,66 +260,72 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
 
     Within a segment the characters share font, size and baseline and follow each other,
     so only its first and last character need a box; the segments then go through the same
-    grouping as single characters. None when some text is not set straight (use :func:`_words`)."""
+    grouping as single characters. None when some text is not set straight (use :func:`_words`).
+    PDFium keeps the characters of one text object together (it orders whole objects along a
+    line), so non-space characters whose first and last belong to one object are one segment:
+    only those two are asked for their object (every one on pages with right-to-left letters,
+    which PDFium reorders character by character)."""
     rect = R.FS_RECTF()
     rect_p = ctypes.byref(rect)
-    buf = ctypes.create_string_buffer(256)
+    sc = _Scratch()
     infos: dict[int, _Info] = {}
     ax, bx, dx, _, _, _ = geo.affine()
     items: list[tuple[float, float, float, float, str]] = []
     key: tuple[Any, ...] | None = None
-    start, seg_obj, info = -1, 0, None
+    seg_obj, info = 0, None
     text_object, loose_box, generated = _text_object, _loose_box, _generated
-    for i in range(n + 1):
-        ch = text[i] if i < n else " "
-        space = ch.isspace()
-        obj = 0 if space else text_object(tp, i)
-        if start >= 0 and (space or obj != seg_obj):  # the segment [start, i) ends
-            loose_box(tp, start, rect_p)
-            u0 = ax * rect.left + bx * rect.bottom + dx
-            u1 = ax * rect.right + bx * rect.top + dx
-            if i - 1 > start:
-                loose_box(tp, i - 1, rect_p)
+    each = _RTL.search(text) is not None
+
+    def add(s: int, e: int, space: bool) -> None:  # the segment [s, e) of one object (``info``)
+        nonlocal items, key
+        loose_box(tp, s, rect_p)
+        u0 = ax * rect.left + bx * rect.bottom + dx
+        u1 = ax * rect.right + bx * rect.top + dx
+        if e - 1 > s:
+            loose_box(tp, e - 1, rect_p)
             v0 = ax * rect.left + bx * rect.bottom + dx
             v1 = ax * rect.right + bx * rect.top + dx
-            name, _, upright, _, size, top, bottom = info  # type: ignore[misc]
-            new_key = (upright, size, name)
-            if new_key != key:
-                items = []
-                runs.append((new_key, items))
-                key = new_key
-            items.append((min(u0, u1, v0, v1), max(u0, u1, v0, v1), top, bottom,
-                          text[start:i].translate(_HYPHEN_TABLE)))  # fmt: skip
-            start = -1
-        if i == n:
-            break
-        if space:
-            if generated(tp, i):
-                if ch == " " and items:  # a gap PDFium saw, or a real space it replaced: a break
-                    last = items[-1]
-                    items.append((last[1], last[1], last[2], last[3], " "))
-                continue
-            obj = text_object(tp, i)  # a real space: where it is, as pdfplumber has it
-        if obj != seg_obj or info is None:
-            info = infos.get(obj)
-            if info is None:
-                info = infos[obj] = _object_info(tp, i, obj, geo, buf)
-            seg_obj = obj
-            if not info[3]:
-                return None
-        if space:
-            loose_box(tp, i, rect_p)
-            x0 = ax * rect.left + bx * rect.bottom + dx
-            x1 = ax * rect.right + bx * rect.top + dx
-            name, _, upright, _, size, top, bottom = info
-            new_key = (upright, size, name)
-            if new_key != key:
-                items = []
-                runs.append((new_key, items))
-                key = new_key
-            items.append((min(x0, x1), max(x0, x1), top, bottom, " "))
-        elif start < 0:
-            start = i
+            x0, x1 = min(u0, u1, v0, v1), max(u0, u1, v0, v1)
+        else:
+            x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
+        name, _, upright, _, size, top, bottom = info  # type: ignore[misc]
+        new_key = (upright, size, name)
+        if new_key != key:
+            items = []
+            runs.append((new_key, items))
+            key = new_key
+        items.append((x0, x1, top, bottom, " " if space else text[s:e].translate(_HYPHEN_TABLE)))
+
+    for m in _TOKENS.finditer(text):
+        s, e = m.span()
+        ch = text[s]
+        space = e - s == 1 and ch.isspace()
+        if space and generated(tp, s):
+            if ch == " " and items:  # a gap PDFium saw, or a real space it replaced: a break
+                last = items[-1]
+                items.append((last[1], last[1], last[2], last[3], " "))
+            continue
+        obj = text_object(tp, s)  # a real space too: where it is, as pdfplumber has it
+        if space or not each and (e - s == 1 or text_object(tp, e - 1) == obj):
+            stops: Any = ((e, obj),)
+        else:  # the token spans objects: cut it where the object changes
+            stops, cur = [], obj
+            for i in range(s + 1, e):
+                o = text_object(tp, i)
+                if o != cur:
+                    stops.append((i, cur))
+                    cur = o
+            stops.append((e, cur))
+        for stop, obj in stops:
+            if obj != seg_obj or info is None:
+                info = infos.get(obj)
+                if info is None:
+                    info = infos[obj] = _object_info(tp, s, obj, geo, sc)
+                seg_obj = obj
+                if not info[3]:
+                    return None
+            add(s, stop, space)
+            s = stop
     words: list[dict[str, Any]] = []
     for (_, size, name), run in runs:
         _upright_words(run, size, name, words)
@@ -313,11 +344,15 @@ def _upright_words(run: list[tuple[float, float, float, float, str]], size: floa
         cluster[t] = group
         last = t
     lines: dict[int, list[tuple[float, float, float, float, str]]] = {}
-    for c in sorted(run, key=lambda c: cluster[c[2]]):
-        lines.setdefault(cluster[c[2]], []).append(c)
+    for c in run:  # in page order within a line (what a stable sort by line gives)
+        g = cluster[c[2]]
+        if g in lines:
+            lines[g].append(c)
+        else:
+            lines[g] = [c]
     for g in sorted(lines):
         word: list[tuple[float, float, float, float, str]] = []
-        for c in sorted(lines[g], key=lambda c: c[0]):
+        for c in sorted(lines[g], key=_X0):
             if c[4].isspace():
                 if word:
                     out.append(_merge(word, size, name))
