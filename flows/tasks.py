@@ -36,11 +36,13 @@ train_model = _task(pipeline.train_model, "train-model")
 reprocess_file = _task(reprocess.reprocess_file, "reprocess-file", "read {found.entry.path.name}")
 source_tables = _task(reprocess.source_tables, "source-tables")
 write_report = _task(reprocess.write_report, "change-report")
+sync_paper = _task(pipeline.sync_paper, "oparl-paper")
+oparl_tables = _task(pipeline.oparl_tables, "oparl-source-tables")
 
 #: pipeline unit -> its task
 TASKS: dict[Callable[..., Any], Any] = {t.fn: t for t in (
     ingest_document, mark_questions, classify_batch, build_tables, train_model, reprocess_file, source_tables,
-    write_report)}  # fmt: skip
+    write_report, sync_paper, oparl_tables)}  # fmt: skip
 
 
 def as_task(unit: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

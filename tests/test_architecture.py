@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"cli"},
     {"flows", "service"},
     {"pipeline", "reprocess"},
-    {"tables", "review", "train", "ingest"},
+    {"tables", "review", "train", "ingest", "oparl"},
     {"tag", "store", "enrich", "extract", "segment"},
     {"model", "errors", "settings", "sources", "files", "cache", "procs", "progress", "i18n", "watext"},
 ]
@@ -38,6 +38,7 @@ SIDEWAYS = {
     ("sources", "errors"),
     ("cache", "files"),
     ("pipeline", "reprocess"),  # reprocess.py holds the units of pipeline.reprocess
+    ("oparl", "ingest"),  # an OParl file is read by the normal ingest (worker, limits, hash)
 }
 MAX_LINES = 400
 

@@ -32,7 +32,8 @@ def test_every_task_is_a_pipeline_unit() -> None:
     from watext import reprocess
 
     units = {pipeline.ingest_one, pipeline.mark_questions, pipeline.classify_batch, pipeline.build_tables,
-             pipeline.train_model, reprocess.reprocess_file, reprocess.source_tables, reprocess.write_report}  # fmt: skip
+             pipeline.train_model, reprocess.reprocess_file, reprocess.source_tables, reprocess.write_report,
+             pipeline.sync_paper, pipeline.oparl_tables}  # fmt: skip
     assert set(tasks.TASKS) == units
     for unit, task in tasks.TASKS.items():
         assert task.fn is unit and task.cache_policy is not None  # NONE: never cached

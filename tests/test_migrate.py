@@ -32,7 +32,7 @@ def test_a_schema_1_sqlite_file_is_migrated(tmp_path: Path) -> None:
         reviews = list(store.iter_corrections())
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT max(version) FROM schema_version")).scalar() == SCHEMA_VERSION == 2
+        assert conn.execute(sa.text("SELECT max(version) FROM schema_version")).scalar() == SCHEMA_VERSION == 3
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         ddl = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name='documents'")).scalar()
         indexes = {r[0] for r in conn.execute(sa.text("SELECT name FROM sqlite_master WHERE tbl_name='documents'"))}
@@ -67,7 +67,7 @@ def test_a_schema_1_postgres_database_is_migrated(pg_url: str, tmp_path: Path) -
         conn.execute(sa.text("ALTER TABLE documents DROP CONSTRAINT ck_documents_status"))
         conn.execute(sa.text("ALTER TABLE documents ADD CONSTRAINT ck_documents_status "
                              "CHECK (status IN ('current', 'superseded'))"))
-        conn.execute(sa.text("DELETE FROM schema_version WHERE version = 2"))
+        conn.execute(sa.text("DELETE FROM schema_version WHERE version >= 2"))
         conn.execute(sa.text("INSERT INTO schema_version (version, applied_at) SELECT 1, now() "
                              "WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE version = 1)"))
     engine.dispose()

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from watext.enrich.cities import load_cities
 from watext.ingest.files import extraction_version
-from watext.ingest.sources import plan, scan
+from watext.ingest.sources import Plan, plan, scan
 from watext.reprocess import reprocess_file, source_tables, unchanged_since_last_report, write_report
+from watext.model import FileState
 from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file
@@ -30,10 +32,13 @@ from watext.ingest.parallel import Fan, WorkerPool, batches, dask_fan, hook_dela
 from watext.ingest.parallel import thread_fan, writes_for
 from watext.ingest.worker import FileWorker
 from watext.errors import ConfigError
+from watext.oparl.client import OParlClient
+from watext.oparl.sync import OParlSync, SyncResult, default_cache_dir, sync_paper
 from watext.progress import ProgressBar
 from watext.settings import Settings
 from watext.store import Store
-from watext.tables.write import write_tables
+from watext.tables.changes import snapshot
+from watext.tables.write import build_and_write, write_tables
 from watext.tag.registry import DEFAULT_NAME, load_model, model_info, resolve_model_dir
 from watext.tag.survey import document_questions, questions_version
 from watext.tag.tagger import WatextModel
@@ -42,7 +47,8 @@ from watext.train.trainer import train_model
 
 __all__ = [
     "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
-    "ingest_files", "ingest_one", "mark_questions", "rebuild_sources", "reclassify", "reprocess", "run", "train", "train_model",
+    "ingest_files", "ingest_one", "mark_questions", "oparl_states", "oparl_tables", "rebuild_sources", "reclassify",
+    "reprocess", "run", "sync_oparl", "sync_paper", "train", "train_model",
 ]  # fmt: skip
 
 #: How a unit of work is run: ``step(unit, *args)`` returns ``unit(*args)``.
@@ -239,8 +245,13 @@ def reprocess(store: Store, settings: Settings, source: Source, *, model_dir: st
     started = datetime.now(UTC)
     run_id = store.start_run([str(source.path)])
     known = store.file_states(source.name)
-    todo = plan(scan(source.path, source.glob, settings.follow_symlinks), known,
-                lambda fmt: extraction_version(fmt, settings), started)  # fmt: skip
+    if source.kind == "oparl":  # the sync reads what changed; its files are the source's files
+        todo = Plan()
+        oparl_states(store, settings, source, known, sync_oparl(store, settings, source.url or "", body=source.body,
+                                                                cache_dir=source.path, step=step, run=False))  # fmt: skip
+    else:
+        todo = plan(scan(source.path, source.glob, settings.follow_symlinks), known,
+                    lambda fmt: extraction_version(fmt, settings), started)  # fmt: skip
     if todo.to_read():
         cities = [c.name for c in load_cities()]
         with FileWorker(settings) as worker:
@@ -256,7 +267,7 @@ def reprocess(store: Store, settings: Settings, source: Source, *, model_dir: st
     idle = not pending and not classified.classified and not classified.surveys
     after = None
     if not (idle and unchanged_since_last_report(store, source, model)):  # classify marked the questions
-        _, after = step(source_tables, store, source, model, formats)
+        _, after = step(oparl_tables if source.kind == "oparl" else source_tables, store, source, model, formats)
     report: dict[str, Any] = step(write_report, store, source, run_id, started, after, model)
     store.finish_run(run_id, {**report["summary"], "source": source.name, "unchanged": len(todo.unchanged),
                               "waiting": len(todo.wait), "classified": classified.classified})  # fmt: skip
@@ -280,6 +291,62 @@ def rebuild_sources(store: Store, settings: Settings, sources: Sequence[Source],
     """Rebuild the tables (and change reports) of every source without waiting for its schedule."""
     return {"sources": {s.name: reprocess(store, settings, s, model_dir=model_dir, step=step)["summary"]
                         for s in sources}}  # fmt: skip
+
+
+# --- OParl ------------------------------------------------------------------------------
+
+
+def sync_oparl(store: Store, settings: Settings, url: str, *, body: str | None = None, since: datetime | None = None,
+               max_papers: int | None = None, cache_dir: str | Path | None = None, retries: int = 4,
+               timeout: float = 30.0, step: Step = call, run: bool = True) -> SyncResult:  # fmt: skip
+    """Sync an OParl server into the store: papers modified since the last complete walk
+    (or ``since``), one unit per paper (:func:`~watext.oparl.sync.sync_paper`: its files
+    downloaded into ``cache_dir`` and ingested with the paper's metadata, or its documents
+    removed when the paper was deleted); recorded as a run (``run``)."""
+    run_id = store.start_run([url]) if run else None
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir(settings.db)
+    with OParlClient(retries=retries, timeout=timeout, max_file_mb=settings.max_file_mb) as client, \
+            FileWorker(settings) as worker:  # fmt: skip
+        sync = OParlSync(store, settings, client, worker, cache, since=since, max_papers=max_papers, body=body, url=url)
+        try:
+            for b, paper in sync.papers(url):
+                step(sync_paper, sync, b, paper)
+        except Exception as exc:
+            if run_id is not None:
+                store.finish_run(run_id, {**sync.result.summary(), "stopped": str(exc)})
+            raise
+    if run_id is not None:
+        store.finish_run(run_id, sync.result.summary())
+    return sync.result
+
+
+def oparl_states(store: Store, settings: Settings, source: Source, known: dict[str, FileState],
+                 synced: SyncResult) -> None:  # fmt: skip
+    """What a sync of an OParl source did, as the file states its change report lists
+    (keyed by the files' URLs)."""
+    for f in synced.files:
+        old = known.get(f["source"])
+        if f["status"] == "failed":
+            store.record_file_failure(source.name, f["source"], size=None, mtime_ns=None, sha256=f["sha256"],
+                                      code=f["code"] or "failed", reason=f["reason"] or "",
+                                      backoff=timedelta(seconds=settings.retry_backoff_s))  # fmt: skip
+            continue
+        seen = old is not None and old.state == "present"
+        change = None if seen and old is not None and old.document_id == f["document_id"] else \
+            "changed" if seen else "new"  # fmt: skip
+        store.save_file_state(source.name, f["source"], size=None, mtime_ns=None, sha256=f["sha256"],
+                              document_id=f["document_id"], extraction=None, change=change,
+                              previous_id=old.document_id if old is not None and change == "changed" else None)  # fmt: skip
+    for r in synced.removed_files:
+        store.mark_file_removed(source.name, r["source"], r["doc"])
+
+
+def oparl_tables(store: Store, source: Source, model: Any, formats: Sequence[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The tables of an OParl source: its documents are those whose file URL is on the
+    server's host."""
+    parts = urlsplit(source.url or "")
+    summary, frames = build_and_write(store, source.out, model, formats, under=f"{parts.scheme}://{parts.netloc}/")
+    return summary, snapshot(frames)
 
 
 # --- training --------------------------------------------------------------------------

@@ -19,6 +19,15 @@ A ``watext.toml`` (path from ``--config`` or ``WATEXT_CONFIG``)::
     interval = "10s"             # or: cron = "0 3 * * *"
     out = "out/partnerstaedte"
 
+    [[sources]]                  # a council information system (OParl)
+    name = "ratsinfo-erlangen"
+    kind = "oparl"
+    url = "https://ratsinfo.example.de/oparl/v1.1/system"
+    body = "1"                   # optional: only this body
+    path = "cache/ratsinfo"      # optional: downloaded files (default oparl-cache/<name>)
+    interval = "1d"
+    out = "out/ratsinfo"
+
 Relative paths (also in a ``sqlite:///`` URL) are relative to the config file. Every
 mistake is a :class:`~watext.errors.ConfigError` naming the file, the source and the key.
 """
@@ -41,8 +50,8 @@ CONFIG_ENV = "WATEXT_CONFIG"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-_SOURCE_KEYS = {"name", "kind", "path", "glob", "city", "interval", "cron", "out"}
-KINDS = ("folder",)
+_SOURCE_KEYS = {"name", "kind", "path", "glob", "city", "interval", "cron", "out", "url", "body"}
+KINDS = ("folder", "oparl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,8 @@ class Source:
     city: str | None = None
     interval: timedelta | None = None
     cron: str | None = None
+    url: str | None = None  # kind "oparl": the server's System (or Body) URL
+    body: str | None = None  # kind "oparl": only this body
 
     def describe_schedule(self) -> str:
         return f"cron {self.cron}" if self.cron else f"every {self.interval.total_seconds():g} s" if self.interval else "-"
@@ -126,6 +137,15 @@ def _source(base: Path, raw: Any, i: int, where: str) -> Source:
     kind = raw.get("kind", "folder")
     if kind not in KINDS:
         raise ConfigError(f"{at}: kind {kind!r} is not one of {list(KINDS)}")
+    url, body, path = raw.get("url"), raw.get("body"), raw.get("path")
+    if kind == "oparl":
+        if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
+            raise ConfigError(f"{at}: kind 'oparl' needs url = \"https://...\" (the OParl system or body)")
+        if body is not None and (not isinstance(body, str) or not body.strip()):
+            raise ConfigError(f"{at}: body must be a body id")
+        path = "oparl-cache/" + name if path is None else path
+    elif url is not None or body is not None:
+        raise ConfigError(f"{at}: url and body are for kind 'oparl' only")
     if ("interval" in raw) == ("cron" in raw):
         raise ConfigError(f"{at}: give exactly one of interval = \"10s\" or cron = \"0 3 * * *\"")
     if "out" not in raw:
@@ -137,7 +157,7 @@ def _source(base: Path, raw: Any, i: int, where: str) -> Source:
     if not isinstance(glob, str) or not glob or glob.startswith("/") or ".." in Path(glob).parts:
         raise ConfigError(f"{at}: glob {glob!r} must be a relative pattern like '**/*.pdf'")
     return Source(
-        name=name, kind=kind, path=_resolve(base, raw.get("path"), f"{at}: path"),
+        name=name, kind=kind, path=_resolve(base, path, f"{at}: path"), url=url, body=body,
         out=_resolve(base, raw["out"], f"{at}: out"), glob=glob, city=city,
         interval=parse_duration(raw["interval"], f"{at}: interval") if "interval" in raw else None,
         cron=_check_cron(raw["cron"], at) if "cron" in raw else None,

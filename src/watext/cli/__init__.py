@@ -38,7 +38,7 @@ def run() -> None:
         sys.exit(1)
 
 
-from watext.cli import documents, dossier, model, review, service, sources, tables  # noqa: E402
+from watext.cli import documents, dossier, model, oparl, review, service, sources, tables  # noqa: E402
 
-for _module in (documents, model, tables, dossier, review, sources, service):
+for _module in (documents, model, tables, dossier, review, sources, service, oparl):
     _module.register(main)

@@ -4,6 +4,9 @@
 SQLite cannot alter a constraint, so the ``documents`` table is rebuilt (foreign keys off,
 copied, renamed, indexes recreated, ``foreign_key_check``) in one transaction. Tables new
 in version 2 (``source_files``, ``change_reports``) are created by ``create_all``.
+
+2 -> 3: new tables only (``oparl_lists``, ``oparl_papers``, made by ``create_all``); the
+version row is added.
 """
 
 from __future__ import annotations
@@ -25,15 +28,25 @@ def _version(conn: Connection) -> int | None:
 
 
 def migrate_postgres(conn: Connection) -> None:
-    """Inside the caller's locked transaction: bring a version-1 database to version 2."""
-    if _version(conn) != 1:
-        return
-    conn.execute(text("ALTER TABLE documents DROP CONSTRAINT IF EXISTS ck_documents_status"))
-    conn.execute(text(f"ALTER TABLE documents ADD CONSTRAINT ck_documents_status CHECK ({_CHECK})"))
-    conn.execute(insert(V).values(version=2, applied_at=utcnow()))
+    """Inside the caller's locked transaction: bring a version-1 or -2 database to version 3."""
+    if _version(conn) == 1:
+        conn.execute(text("ALTER TABLE documents DROP CONSTRAINT IF EXISTS ck_documents_status"))
+        conn.execute(text(f"ALTER TABLE documents ADD CONSTRAINT ck_documents_status CHECK ({_CHECK})"))
+        conn.execute(insert(V).values(version=2, applied_at=utcnow()))
+    if _version(conn) == 2:
+        conn.execute(insert(V).values(version=3, applied_at=utcnow()))
 
 
 def migrate_sqlite(engine: Engine) -> None:
+    """Bring a version-1 or -2 SQLite database to version 3 (each step checks the version
+    again under the write lock, so a second process doing the same changes nothing)."""
+    _sqlite_1_to_2(engine)
+    with engine.execution_options(watext_begin="IMMEDIATE").begin() as conn:
+        if _version(conn) == 2:
+            conn.execute(insert(V).values(version=3, applied_at=utcnow()))
+
+
+def _sqlite_1_to_2(engine: Engine) -> None:
     """Rebuild ``documents`` of a version-1 SQLite database with the version-2 constraint.
     Safe against a second process doing the same: the version is checked again under
     the write lock."""

@@ -22,6 +22,7 @@ from watext.store.reviews import ReviewsMixin
 from watext.store.tagging import TaggingMixin
 from watext.store.migrate import migrate_postgres, migrate_sqlite
 from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, normalize_url
+from watext.store.oparl import OParlMixin
 from watext.store.runs import RunsMixin
 from watext.store.sources import SourcesMixin
 from watext.model import Document, Passage
@@ -53,7 +54,7 @@ class SaveResult:
     carried: int = 0  # review states carried over from the superseded version
 
 
-class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin):
+class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin, OParlMixin):
     """Persistent storage of documents, blocks, passages, failures and runs."""
 
     def __init__(self, url: str) -> None:

@@ -32,13 +32,14 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "CURRENT", "REMOVED", "SCHEMA_VERSION", "SUPERSEDED", "Base", "ChangeReportRow", "SourceFileRow", "BlockRow", "CorrectionRow", "DocumentRow",
-    "FailureRow", "PassageQuestionRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
+    "FailureRow", "OParlListRow", "OParlPaperRow", "PassageQuestionRow", "PassageRow", "PredictionRow", "RunRow", "SchemaVersionRow", "UTCDateTime",
     "utcnow",
 ]  # fmt: skip
 
 #: Version of the schema created by this code. 1 -> 2: documents may be ``removed``
 #: (their file vanished from a watched source); migrated on open (:mod:`.migrate`).
-SCHEMA_VERSION = 2
+#: 2 -> 3: the tables of OParl syncs (``oparl_lists``, ``oparl_papers``).
+SCHEMA_VERSION = 3
 CURRENT = "current"
 SUPERSEDED = "superseded"
 REMOVED = "removed"
@@ -311,3 +312,30 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paths: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class OParlListRow(Base):
+    """An OParl list (e.g. a body's papers) walked to its end: the time taken before the
+    walk began, asked as ``modified_since`` next time."""
+
+    __tablename__ = "oparl_lists"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    synced_from: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class OParlPaperRow(Base):
+    """What the last sync made of one OParl paper: its ``modified`` and, per file id, the
+    document, the file's ``modified`` and its cached copy. ``deleted``: the server said so
+    (its documents are ``removed``)."""
+
+    __tablename__ = "oparl_papers"
+    __table_args__ = (Index("ix_oparl_papers_body", "body_id"),)
+
+    paper_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    body_id: Mapped[str | None] = mapped_column(Text)
+    modified: Mapped[str | None] = mapped_column(String(64))
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

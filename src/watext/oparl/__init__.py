@@ -1,0 +1,1 @@
+"""OParl: council information systems (papers, meetings, files) as a source of documents."""
