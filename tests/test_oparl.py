@@ -54,7 +54,7 @@ def test_the_spec_paper_maps_to_the_header_keys() -> None:
     meta = paper_metadata(paper, "https://oparl.example.org/bodies/1", lambda url: org, lambda url: meeting)
     assert meta["vorlage_nr"] == "1234/2014" and meta["vorlagenart"] == "Beantwortung einer Anfrage"
     assert meta["datum"] == "2014-04-04"
-    assert meta["federfuehrung"] == "Ausschuss für Haushalt und Finanzen" and meta["urheber"] == [org["name"]]
+    assert meta["federfuehrung"] == "Ausschuss für Haushalt und Finanzen" and meta["urheber"] == org["name"]
     assert meta["beratungsfolge"] == [{"gremium": org["name"], "datum": "2013-01-04", "zustaendigkeit": "Beschlussfassung",
                                        "beschliessend": False, "oeffentlich": None}]  # fmt: skip
     assert meta["oparl"]["paper"] == paper["id"] and meta["oparl"]["modified"] == paper["modified"]
@@ -115,7 +115,7 @@ def test_first_sync_then_only_the_changes(store: Store, server: OParlServer, tmp
     vorlage = docs[f"{base}/files/2.pdf"]["metadata"]
     assert vorlage["vorlage_nr"] == "20-26 / V 02318" and vorlage["vorlagenart"] == "Beschlussvorlage"
     assert vorlage["datum"] == "2023-10-30" and vorlage["federfuehrung"] == "Kommunalreferat"
-    assert vorlage["urheber"] == ["Kommunalreferat"]
+    assert vorlage["urheber"] == "Kommunalreferat"
     assert vorlage["beratungsfolge"] == [
         {"gremium": "Sozial- und Gesundheitsausschuss", "datum": "2023-11-22", "zustaendigkeit": "Vorberatung",
          "beschliessend": False, "oeffentlich": None},

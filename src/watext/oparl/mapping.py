@@ -81,7 +81,7 @@ def paper_metadata(paper: dict[str, Any], body_id: str | None, organization: Loo
         "vorlagenart": paper.get("paperType") if isinstance(paper.get("paperType"), str) else None,
         "datum": iso_date(paper.get("date")),
         "federfuehrung": "; ".join(lead) or None,
-        "urheber": _names(paper.get("originatorOrganization"), organization),
+        "urheber": "; ".join(_names(paper.get("originatorOrganization"), organization)) or None,
         "beratungsfolge": folge,
         "oparl": {"paper": paper.get("id"), "body": body_id, "modified": paper.get("modified"),
                   "web": paper.get("web"), "name": paper.get("name")},
