@@ -95,3 +95,36 @@ def test_filtered_matcher_equals_full_matcher(records: list[dict]) -> None:
         for doc in nlp.pipe([r["text"] for r in records]):
             fresh = nlp.make_doc(doc.text)
             assert ann.bodies_of(fresh, ann.facts(nlp).of(fresh)[0]) == ann.bodies(doc)
+
+
+def test_fast_counts_equal_scikit_learn() -> None:
+    """:func:`watext.tag.vectors.tfidf` (per-word char n-grams, numpy word 1–2-grams) is
+    ``vectorizer.transform``, bit for bit, on random texts."""
+    import random
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from watext.tag.features import _split
+    from watext.tag.vectors import tfidf
+
+    rng = random.Random(3)
+    alpha = "ab cdé.-(1)\n\tÄß"
+    words = ["stadt", "amt", "für", "integration", "x", "-", "(", "nr.", "ä", "ab"]
+    for kind in ("char", "word"):
+        if kind == "char":
+            make = lambda: "".join(rng.choice(alpha) for _ in range(rng.randint(0, 30)))
+        else:
+            make = lambda: " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        train, test = [make() for _ in range(1500)], [make() for _ in range(2000)] + ["", " ", "a"]
+        for ngrams in ((1, 1), (1, 2), (2, 2), (2, 5)):
+            if kind == "char":
+                vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True, dtype=np.float32)
+            elif ngrams[1] > 2:
+                continue
+            else:
+                vec = TfidfVectorizer(tokenizer=_split, token_pattern=None, lowercase=False, ngram_range=ngrams,
+                                      sublinear_tf=True)  # fmt: skip
+            vec.fit(train)
+            fast, slow = tfidf(vec, test, _split), vec.transform(test)
+            assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+            assert np.array_equal(fast.data, slow.data), (kind, ngrams)

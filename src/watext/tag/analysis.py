@@ -1,10 +1,11 @@
 """Text analysis shared by features, classifiers and baselines: one tokenizer pass per text.
 
 :func:`analyze` turns ``(text, lang)`` pairs into :class:`Analysis` objects (lowercase
-lookup lemmas, word count, rule matches for responsible bodies, negated clauses) by
-batching texts of one language through the tokenizer of the
-:class:`~watext.tag.nlp.Annotator`'s blank pipeline; what the components would add is
-read from per-string token facts (:mod:`.tokens`), with the same result. Results
+lookup lemmas, word count, rule matches for responsible bodies, negated clauses) with
+the tokens of the :class:`~watext.tag.nlp.Annotator`'s blank pipeline, replayed per
+whitespace run from a cache (:mod:`.chunks`; the new runs of a batch go through spaCy's
+tokenizer together); what the components would add is read from per-string token facts
+(:mod:`.tokens`), with the same result. Results
 are memoised in a bounded process-wide cache, so cross-validation folds and the three
 classifiers of a model analyse each passage once.
 """
@@ -23,7 +24,7 @@ from watext.enrich.language import detect_language
 from watext.files import read_jsonl
 from watext.tag.nlp import RULES_DIR, Annotator, bounded
 from watext.tag.polarity import polarity_for, polarity_lang
-from watext.tag.tokens import IS_WORD, LEMMA, sentence_starts
+from watext.tag.tokens import sentence_starts
 
 __all__ = ["Analysis", "analyze", "as_pairs", "load_lexicon", "lexicon_hits"]
 
@@ -69,10 +70,11 @@ def as_pairs(X: Iterable[Any], langs: Sequence[str | None] | None = None) -> lis
 def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
     """Analyse ``(text, lang)`` pairs; texts of one language go through the tokenizer together.
 
-    Only the tokenizer runs over every text: lemmas, word flags and sentence starts come
-    from per-string token facts (:mod:`.tokens`), the body matcher runs only with the
-    rules that can match, and the negated clauses (:mod:`.polarity`) are read off the same
-    tokens when polarity uses the same pipeline (``de``, ``en``)."""
+    Tokens, lemmas and body-rule anchors come per whitespace run (:mod:`.chunks`); a
+    spaCy Doc is built and the body matcher run (with the rules that can match) only when
+    a rule can match, and the negated clauses (:mod:`.polarity`) are read off the same
+    tokens when polarity uses the same pipeline (``de``, ``en``) and a token is a negator
+    or a distancing pattern can match."""
     result: list[Analysis | None] = [None] * len(pairs)
     todo: dict[str, list[int]] = {}
     for i, key in enumerate(pairs):
@@ -84,17 +86,22 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
     ann = _annotator()
     for lang, idxs in todo.items():
         nlp = ann.nlp(lang)
-        facts_of = ann.facts(nlp).of
+        chunker = ann.chunker(nlp)
         polarity = polarity_for(lang) if nlp.lang == polarity_lang(lang) else None
-        texts = [bounded(pairs[i][0]) for i in idxs]
-        for i, doc in zip(idxs, nlp.tokenizer.pipe(texts, batch_size=1000)):
+        neg_bit = chunker.flag("negator", polarity.is_negator) if polarity is not None else 0
+        cuts = [bounded(pairs[i][0]) for i in idxs]
+        chunker.prime(cuts)
+        for i, cut in zip(idxs, cuts):
             text = pairs[i][0]
-            facts, offsets = facts_of(doc)
-            words = [f[LEMMA] for f in facts if f[IS_WORD]]
+            words, have, tokens = chunker.cut(cut)
             negated = None
             if polarity is not None:
-                negated = tuple(polarity.negated(text, facts, offsets, sentence_starts(facts)) if text else ())
-            a = Analysis(text, lang, " ".join(words), len(words), tuple(ann.bodies_of(doc, facts)), negated)
+                negated = ()
+                if text and polarity.may_negate(text, bool(have & neg_bit)):
+                    facts, offsets = tokens()
+                    negated = tuple(polarity.negated(text, facts, offsets, sentence_starts(facts)))
+            bodies = ann.bodies_from(nlp, None, lambda: chunker.doc(cut, *tokens()), have)  # noqa: B023
+            a = Analysis(text, lang, " ".join(words), len(words), tuple(bodies), negated)
             result[i] = a
             _cache[pairs[i]] = a
     while len(_cache) > _CACHE_SIZE:

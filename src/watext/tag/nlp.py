@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from watext.errors import ConfigError
 from watext.files import read_jsonl, sha256_files
+from watext.tag.chunks import ChunkTokenizer
 from watext.tag.tokens import BodyFilter, TokenFacts, facts_for
 
 __all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "rules_version"]
@@ -98,7 +99,8 @@ class Annotator:
         self._matchers: dict[str, Matcher] = {}
         self._facts: dict[str, TokenFacts] = {}
         self._filters: dict[str, BodyFilter] = {}
-        self._subsets: dict[tuple[str, int], Matcher] = {}
+        self._subsets: dict[tuple[str, int], tuple[Matcher, set[str]]] = {}
+        self._chunkers: dict[str, ChunkTokenizer] = {}
 
     def facts(self, nlp: Language) -> TokenFacts:
         """Per-string token facts of ``nlp`` (see :mod:`.tokens`)."""
@@ -107,6 +109,14 @@ class Annotator:
             self._facts[key] = facts_for(nlp)
             self._filters[key] = BodyFilter([r.pattern for r in self.rules])
         return self._facts[key]
+
+    def chunker(self, nlp: Language) -> ChunkTokenizer:
+        """``nlp``'s tokenizer replayed from cached whitespace runs (see :mod:`.chunks`)."""
+        got = self._chunkers.get(nlp.lang)
+        if got is None:
+            got = self._chunkers[nlp.lang] = ChunkTokenizer(nlp, self.facts(nlp), self._filters[nlp.lang].have,
+                                                                 self._filters[nlp.lang].n_bits)
+        return got
 
     def nlp(self, lang: str | None) -> Language:
         """The blank pipeline for ``lang`` (one shared ``xx`` pipeline for languages
@@ -131,21 +141,29 @@ class Annotator:
         """:meth:`bodies` of a Doc fresh from ``nlp.tokenizer`` (no component run yet) whose
         token facts are ``facts``: the matcher runs only with the rules that can match,
         after the components those rules read (``IS_SENT_START``: the sentencizer)."""
-        nlp = self.nlp(doc.lang_)
+        return self.bodies_from(self.nlp(doc.lang_), facts, lambda: doc)
+
+    def bodies_from(self, nlp: Language, facts: list[tuple[Any, ...]] | None, make_doc: Any,
+                    have: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """:meth:`bodies_of` the Doc ``make_doc()`` returns, made only when a rule can match
+        (``have``: the rule anchors its tokens meet, :meth:`.BodyFilter.have`; else read
+        from their ``facts``)."""
         self.facts(nlp)
         filt = self._filters[nlp.lang]
-        mask = filt.candidates(facts)
+        mask = filt.candidates(facts, have)
         if not mask:
             return []
+        doc = make_doc()
         key = (nlp.lang, mask)
-        matcher = self._subsets.get(key)
-        if matcher is None:
+        got = self._subsets.get(key)
+        if got is None:
             matcher = Matcher(nlp.vocab)
             for i, rule in enumerate(self.rules):
                 if mask >> i & 1:
                     matcher.add(f"{rule.label}|{rule.id}", [rule.pattern], greedy="LONGEST")
-            self._subsets[key] = matcher
-        needs = set().union(*(filt.needs[i] for i in range(len(self.rules)) if mask >> i & 1))
+            needs = set().union(*(filt.needs[i] for i in range(len(self.rules)) if mask >> i & 1))
+            got = self._subsets[key] = (matcher, needs)
+        matcher, needs = got
         for name, proc in nlp.pipeline:
             if name in needs:
                 doc = proc(doc)

@@ -117,6 +117,15 @@ class _Polarity:
             self._flags[f[TEXT]] = got
         return got
 
+    def is_negator(self, f: tuple[Any, ...]) -> bool:
+        """Whether a token is a negator (:meth:`flags`)."""
+        return self.flags(f)[0]
+
+    def may_negate(self, text: str, negator: bool) -> bool:
+        """False when :meth:`negated` finds nothing in ``text``: no token is a negator
+        (``negator``) and no distancing pattern can match."""
+        return negator or bool(self.distancing.candidates(text))
+
     def negated(self, text: str, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int],
                 starts: Sequence[bool]) -> list[tuple[int, int]]:  # fmt: skip
         """Negated clause spans of ``text`` from its tokens (see :func:`negated_clauses`)."""

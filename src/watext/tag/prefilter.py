@@ -228,6 +228,7 @@ class RegexSet:
                 for m in n[2]:
                     self.any_bits |= m
         self.unfiltered = [p for p, n in zip(self.patterns, self.needs) if n is None]
+        self._chosen: dict[tuple[bool, int, int], list[re.Pattern[str]]] = {}  # literal bits -> patterns
 
     def candidates(self, text: str) -> list[re.Pattern[str]]:
         """The patterns that may match ``text`` or any substring of it."""
@@ -236,7 +237,13 @@ class RegexSet:
         exact = self.words.of(text.split()) if self.exact else 0
         if safe and not (lower | exact) & self.any_bits:
             return self.unfiltered  # no literal of any pattern occurs
-        out = []
+        key = (safe, lower & self.any_bits, exact & self.any_bits)
+        out = self._chosen.get(key)
+        if out is not None:
+            return out
+        if len(self._chosen) > _CACHE_LIMIT:
+            self._chosen.clear()
+        out = self._chosen[key] = []
         for p, need in zip(self.patterns, self.needs):
             if need is None or (need[0] == "i" and not safe):
                 out.append(p)

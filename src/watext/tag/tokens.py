@@ -1,6 +1,6 @@
 """Token facts of the blank pipelines, computed once per distinct token string.
 
-The tokenizer still cuts every text (``nlp.tokenizer.pipe``), but everything else the
+The tokens are spaCy's (cut per whitespace run, :mod:`.chunks`), and everything the
 tagging reads of a token is a function of its text alone: lowercase form, lookup lemma
 (the ``lemmatizer`` component's ``lemma_lookup`` table), punctuation and space flags and
 the ``sentencizer``'s punctuation test. :class:`TokenFacts` keeps those per string (keyed
@@ -141,6 +141,8 @@ class BodyFilter:
             keys = {k for spec in pattern for k in spec}
             self.needs.append({name for name, used in (("sentencizer", any("SENT" in k for k in keys)),
                                                        ("lemmatizer", "LEMMA" in keys)) if used})
+        self.n_bits = len(self._anchors)
+        self._chosen: dict[int, int] = {}  # anchor bits met -> candidate rules
         self._masks: dict[str, int] = {}  # token text -> anchor bits (one filter per pipeline)
         # anchors that are one equality or set test: looked up by value instead of tried
         self._by_value: dict[tuple[int, str], int] = {}
@@ -163,15 +165,28 @@ class BodyFilter:
         self._masks[facts[TEXT]] = m
         return m
 
-    def candidates(self, facts: Sequence[tuple[Any, ...]]) -> int:
-        """Bit mask of the rules whose required tokens all occur among ``facts``."""
+    def have(self, facts: Sequence[tuple[Any, ...]]) -> int:
+        """Anchor bits met by some token of ``facts``."""
         have = 0
         get = self._masks.get
         for f in facts:
             m = get(f[TEXT])
             have |= self._mask(f) if m is None else m
-        out = self.always
-        for i, need in enumerate(self.required):
-            if need and have & need == need:
-                out |= 1 << i
+        return have
+
+    def candidates(self, facts: Sequence[tuple[Any, ...]], have: int | None = None) -> int:
+        """Bit mask of the rules whose required tokens all occur among ``facts`` (whose
+        anchor bits are ``have``, when given)."""
+        if have is None:
+            have = self.have(facts)
+        have &= (1 << self.n_bits) - 1
+        out = self._chosen.get(have)
+        if out is None:
+            out = self.always
+            for i, need in enumerate(self.required):
+                if need and have & need == need:
+                    out |= 1 << i
+            if len(self._chosen) > 100_000:
+                self._chosen.clear()
+            self._chosen[have] = out
         return out

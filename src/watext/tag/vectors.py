@@ -57,21 +57,18 @@ class _CharWB:
         self.rows: list[tuple[list[int], list[int]]] = []  # per word id: (feature ids, counts)
 
     def _add(self, w: str) -> int:
-        # exactly sklearn's _char_wb_ngrams for one word
+        # exactly sklearn's _char_wb_ngrams for one word: every n-gram of " w ", or the
+        # padded word once when it is not longer than n (and no longer n then)
         w_pad = " " + w + " "
         w_len = len(w_pad)
+        get = self.vocab.get
         counts: dict[int, int] = {}
         for n in range(self.lo, self.hi + 1):
-            offset = 0
-            grams = [w_pad[offset : offset + n]]
-            while offset + n < w_len:
-                offset += 1
-                grams.append(w_pad[offset : offset + n])
-            for g in grams:
-                j = self.vocab.get(g)
+            grams = [w_pad] if n >= w_len else [w_pad[i : i + n] for i in range(w_len - n + 1)]
+            for j in map(get, grams):
                 if j is not None:
                     counts[j] = counts.get(j, 0) + 1
-            if offset == 0:  # a short word counts once
+            if n >= w_len:
                 break
         self.word_ids[w] = len(self.rows)
         self.rows.append((list(counts), list(counts.values())))
@@ -125,6 +122,70 @@ def _word_counts(vec: Any, docs: Sequence[str]) -> tuple[list[int], list[int], l
     return idx, val, ptr
 
 
+class _Words12:
+    """Word 1–2-gram counts with numpy: each token is looked up once (its id among the
+    tokens of the vocabulary's n-grams), bigrams are id pairs found by binary search."""
+
+    def __init__(self, vec: Any) -> None:
+        self.vocab = vec.vocabulary_
+        self.lo, self.hi = vec.ngram_range
+        toks: dict[str, int] = {}
+        grams: list[tuple[int, ...]] = []
+        feats: list[int] = []
+        for g, j in self.vocab.items():
+            parts = g.split(" ")
+            if len(parts) > 2 or any(not p for p in parts):
+                raise ValueError("not a plain 1-2-gram vocabulary")
+            grams.append(tuple(toks.setdefault(p, len(toks)) for p in parts))
+            feats.append(j)
+        self.tok_ids = toks
+        n = len(toks) + 1
+        self.uni = np.full(n, -1, dtype=np.int64)  # token id -> unigram feature (-1: none)
+        keys, bfeat = [], []
+        for ids, j in zip(grams, feats):
+            if len(ids) == 1:
+                self.uni[ids[0]] = j
+            else:
+                keys.append(ids[0] * n + ids[1])
+                bfeat.append(j)
+        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+        self.bkeys = np.asarray(keys, dtype=np.int64)[order]
+        self.bfeat = np.asarray(bfeat, dtype=np.int64)[order]
+        self.n = n
+
+    def counts(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(data, indices, indptr)`` of the count matrix, indices sorted per row."""
+        get, oov = self.tok_ids.get, self.n - 1
+        ids: list[int] = []
+        lens: list[int] = []
+        for doc in docs:
+            toks = doc.split()
+            ids += [get(t, oov) for t in toks]
+            lens.append(len(toks))
+        t = np.asarray(ids, dtype=np.int64)
+        row = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+        feat_parts, row_parts = [], []
+        if self.lo <= 1 <= self.hi:
+            f = self.uni[t]
+            feat_parts.append(f)
+            row_parts.append(row)
+        if self.lo <= 2 <= self.hi and len(t) > 1 and len(self.bkeys):
+            same = (row[1:] == row[:-1]) & (t[1:] != oov) & (t[:-1] != oov)
+            k = t[:-1][same] * self.n + t[1:][same]
+            pos = np.minimum(np.searchsorted(self.bkeys, k), len(self.bkeys) - 1)
+            hit = self.bkeys[pos] == k
+            feat_parts.append(np.where(hit, self.bfeat[pos], -1))
+            row_parts.append(row[:-1][same])
+        f = np.concatenate(feat_parts) if feat_parts else np.zeros(0, dtype=np.int64)
+        r = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+        keep = f >= 0
+        pairs, cnt = np.unique(r[keep] * len(self.vocab) + f[keep], return_counts=True)
+        rows, cols = np.divmod(pairs, len(self.vocab))
+        indptr = np.searchsorted(rows, np.arange(len(docs) + 1))
+        return cnt.astype(np.intc), cols.astype(np.int32), indptr.astype(np.int32)
+
+
+_WORDS: dict[int, tuple[Any, _Words12]] = {}
 _CHAR: dict[int, tuple[Any, _CharWB]] = {}
 _WORDS_LIMIT = 500_000
 #: fitted objects whose derived tables are kept (cross-validation fits many; keep the latest)
@@ -157,7 +218,14 @@ def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None) -> Any:
         X = sp.csr_array((X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), shape=X.shape,
                          dtype=vec.dtype)  # fmt: skip
     elif vec.analyzer == "word" and word_tokenizer is not None and vec.tokenizer is word_tokenizer and not vec.lowercase:
-        idx, val, ptr = _word_counts(vec, docs)
+        try:
+            words = remember(_WORDS, vec, _Words12) if tuple(vec.ngram_range) in ((1, 1), (1, 2), (2, 2)) else None
+        except ValueError:
+            words = None
+        if words is not None and words.vocab is vec.vocabulary_:
+            val, idx, ptr = words.counts(docs)
+        else:
+            idx, val, ptr = _word_counts(vec, docs)
         X = sp.csr_array((np.asarray(val, dtype=np.intc), np.asarray(idx, dtype=np.int32),
                           np.asarray(ptr, dtype=np.int32)), shape=(len(docs), len(vec.vocabulary_)),
                          dtype=vec.dtype)  # fmt: skip

@@ -1,0 +1,98 @@
+"""The run-cached tokenizer (:mod:`watext.tag.chunks`) cuts exactly as spaCy's tokenizer."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from watext.files import read_jsonl
+from watext.tag.nlp import Annotator
+
+GOLD = Path(__file__).resolve().parents[1] / "corpus" / "gold"
+PIECES = ["z.B.", "Nr.", "ca.", "u.a.", "bzw.", "d.h.", "Dr.", "St.", "e.V.", "usw.", "Abs.", "vgl.", "etc.",
+          "U.S.", "Mr.", "don't", "can't", "it's", "(16-2)", "\"Zitat\"", "„Vielfalt“", "'quote'", "»so«",
+          "https://www.example.org/a?b=c&d=1", "www.stadt-koeln.de", "info@stadt.de", "mailto:x@y.de",
+          "Integrations-", "-beauftragte", "Ausländer-/Integrationsbeirat", "20.000", "3,5%", "10-15",
+          "1.", "2)", "a)", "§", "€", "5€", "€5", ":)", ":-)", "(:", "<3", "...", "…", "--", "–", "—", "/", "&",
+          "Geflüchtete", "ÄÖÜß", "straße", "İstanbul", "ǅ", "ﬁ", "ς", "日本", "😀", "x²", "½", "café", "e\u0301",
+          "CO2-Ausstoß", "Kita's", "(", ")", "[", "]", "{", "}", "?", "!", ",", ";", ":", ".", "'", "\"", "´", "`"]
+SPACES = [" ", " ", " ", " ", "  ", "   ", "\t", "\n", "\n\n", " \n", "\n ", "\xa0", "\u2009", "\r\n", "\u3000",
+          "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\u2028", "\u2029", "\u200b", "\ufeff", "\u00ad", "", "", " \t "]
+
+
+def _random_texts(rng: random.Random, golds: list[str], n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(0, 12)):
+            kind = rng.random()
+            if kind < 0.4 and golds:
+                words = rng.choice(golds).split(" ")
+                k = rng.randint(0, len(words) - 1)
+                parts.append(" ".join(words[k:k + rng.randint(1, 4)]))
+            elif kind < 0.8:
+                parts.append(rng.choice(PIECES))
+            else:
+                parts.append("".join(rng.choice("ab.,-/'\"()?!:;… \n\t\xa0Ä1€@%&") for _ in range(rng.randint(1, 6))))
+            parts.append(rng.choice(SPACES))
+        text = "".join(parts)
+        out.append(text if rng.random() < 0.7 else rng.choice(SPACES) + text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    golds = [obj["text"] for split in ("train", "heldout") for _, obj in read_jsonl(GOLD / f"{split}.jsonl")]
+    rng = random.Random(7)
+    return golds + _random_texts(rng, golds, 6000)
+
+
+@pytest.mark.parametrize("primed", [False, True])
+@pytest.mark.parametrize("lang", ["de", "en", "xx"])
+def test_chunk_tokenizer_equals_spacy(texts: list[str], lang: str, primed: bool) -> None:
+    ann = Annotator()
+    nlp = ann.nlp(lang)
+    chunker, facts, filt = ann.chunker(nlp), ann.facts(nlp), ann._filters[nlp.lang]
+    if primed:  # runs cut together in one spaCy call
+        chunker.prime(texts)
+    for text in texts:
+        doc = nlp.tokenizer(text)
+        want = facts.of(doc)
+        words, have, tokens = chunker.cut(text)
+        got, offsets = tokens()
+        assert (got, offsets) == want, text
+        assert words == [f[2] for f in got if f[3]]
+        assert have == filt.have(got)
+        made = chunker.doc(text, got, offsets)
+        assert made.text == doc.text == text
+        assert [(t.text, t.whitespace_, t.idx) for t in made] == [(t.text, t.whitespace_, t.idx) for t in doc], text
+
+
+def test_special_case_pairs_across_runs_go_to_spacy() -> None:
+    ann = Annotator()
+    nlp = ann.nlp("en")
+    chunker = ann.chunker(nlp)
+    assert chunker.pairs, "the pipeline has special cases whose plain tokens are several"
+    a, b = next(iter(chunker.pairs))
+    for text in (f"{a} {b}", f"x{a} {b}y", f"{a}  {b}", f"{a}\n{b}"):
+        assert chunker(text) == ann.facts(nlp).of(nlp.tokenizer(text)), text
+
+
+def test_analysis_equals_the_direct_path(texts: list[str]) -> None:
+    """Negated clauses and lemmas of :func:`analyze` (runs, negator flags, prefilters)
+    are those computed from a fresh spaCy Doc."""
+    from watext.tag import analysis
+    from watext.tag.polarity import negated_clauses
+
+    ann = Annotator()
+    analysis._cache.clear()
+    for lang in ("de", "en"):
+        nlp = ann.nlp(lang)
+        got = analysis.analyze([(t, lang) for t in texts[:3000]])
+        for text, a in zip(texts, got):
+            assert a.negated == tuple(negated_clauses(text, lang) if text else ()), text
+            facts, _ = ann.facts(nlp).of(nlp.tokenizer(text))
+            assert a.lemmas == " ".join(f[2] for f in facts if f[3]), text
+            assert list(a.bodies) == ann.bodies(nlp(text)), text
