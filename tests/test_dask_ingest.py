@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,27 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from .paths import DATA
+from .mixed_inputs import BROKEN_PDF, FORMATS, mixed_folder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 DASK = str(Path(sys.executable).parent / "dask")
-FILES = [
-    DATA / "text" / "osnabrueck_vorlage.txt",
-    DATA / "docx" / "osnabrueck_VO-2014-4833_handlungsempfehlungen.docx",
-    DATA / "numbered" / "marwick_response.pdf",
-    DATA / "html" / "willkommen_cp1252.html",
-    DATA / "pptx" / "darmstadt_partnerstaedte_willkommenskultur.pptx",
-]
+FILES = FORMATS
 
 
 def _folder(tmp_path: Path) -> Path:
-    d = tmp_path / "eingang"
-    d.mkdir()
-    for f in FILES:
-        shutil.copy(f, d / f.name)
-    (d / "zz_broken.pdf").write_bytes(b"%PDF-1.4\nnot a pdf at all")
-    return d
+    return mixed_folder(tmp_path, FILES, {"zz_broken.pdf": BROKEN_PDF})
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,26 +19,14 @@ from watext.ingest.parallel import SerialWrites, WorkerPool, thread_fan, writes_
 from watext.settings import get_settings
 from watext.store import open_store
 
+from .mixed_inputs import BROKEN_PDF, FORMATS, mixed_folder
 from .paths import DATA
 
-FILES = [
-    DATA / "text" / "osnabrueck_vorlage.txt",
-    DATA / "docx" / "osnabrueck_VO-2014-4833_handlungsempfehlungen.docx",
-    DATA / "numbered" / "marwick_response.pdf",
-    DATA / "html" / "willkommen_cp1252.html",
-    DATA / "pptx" / "darmstadt_partnerstaedte_willkommenskultur.pptx",
-    DATA / "survey" / "lakeside_answer_en.txt",
-]
+FILES = [*FORMATS, DATA / "survey" / "lakeside_answer_en.txt"]
 
 
 def _folder(tmp_path: Path) -> Path:
-    d = tmp_path / "eingang"
-    d.mkdir()
-    for f in FILES:
-        shutil.copy(f, d / f.name)
-    (d / "broken.pdf").write_bytes(b"%PDF-1.4\nnot a pdf at all")
-    (d / "empty.txt").write_bytes(b"")
-    return d
+    return mixed_folder(tmp_path, FILES, {"broken.pdf": BROKEN_PDF, "empty.txt": b""})
 
 
 def _contents(url: str) -> dict[str, Any]:

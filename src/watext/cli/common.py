@@ -8,6 +8,7 @@ default, English with ``WATEXT_LANG=en``); JSON output is machine data and stays
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 import os
 import re
 import sys
@@ -287,6 +288,18 @@ CLICK_DETAILS: dict[str, str] = {
     "not_a_number": r"(?P<value>.+) is not a valid integer(?: range)?\.",
     "does_not_exist": r"(?:File|Directory|Path) (?P<path>.+) does not exist\.",
 }  # fmt: skip
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """A ``--since`` value (ISO date or time; UTC when it names no zone); a usage error
+    naming the value otherwise."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(say("since_invalid", value=repr(value))) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def say(key: str, **values: Any) -> str:

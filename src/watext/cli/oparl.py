@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
 
 from watext.cli.common import (
     EXIT_SOME_FAILED,
-    UsageError,
+    parse_since,
     db_option,
     no_flow_option,
     run_job,
@@ -20,16 +19,6 @@ from watext.cli.common import (
 from watext.oparl.sync import SyncResult
 
 __all__ = ["register"]
-
-
-def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(say("since_invalid", value=repr(value))) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def register(main: click.Group) -> None:
@@ -54,7 +43,7 @@ def register(main: click.Group) -> None:
              retries: int, timeout: float, db: str | None, flow: bool | None, as_json: bool) -> None:  # fmt: skip
         """Sync papers (and their files) of the OParl server at URL into the store."""
         settings = settings_for(db)
-        result: SyncResult = run_job("sync_oparl", settings, flow, url=url, body=body, since=_since(since),
+        result: SyncResult = run_job("sync_oparl", settings, flow, url=url, body=body, since=parse_since(since),
                                      max_papers=max_papers, cache_dir=cache_dir, retries=retries, timeout=timeout)  # fmt: skip
         for e in result.errors:
             click.echo(say("oparl_error", object=e["object"], code=e["code"], reason=e["reason"]), err=True)

@@ -7,12 +7,11 @@ They read the sources from the config (``--config`` or ``WATEXT_CONFIG``, else
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 
-from watext.cli.common import UsageError, emit, no_flow_option, run_job, say
+from watext.cli.common import emit, no_flow_option, parse_since, run_job
 from watext.errors import ConfigError
 from watext.settings import get_settings
 from watext.sources import ServiceConfig, find_config
@@ -24,16 +23,6 @@ config_option = click.option(
     "--config", "config_path", default=None, envvar="WATEXT_CONFIG", type=click.Path(path_type=str),
     help="Service config (default WATEXT_CONFIG, else ./watext.toml).",
 )  # fmt: skip
-
-
-def _since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(say("since_invalid", value=repr(value))) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _last_runs(cfg: ServiceConfig) -> dict[str, dict[str, Any]]:
@@ -87,7 +76,7 @@ def register(main: click.Group) -> None:
         if source:
             cfg.source(source)
         with open_store(cfg.db) as store:
-            reports = list(store.change_reports(source, _since(since), run_id))
+            reports = list(store.change_reports(source, parse_since(since), run_id))
         if not include_empty and run_id is None:
             changed = [r for r in reports if r.get("first_run") or any(r["summary"].values())
                        or r["versions"]["before"] != r["versions"]["after"]]

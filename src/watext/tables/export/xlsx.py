@@ -194,17 +194,9 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
         ws.cell(row=row, column=col).alignment = WRAP
     ws.row_dimensions[row].height = 45
     row += 2
-    put(ws, row, 1, _t("counts_title")).font = Font(bold=True)
-    _header(ws, [*_col("city"), *i18n.names("goal").values()], row=row + 1)
-    ws.row_dimensions[row + 1].height = 32
-    for r, city in enumerate(names, start=row + 2):
-        put(ws, r, 1, city).border = BORDER
-        for col, goal in enumerate(GOAL_LABELS, start=2):
-            cd = grid[(city, goal)]
-            cell = put(ws, r, col, f"{cd['n_passages']} / {cd['n_verified']}")
-            cell.alignment = CENTER
-            cell.border = BORDER
-    _binding_matrix(ws, frames, ws.max_row + 2)
+    _city_goal_matrix(ws, frames, row, _t("counts_title"), lambda cd: f"{cd['n_passages']} / {cd['n_verified']}")
+    _city_goal_matrix(ws, frames, ws.max_row + 2, _t("binding_title"),  # the strongest binding of each ticked cell
+                      lambda cd: label("binding", cd["binding"]) if cd["ticked"] and cd["binding"] else None)
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = max(12, max((len(c) for c in names), default=8) + 4)
     for col, goal in enumerate(GOAL_LABELS, start=2):  # as wide as the longest word: no break inside one
@@ -214,17 +206,16 @@ def _goals_sheet(wb: Workbook, frames: Frames) -> None:
     ws.print_area = f"A1:{get_column_letter(len(GOAL_LABELS) + 1)}{ws.max_row}"
 
 
-def _binding_matrix(ws: Worksheet, frames: Frames, row: int) -> None:
-    """The strongest binding of each ticked goal cell, as a matrix under the counts."""
+def _city_goal_matrix(ws: Worksheet, frames: Frames, row: int, title: str, value: Any) -> None:
+    """A city × goal matrix titled ``title`` from ``row`` on; ``value(cell row)`` fills a cell."""
     names, grid = cities(frames), goal_grid(frames)
-    put(ws, row, 1, _t("binding_title")).font = Font(bold=True)
+    put(ws, row, 1, title).font = Font(bold=True)
     _header(ws, [*_col("city"), *i18n.names("goal").values()], row=row + 1)
     ws.row_dimensions[row + 1].height = 32
     for r, city in enumerate(names, start=row + 2):
         put(ws, r, 1, city).border = BORDER
         for col, goal in enumerate(GOAL_LABELS, start=2):
-            cd = grid[(city, goal)]
-            cell = put(ws, r, col, label("binding", cd["binding"]) if cd["ticked"] and cd["binding"] else None)
+            cell = put(ws, r, col, value(grid[(city, goal)]))
             cell.alignment = CENTER
             cell.border = BORDER
 
