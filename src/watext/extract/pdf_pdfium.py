@@ -272,51 +272,34 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
     ax, bx, dx, _, _, _ = geo.affine()
     items: list[tuple[float, float, float, float, str]] = []
     key: tuple[Any, ...] | None = None
-    seg_obj, info = 0, None
+    seg_obj, info, top, bottom = 0, None, 0.0, 0.0
     text_object, loose_box, generated = _text_object, _loose_box, _generated
     each = _RTL.search(text) is not None
-
-    def add(s: int, e: int, space: bool) -> None:  # the segment [s, e) of one object (``info``)
-        nonlocal items, key
-        loose_box(tp, s, rect_p)
-        u0 = ax * rect.left + bx * rect.bottom + dx
-        u1 = ax * rect.right + bx * rect.top + dx
-        if e - 1 > s:
-            loose_box(tp, e - 1, rect_p)
-            v0 = ax * rect.left + bx * rect.bottom + dx
-            v1 = ax * rect.right + bx * rect.top + dx
-            x0, x1 = min(u0, u1, v0, v1), max(u0, u1, v0, v1)
-        else:
-            x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
-        name, _, upright, _, size, top, bottom = info  # type: ignore[misc]
-        new_key = (upright, size, name)
-        if new_key != key:
-            items = []
-            runs.append((new_key, items))
-            key = new_key
-        items.append((x0, x1, top, bottom, " " if space else text[s:e].translate(_HYPHEN_TABLE)))
-
+    marks = "\ufffe" in text or "\x02" in text  # PDFium's hyphen marks: translated per segment
     for m in _TOKENS.finditer(text):
         s, e = m.span()
         ch = text[s]
-        space = e - s == 1 and ch.isspace()
-        if space and generated(tp, s):
-            if ch == " " and items:  # a gap PDFium saw, or a real space it replaced: a break
-                last = items[-1]
-                items.append((last[1], last[1], last[2], last[3], " "))
-            continue
-        obj = text_object(tp, s)  # a real space too: where it is, as pdfplumber has it
-        if space or not each and (e - s == 1 or text_object(tp, e - 1) == obj):
-            stops: Any = ((e, obj),)
-        else:  # the token spans objects: cut it where the object changes
-            stops, cur = [], obj
-            for i in range(s + 1, e):
-                o = text_object(tp, i)
-                if o != cur:
-                    stops.append((i, cur))
-                    cur = o
-            stops.append((e, cur))
-        for stop, obj in stops:
+        space = ch.isspace()  # a whitespace token is one character
+        if space:
+            if generated(tp, s):
+                if ch == " " and items:  # a gap PDFium saw, or a real space it replaced: a break
+                    last = items[-1]
+                    items.append((last[1], last[1], last[2], last[3], " "))
+                continue
+            stops: Any = ((e, text_object(tp, s)),)  # a real space: where it is, as pdfplumber has it
+        else:
+            obj = text_object(tp, s)
+            if e - s == 1 or not each and text_object(tp, e - 1) == obj:
+                stops = ((e, obj),)
+            else:  # the token spans objects (or may: right-to-left): cut it where the object changes
+                stops, cur = [], obj
+                for i in range(s + 1, e):
+                    o = text_object(tp, i)
+                    if o != cur:
+                        stops.append((i, cur))
+                        cur = o
+                stops.append((e, cur))
+        for stop, obj in stops:  # the segment [s, stop) of one object
             if obj != seg_obj or info is None:
                 info = infos.get(obj)
                 if info is None:
@@ -324,7 +307,24 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
                 seg_obj = obj
                 if not info[3]:
                     return None
-            add(s, stop, space)
+                name, _, upright, _, size, top, bottom = info
+                new_key = (upright, size, name)
+                if new_key != key:
+                    items = []
+                    runs.append((new_key, items))
+                    key = new_key
+            loose_box(tp, s, rect_p)
+            u0 = ax * rect.left + bx * rect.bottom + dx
+            u1 = ax * rect.right + bx * rect.top + dx
+            if stop - 1 > s:
+                loose_box(tp, stop - 1, rect_p)
+                v0 = ax * rect.left + bx * rect.bottom + dx
+                v1 = ax * rect.right + bx * rect.top + dx
+                x0, x1 = min(u0, u1, v0, v1), max(u0, u1, v0, v1)
+            else:
+                x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
+            t = " " if space else text[s:stop].translate(_HYPHEN_TABLE) if marks else text[s:stop]
+            items.append((x0, x1, top, bottom, t))
             s = stop
     words: list[dict[str, Any]] = []
     for (_, size, name), run in runs:

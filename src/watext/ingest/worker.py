@@ -273,5 +273,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _exit_now(code: int) -> None:
+    """End the worker without the interpreter's teardown (freeing spaCy pipelines, PDFium and
+    every module costs more than all the files of a small batch); output is flushed first."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_now(main())
