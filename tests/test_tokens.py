@@ -96,3 +96,56 @@ def test_analysis_equals_the_direct_path(texts: list[str]) -> None:
             facts, _ = ann.facts(nlp).of(nlp.tokenizer(text))
             assert a.lemmas == " ".join(f[2] for f in facts if f[3]), text
             assert list(a.bodies) == ann.bodies(nlp(text)), text
+
+
+UNIT_WORDS = ["Amt", "amt", "für", "der", "des", "Bildung", "Soziales", "und", ",", "&", "/", "-", "Integration",
+              "Jugend", "Der", "Und", "the", "Of", "Büro", "Zentrum", "Migration", "X", "ABC", "Kultur", "Sport"]
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "xx"])
+def test_seq_matcher_equals_spacy_matcher(texts: list[str], lang: str) -> None:
+    """Each simple body rule alone: the token-sequence matcher gives the Matcher's matches, in order."""
+    from spacy.matcher import Matcher
+
+    from watext.tag.seqmatch import SeqMatcher, simple
+
+    ann = Annotator()
+    nlp = ann.nlp(lang)
+    rng = random.Random(11)
+    dense = [" ".join(rng.choice(UNIT_WORDS) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
+    docs = [nlp.make_doc(t) for t in texts + dense]
+    rules = [r for r in ann.rules if simple(r.pattern)]
+    assert len(rules) >= len(ann.rules) - 3
+    found = 0
+    for rule in rules:
+        matcher = Matcher(nlp.vocab)
+        matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+        seq = SeqMatcher(nlp.vocab, rule.pattern)
+        for doc in docs:
+            want = [(s, e) for _, s, e in matcher(doc)]
+            assert seq([t.text for t in doc]) == want, (rule.id, doc.text)
+            found += bool(want)
+    assert found > 500
+
+
+def test_substrings_bits_equal_the_naive_search() -> None:
+    from watext.tag.prefilter import B, Substrings
+
+    rng = random.Random(5)
+    alphabet = "abcä1-_.)("
+    for _ in range(200):
+        lits = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 8))]
+        lits = [B + x if rng.random() < 0.3 else x for x in lits]
+        sub = Substrings(lits)
+        for _ in range(30):
+            w = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+            want = 0
+            for k, lit in enumerate(lits):
+                if lit.startswith(B):
+                    lit = lit[1:]
+                    hit = any(w.startswith(lit, i) and (i == 0 or not (w[i - 1].isalnum() or w[i - 1] == "_"))
+                              for i in range(len(w)))
+                else:
+                    hit = lit in w
+                want |= hit << k
+            assert sub.word(w) == want, (lits, w)

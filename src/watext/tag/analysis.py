@@ -94,19 +94,33 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
         for i, cut in zip(idxs, cuts):
             text = pairs[i][0]
             words, have, tokens = chunker.cut(cut)
+            tokens = _once(tokens)
             negated = None
             if polarity is not None:
                 negated = ()
                 if text and polarity.may_negate(text, bool(have & neg_bit)):
                     facts, offsets = tokens()
                     negated = tuple(polarity.negated(text, facts, offsets, sentence_starts(facts)))
-            bodies = ann.bodies_from(nlp, None, lambda: chunker.doc(cut, *tokens()), have)  # noqa: B023
+            bodies = ann.bodies_from(nlp, None, lambda: chunker.doc(cut, *tokens()), have,  # noqa: B023
+                                     (cut, tokens))
             a = Analysis(text, lang, " ".join(words), len(words), tuple(bodies), negated)
             result[i] = a
             _cache[pairs[i]] = a
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return result  # type: ignore[return-value]
+
+
+def _once(make: Any) -> Any:
+    """``make`` that computes its result on the first call only."""
+    got: list[Any] = []
+
+    def call() -> Any:
+        if not got:
+            got.append(make())
+        return got[0]
+
+    return call
 
 
 def load_lexicon(path: Path | None = None) -> dict[str, tuple[str, ...]]:

@@ -26,7 +26,8 @@ from spacy.tokens import Doc
 from watext.errors import ConfigError
 from watext.files import read_jsonl, sha256_files
 from watext.tag.chunks import ChunkTokenizer
-from watext.tag.tokens import BodyFilter, TokenFacts, facts_for
+from watext.tag.seqmatch import SeqMatcher, simple
+from watext.tag.tokens import LOWER, TEXT, BodyFilter, TokenFacts, facts_for
 
 __all__ = ["Annotator", "MAX_TEXT_CHARS", "RULES_DIR", "bounded", "load_body_rules", "rules_version"]
 
@@ -101,6 +102,7 @@ class Annotator:
         self._filters: dict[str, BodyFilter] = {}
         self._subsets: dict[tuple[str, int], tuple[Matcher, set[str]]] = {}
         self._chunkers: dict[str, ChunkTokenizer] = {}
+        self._seqs: dict[tuple[str, int], tuple[BodyRule, SeqMatcher] | None] = {}
 
     def facts(self, nlp: Language) -> TokenFacts:
         """Per-string token facts of ``nlp`` (see :mod:`.tokens`)."""
@@ -144,15 +146,22 @@ class Annotator:
         return self.bodies_from(self.nlp(doc.lang_), facts, lambda: doc)
 
     def bodies_from(self, nlp: Language, facts: list[tuple[Any, ...]] | None, make_doc: Any,
-                    have: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+                    have: int | None = None, source: Any = None) -> list[dict[str, Any]]:  # fmt: skip
         """:meth:`bodies_of` the Doc ``make_doc()`` returns, made only when a rule can match
         (``have``: the rule anchors its tokens meet, :meth:`.BodyFilter.have`; else read
-        from their ``facts``)."""
+        from their ``facts``). ``source``: ``(text, tokens)`` with ``text`` the Doc's text
+        and ``tokens()`` its token facts and offsets, read instead of the Doc for spans."""
         self.facts(nlp)
         filt = self._filters[nlp.lang]
         mask = filt.candidates(facts, have)
         if not mask:
             return []
+        if source is not None and mask & (mask - 1) == 0:  # one rule: matched on the tokens
+            seq = self._seq(nlp, mask.bit_length() - 1)
+            if seq is not None:
+                facts, offsets = source[1]()
+                found = seq[1]([f[TEXT] for f in facts])
+                return self._spans_of(source[0], facts, offsets, seq[0], [(0, s, e) for s, e in found])
         doc = make_doc()
         key = (nlp.lang, mask)
         got = self._subsets.get(key)
@@ -167,7 +176,18 @@ class Annotator:
         for name, proc in nlp.pipeline:
             if name in needs:
                 doc = proc(doc)
-        return self._spans(doc, matcher(doc))
+        matches = matcher(doc)
+        if source is not None and matches:
+            return self._spans_of(source[0], *source[1](), None, matches, doc.vocab.strings)
+        return self._spans(doc, matches)
+
+    def _seq(self, nlp: Language, i: int) -> tuple[BodyRule, SeqMatcher] | None:
+        """Rule ``i`` and its :class:`.SeqMatcher` on ``nlp`` (None: not a simple pattern)."""
+        key = (nlp.lang, i)
+        if key not in self._seqs:
+            rule = self.rules[i]
+            self._seqs[key] = (rule, SeqMatcher(nlp.vocab, rule.pattern)) if simple(rule.pattern) else None
+        return self._seqs[key]
 
     def bodies(self, doc: Doc) -> list[dict[str, Any]]:
         """Body-rule spans of ``doc`` (label, rule, text, start, end), longest of overlaps."""
@@ -189,11 +209,32 @@ class Annotator:
                 {"label": label, "rule": rid, "text": text,
                  "start": span.start_char, "end": span.start_char + len(text)}
             )
-        # keep the longest of overlapping matches
-        spans.sort(key=lambda s: (s["start"], -(s["end"] - s["start"])))
-        kept: list[dict[str, Any]] = []
-        for s in spans:
-            if kept and s["start"] < kept[-1]["end"]:
-                continue
-            kept.append(s)
-        return kept
+        return _longest(spans)
+
+    @staticmethod
+    def _spans_of(full: str, facts: list[tuple[Any, ...]], offsets: list[int], rule: BodyRule | None,
+                  matches: list[tuple[int, int, int]], strings: Any = None) -> list[dict[str, Any]]:  # fmt: skip
+        """:meth:`_spans` read from the Doc's text, token facts and offsets (``rule``: the
+        rule of all matches, else read from their ids in ``strings``)."""
+        spans = []
+        for match_id, start, end in matches:
+            label, rid = (rule.label, rule.id) if rule is not None else strings[match_id].split("|", 1)
+            while end > start + 1 and facts[end - 1][LOWER] in _TRIM:
+                end -= 1
+            s, e = offsets[start], offsets[end - 1] + len(facts[end - 1][TEXT])
+            code = _UNIT_CODE.match(full, e) if label == "fachstelle" else None
+            if code:  # "Koordinierungsstelle ... (16-2)"
+                e = code.end()
+            spans.append({"label": label, "rule": rid, "text": full[s:e], "start": s, "end": e})
+        return _longest(spans)
+
+
+def _longest(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The longest of overlapping spans, in text order."""
+    spans.sort(key=lambda s: (s["start"], -(s["end"] - s["start"])))
+    kept: list[dict[str, Any]] = []
+    for s in spans:
+        if kept and s["start"] < kept[-1]["end"]:
+            continue
+        kept.append(s)
+    return kept

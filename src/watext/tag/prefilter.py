@@ -68,20 +68,23 @@ class Substrings:
         self.blengths = sorted({len(x) for x in self.bindex})
         self.first = frozenset(x[0] for x in self.index if x)
         self.bfirst = frozenset(x[0] for x in self.bindex if x)
+        # per first character: the lengths of the literals that start with it
+        self.by_first = {c: sorted({len(x) for x in self.index if x[:1] == c or not x}) for c in self.first}
         self._words: dict[str, int] = {}
 
     def word(self, w: str) -> int:
         bits = self._words.get(w)
         if bits is None:
             bits, n = 0, len(w)
-            get, first = self.index.get, self.first
-            for i, c in enumerate(w):
-                if c in first:  # a literal occurs only where its first character does
-                    for ln in self.lengths:
+            get, by_first = self.index.get, self.by_first.get
+            for i, c in enumerate(w) if not self.first.isdisjoint(w) else ():
+                lengths = by_first(c)  # a literal occurs only where its first character does
+                if lengths:
+                    for ln in lengths:
                         if i + ln > n:
                             break
                         bits |= get(w[i : i + ln], 0)
-            if self.bindex:
+            if self.bindex and not self.bfirst.isdisjoint(w):
                 get, first = self.bindex.get, self.bfirst
                 for i, c in enumerate(w):
                     if c in first and (i == 0 or not (w[i - 1].isalnum() or w[i - 1] == "_")):

@@ -154,12 +154,20 @@ class BodyFilter:
                     self._by_value[(field, v)] = self._by_value.get((field, v), 0) | bit
             else:
                 self._tried.append((bit, tests))
+        # one search for "no tried anchor passes" when all are a plain regex on one field
+        self._none: tuple[int, Any] | None = None
+        fields = {t[0][0] for _, t in self._tried}
+        if self._tried and len(fields) == 1 and all(
+                len(t) == 1 and t[0][1] == "re" and not t[0][2].flags & ~re.UNICODE
+                and "\\" not in t[0][2].pattern and "(?" not in t[0][2].pattern for _, t in self._tried):  # fmt: skip
+            self._none = (fields.pop(), re.compile("|".join(f"(?:{t[0][2].pattern})" for _, t in self._tried)))
 
     def _mask(self, facts: tuple[Any, ...]) -> int:
         m = self._by_value.get((LOWER, facts[LOWER]), 0) | self._by_value.get((TEXT, facts[TEXT]), 0)
-        for bit, tests in self._tried:
-            if _passes(tests, facts):
-                m |= bit
+        if self._none is None or self._none[1].search(facts[self._none[0]]):
+            for bit, tests in self._tried:
+                if _passes(tests, facts):
+                    m |= bit
         if len(self._masks) > 500_000:
             self._masks.clear()
         self._masks[facts[TEXT]] = m
