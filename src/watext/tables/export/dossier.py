@@ -30,6 +30,7 @@ from watext.tables.export._common import (
     item_name, Frames, Row, cities, clean, goal_mark, goal_title, label, legend, meta_items, origin_title, question,
     source_label, when,
 )  # fmt: skip
+from watext.tables.export.html import page_head
 from watext.tables.frames import records
 
 __all__ = ["CSP", "SECTIONS", "dossier_filename", "dossier_html", "passages_by_question", "slug", "write_dossier"]
@@ -251,16 +252,7 @@ def dossier_html(frames: Frames, city: str) -> str:
         sections.append(_section(key, entries, missing, start))
         start += len(entries)
     today = i18n.day(datetime.now(UTC).date().isoformat())
-    return f"""<!DOCTYPE html>
-<html lang="{i18n.lang()}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(_t("title", city=city))}</title>
-<style>{CSS}</style>
-</head>
+    return page_head(_t("title", city=city), csp=CSP, base_css=CSS) + f"""
 <body>
 <header>
 <h1>{_e(_t("heading", city=city))}</h1>

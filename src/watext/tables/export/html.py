@@ -238,9 +238,9 @@ def _other_tables(frames: Frames) -> str:
     return "\n".join(parts)
 
 
-def page_head(title: str, extra_css: str = "", csp: str = CSP) -> str:
+def page_head(title: str, extra_css: str = "", csp: str = CSP, base_css: str | None = None) -> str:
     """The start of a report page (in the language in force, no outside resources, strict CSP)
-    up to ``</head>``; ``title`` is escaped here."""
+    up to ``</head>``; ``title`` is escaped here. ``base_css`` replaces the report's stylesheet."""
     return f"""<!DOCTYPE html>
 <html lang="{i18n.lang()}">
 <head>
@@ -249,7 +249,7 @@ def page_head(title: str, extra_css: str = "", csp: str = CSP) -> str:
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)}</title>
-<style>{CSS}{extra_css}</style>
+<style>{CSS if base_css is None else base_css}{extra_css}</style>
 </head>"""
 
 
