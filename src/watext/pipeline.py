@@ -114,7 +114,7 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
             _ingest_on_dask(store, settings, entries, city, known, fan or dask_fan(settings.dask_address),
                             batch_files, done)  # fmt: skip
         elif settings.workers > 1:
-            with WorkerPool(settings) as pool:
+            with WorkerPool(settings, settings.workers if fan is None else 0) as pool:
                 writes = writes_for(store)  # one writer at a time for SQLite
                 calls = [(writes, settings, pool, e, city, known) for e in entries]
                 for i, ok, value in (fan or thread_fan(settings.workers))(ingest_one, calls):

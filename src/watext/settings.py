@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         description="Files read side by side on this machine by `watext ingest`/`run` (each by its own "
                     "worker process); 1 reads one after the other.",
     )
+    worker_start: str = Field(
+        "auto", pattern="^(auto|exec)$",
+        description="How a file worker starts: 'auto' forks this process when it runs no other thread "
+                    "(milliseconds), else starts a fresh Python; 'exec' always starts a fresh Python.",
+    )
     dask_address: str = Field(
         "", description="Address of an existing Dask scheduler (tcp://host:8786): files are read there in "
                         "batches and written to the PostgreSQL store by the Dask workers. Empty: not used.",

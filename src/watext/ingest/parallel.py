@@ -46,21 +46,40 @@ MAX_BATCH_FILES = 16
 
 
 class WorkerPool:
-    """A :class:`FileWorker` per thread, started on the thread's first file; ``close`` stops all."""
+    """A :class:`FileWorker` per thread, given to the thread at its first file; ``close`` stops all.
 
-    def __init__(self, settings: Settings) -> None:
+    When workers can be forked (:meth:`FileWorker.forks`), ``size`` of them are forked at
+    once by the thread that makes the pool, before the threads that use them exist; a
+    thread beyond them gets a worker of its own, started when it needs it."""
+
+    def __init__(self, settings: Settings, size: int = 0) -> None:
         self.settings = settings
         self._local = threading.local()
         self._all: list[FileWorker] = []
+        self._idle: list[FileWorker] = []
         self._lock = threading.Lock()
+        try:
+            for _ in range(size):
+                w = FileWorker(settings)
+                if not w.forks():  # fresh interpreters start faster side by side, in the threads
+                    break
+                self._all.append(w)
+                w.start()
+                self._idle.append(w)
+        except BaseException:
+            self.close()
+            raise
 
     def worker(self) -> FileWorker:
         """This thread's worker."""
         w = getattr(self._local, "worker", None)
         if w is None:
-            w = self._local.worker = FileWorker(self.settings)
             with self._lock:
-                self._all.append(w)
+                w = self._idle.pop() if self._idle else None
+                if w is None:
+                    w = FileWorker(self.settings)
+                    self._all.append(w)
+            self._local.worker = w
         return w
 
     def process(self, path: Path, **kwargs: Any) -> tuple[Any, Any]:

@@ -22,6 +22,8 @@ A parallel ingest (``--workers N``) runs N of these side by side, one per thread
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 import os
 import signal
@@ -149,7 +151,48 @@ class FileWorker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def forks(self) -> bool:
+        """Whether a worker started now is forked from this process (else a fresh interpreter)."""
+        return self.settings.worker_start == "auto" and _fork_safe()
+
+    def start(self) -> None:
+        """Start the worker process now (else it starts at the first file)."""
+        if self._proc is None or self._proc.poll() is not None:
+            self._drop()
+            self._start()
+
     def _start(self) -> None:
+        """Start a worker: forked from this process when it runs no other thread (nothing to
+        import again: milliseconds), else ``python -m watext.ingest.worker`` (a fresh
+        interpreter, a few hundred milliseconds)."""
+        if self.forks():
+            self._fork()
+        else:
+            self._spawn()
+
+    def _fork(self) -> None:
+        """A copy of this process as the worker, on a private pipe pair, in its own session with
+        a parent-death signal; it keeps only its two pipe ends and stdin/out/err."""
+        _preload()
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        with _SPAWN_LOCK:
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                code = 1
+                try:
+                    _forked_child(to_child_r, from_child_w)
+                    _worker_main(_Duplex(Connection(from_child_w, readable=False),
+                                         Connection(to_child_r, writable=False)), self.settings)  # fmt: skip
+                    code = 0
+                finally:
+                    _exit_now(code)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        conn = _Duplex(Connection(to_child_w, readable=False), Connection(from_child_r, writable=False))
+        self._await_ready(_Forked(pid), conn)
+
+    def _spawn(self) -> None:
         """Start ``python -m watext.ingest.worker`` with a private pipe pair (its own session, a
         parent-death signal; stdout and stderr stay free for libraries' chatter)."""
         to_child_r, to_child_w = os.pipe()
@@ -162,20 +205,25 @@ class FileWorker:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        conn_out, conn_in = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
-        conn_out.send(self.settings.model_dump())
-        if not conn_in.poll(_START_TIMEOUT_S):
+        conn = _Duplex(Connection(to_child_w, readable=False), Connection(from_child_r, writable=False))
+        conn.send(self.settings.model_dump())
+        self._await_ready(proc, conn)
+
+    def _await_ready(self, proc: Any, conn: _Duplex) -> None:
+        if not conn.poll(_START_TIMEOUT_S):
             self._kill(proc)
+            conn.close()
             raise RuntimeError("the file worker did not start")
         try:
-            conn_in.recv()
+            conn.recv()
         except (EOFError, OSError) as exc:
             self._kill(proc)
+            conn.close()
             raise RuntimeError(f"the file worker ended at start (exit code {proc.poll()})") from exc
-        self._proc, self._conn = proc, _Duplex(conn_out, conn_in)
+        self._proc, self._conn = proc, conn
 
     @staticmethod
-    def _kill(proc: subprocess.Popen[Any]) -> None:
+    def _kill(proc: Any) -> None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # the worker and its children (ocrmypdf, tesseract)
         except (ProcessLookupError, PermissionError, OSError):
@@ -198,9 +246,7 @@ class FileWorker:
         """``(Document, passages)`` for ``path``; raises an :class:`InputError` subclass for a
         bad file, :class:`TooSlowError` after the time limit, :class:`TooLargeError` after
         the memory limit."""
-        if self._proc is None or self._proc.poll() is not None:
-            self._drop()
-            self._start()
+        self.start()
         req = _Request(str(path), doc_id, city, tuple(known_cities) if known_cities else None)
         t0 = time.monotonic()
         self._conn.send(req)
@@ -239,6 +285,89 @@ class FileWorker:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._drop()
+
+
+def _fork_safe() -> bool:
+    """Forking copies only the calling thread: safe when it is the only one (a lock another
+    thread holds would stay locked in the copy). Flows, Dask workers and thread pools run
+    other threads, so their workers start as fresh interpreters."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _preload() -> None:
+    """Import the readers in this process before forking, so no forked worker imports them again."""
+    from watext.extract import EXTRACTOR_VERSIONS
+
+    for name in EXTRACTOR_VERSIONS:
+        try:
+            importlib.import_module(f"watext.extract.{name}")
+        except ImportError:  # pragma: no cover - a reader's library missing: that format fails per file
+            pass
+
+
+def _forked_child(keep_r: int, keep_w: int) -> None:
+    """Make a fresh copy of this process a worker: its own session, dies with its parent, no
+    inherited descriptors but its pipe ends (another worker's pipe held open here would hide
+    that worker's death), default signals, the parent's log handlers dropped (they may
+    belong to threads that do not exist here), the parent's objects left out of garbage
+    collection (not scanned, not copied)."""
+    gc.freeze()
+    os.setsid()
+    set_parent_death_signal()
+    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    try:
+        fds = [int(f) for f in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 256))
+    for fd in fds:
+        if fd > 2 and fd not in (keep_r, keep_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    root = logging.getLogger()
+    for logger in [root, *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]:
+        logger.handlers.clear()
+        logger.propagate = logger is not root
+    root.setLevel(logging.WARNING)
+
+
+class _Forked:
+    """The handle of a forked worker, with what :class:`FileWorker` uses of ``Popen``."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        end = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.002)
+        return self.returncode  # type: ignore[return-value]
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 class _Duplex:

@@ -15,6 +15,18 @@ special-case pattern goes to spaCy itself.
 :class:`~watext.tag.tokens.TokenFacts` and character offsets) from a dictionary of runs,
 each tokenized once by spaCy alone, with no Doc built per text. A pipeline whose special
 cases contain whitespace next to other characters is always left to spaCy.
+
+A new run that differs from a known one only in its ASCII digits (``"(Nr. 2-417)"`` and
+``"(Nr. 1-023)"`` share the template ``"(Nr. 0-000)"``, every digit made ``0``) is cut at
+the same offsets, when no tokenizer rule can tell one digit from another: every affix,
+infix, ``token_match`` and ``url_match`` pattern treats all ten digits alike (checked on
+its parse tree once per pipeline: no digit literal, every character class holds all
+digits or none, no back-reference), and neither the run nor its template contains a
+special case string with a digit (special cases are exact strings, so the others are
+met at the same places in both). Then spaCy makes the same decisions at the same
+positions for both strings, and only the template goes through spaCy; the facts of the
+run's tokens are read from their strings (:meth:`.TokenFacts.of_text`, no lexeme made).
+A pipeline whose rules fail the check tokenizes every run with spaCy.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
+from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from spacy.language import Language
@@ -51,6 +64,86 @@ def _special_pairs(nlp: Language) -> set[tuple[str, str]] | None:
     return pairs
 
 
+_ZERO = str.maketrans("123456789", "000000000")
+_DIGITS = frozenset("0123456789")
+_CLASS_OPS = {_parser.LITERAL, _parser.RANGE, _parser.CATEGORY, _parser.NEGATE}
+_SEQ_OPS = {_parser.SUBPATTERN, _parser.BRANCH, _parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.ASSERT,
+            _parser.ASSERT_NOT, _parser.ATOMIC_GROUP, _parser.POSSESSIVE_REPEAT}  # fmt: skip
+_PLAIN_OPS = {_parser.ANY, _parser.AT}
+
+
+def _category_has_digits(cat: Any) -> bool | None:
+    """Whether a character category holds the ASCII digits (all of them or none)."""
+    name = str(cat).replace("UNI_", "")
+    return {"CATEGORY_DIGIT": True, "CATEGORY_NOT_DIGIT": False, "CATEGORY_WORD": True, "CATEGORY_NOT_WORD": False,
+            "CATEGORY_SPACE": False, "CATEGORY_NOT_SPACE": True, "CATEGORY_LINEBREAK": False,
+            "CATEGORY_NOT_LINEBREAK": True}.get(name)  # fmt: skip
+
+
+def _digit_blind(seq: Any) -> bool:
+    """Whether the parsed pattern ``seq`` tests every ASCII digit alike (so a string and its
+    copy with other digits match at the same places, with the same spans)."""
+    for op, av in seq:
+        if op in (_parser.LITERAL, _parser.NOT_LITERAL):
+            if chr(av) in _DIGITS:
+                return False
+        elif op == _parser.IN:
+            if any(o not in _CLASS_OPS for o, _ in av):
+                return False
+            member = [False] * 10
+            for o, a in av:
+                if o == _parser.LITERAL and chr(a) in _DIGITS:
+                    member[int(chr(a))] = True
+                elif o == _parser.RANGE:
+                    member = [m or a[0] <= 48 + d <= a[1] for d, m in enumerate(member)]
+                elif o == _parser.CATEGORY:
+                    has = _category_has_digits(a)
+                    if has is None:
+                        return False
+                    member = [m or has for m in member]
+            if any(member) and not all(member):
+                return False
+        elif op == _parser.CATEGORY:
+            if _category_has_digits(av) is None:
+                return False
+        elif op == _parser.BRANCH:
+            if not all(_digit_blind(alt) for alt in av[1]):
+                return False
+        elif op in _SEQ_OPS:
+            if not _digit_blind(av[-1]):
+                return False
+        elif op not in _PLAIN_OPS:
+            return False  # back-references and anything unknown
+    return True
+
+
+def _blind_method(fn: Any) -> bool:
+    """Whether ``fn`` is ``None`` or a search/match method of a digit-blind compiled pattern."""
+    if fn is None:
+        return True
+    pat = getattr(fn, "__self__", None)
+    if not isinstance(pat, re.Pattern) or not isinstance(pat.pattern, str) or pat.flags & re.LOCALE:
+        return False
+    if getattr(fn, "__name__", None) not in ("search", "match", "fullmatch", "finditer"):
+        return False
+    try:
+        return _digit_blind(_parser.parse(pat.pattern, pat.flags))
+    except re.error:
+        return False
+
+
+def digit_keys(nlp: Language) -> re.Pattern[str] | None:
+    """A pattern finding the special-case strings with an ASCII digit, when runs may be cut
+    by their digit template (``None``: some tokenizer rule tells digits apart)."""
+    tok = nlp.tokenizer
+    if type(tok) is not Tokenizer or not all(
+            _blind_method(getattr(tok, name, None))
+            for name in ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")):  # fmt: skip
+        return None
+    keys = sorted((k for k in tok.rules or {} if not _DIGITS.isdisjoint(k)), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys)) if keys else r"(?!)")
+
+
 def _tokens(parts: list[tuple[int, tuple[Any, ...]]]) -> tuple[list[tuple[Any, ...]], list[int]]:
     facts: list[tuple[Any, ...]] = []
     offsets: list[int] = []
@@ -75,6 +168,7 @@ class ChunkTokenizer:
         self._flags: dict[str, tuple[Any, int]] = {}  # name -> (token test, its bit)
         self.pairs = _special_pairs(nlp)
         self.lefts = {a for a, _ in self.pairs or ()}
+        self.keys = digit_keys(nlp) if self.pairs is not None else None  # None: no digit templates
         # run -> (facts, offsets in the run, first token text, last token may pair left, lemmas, have)
         self._runs: dict[str, tuple[Any, ...]] = {}
 
@@ -101,8 +195,31 @@ class ChunkTokenizer:
         return (f, tuple(offsets), f[0][TEXT] if f else "", bool(f) and f[-1][TEXT] in self.lefts,
                 tuple(x[LEMMA] for x in f if x[IS_WORD]), self.have(f))  # fmt: skip
 
+    def _template(self, run: str) -> str | None:
+        """``run`` with every ASCII digit made ``0``, when it is cut as that template is
+        (None: ``run`` has no digit other than ``0``, or a special case with a digit is in
+        reach)."""
+        t = run.translate(_ZERO)
+        if t == run or self.keys is None or self.keys.search(run) or self.keys.search(t):
+            return None
+        return t
+
+    def _like(self, run: str, model: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The entry of ``run`` from the entry ``model`` of its digit template."""
+        of = self.facts.of_text
+        facts = []
+        for f, o in zip(model[0], model[1]):
+            s = run[o : o + len(f[TEXT])]
+            facts.append(f if s == f[TEXT] else of(s))
+        return self._entry(facts, model[1])
+
     def _run(self, run: str) -> tuple[Any, ...]:
-        got = self._entry(*self.facts.of(self.nlp.tokenizer(run)))
+        t = self._template(run) if self.keys is not None else None
+        model = self._runs.get(t) if t is not None else None
+        if model is not None:
+            got = self._like(run, model)
+        else:
+            got = self._entry(*self.facts.of(self.nlp.tokenizer(run)))
         if len(self._runs) > _LIMIT:
             self._runs.clear()
         self._runs[run] = got
@@ -116,6 +233,18 @@ class ChunkTokenizer:
             return
         runs = self._runs
         new = list(dict.fromkeys(r for t in texts for r in t.split() if r not in runs))
+        like: list[tuple[str, str]] = []  # (run, its digit template): cut after the templates
+        if self.keys is not None:
+            plain = []
+            for run in new:
+                t = self._template(run) if not _DIGITS.isdisjoint(run) else None
+                if t is None:
+                    plain.append(run)
+                else:
+                    like.append((run, t))
+                    if t not in runs:
+                        plain.append(t)
+            new = list(dict.fromkeys(plain))
         for k in range(0, len(new), 2000):
             batch = new[k : k + 2000]
             facts, offsets = self.facts.of(self.nlp.tokenizer(" ".join(batch)))
@@ -133,6 +262,10 @@ class ChunkTokenizer:
             for q, (run, (pos, i0, i1)) in enumerate(zip(batch, parts)):
                 if q not in bad and q + 1 not in bad:
                     runs[run] = self._entry(facts[i0:i1], [o - pos for o in offsets[i0:i1]])
+        for run, t in like:
+            model = runs.get(t)
+            if model is not None:
+                runs[run] = self._like(run, model)
         if len(runs) > _LIMIT:
             runs.clear()
 

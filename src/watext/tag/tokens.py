@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from spacy.attrs import IDX, ORTH
+from spacy.attrs import IDX, IS_PUNCT as IS_PUNCT_ID, IS_SPACE as IS_SPACE_ID, LOWER as LOWER_ID, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 __all__ = ["BodyFilter", "TokenFacts", "facts_for", "sentence_starts"]
@@ -30,6 +31,10 @@ __all__ = ["BodyFilter", "TokenFacts", "facts_for", "sentence_starts"]
 #: Fields of a token fact tuple.
 TEXT, LOWER, LEMMA, IS_WORD, IN_PUNCT_CHARS, IS_PUNCT = range(6)
 _REQUIRED_OPS = (None, "1", "+")
+
+
+def _none(text: str) -> None:
+    return None
 
 
 class TokenFacts:
@@ -50,6 +55,8 @@ class TokenFacts:
             self.table = lem.lookups.get_table("lemma_lookup", {})
         self.punct_chars = frozenset(nlp.get_pipe("sentencizer").punct_chars) if "sentencizer" in nlp.pipe_names else None
         self._facts: dict[int, tuple[Any, ...]] = {}
+        self._texts: dict[str, tuple[Any, ...]] = {}  # token string -> facts (:meth:`of_text`)
+        self.getters = dict(nlp.vocab.lex_attr_getters or {})
 
     def _make(self, orth: int) -> tuple[Any, ...]:
         text = self.strings[orth]
@@ -62,6 +69,28 @@ class TokenFacts:
         facts = (text, lex.lower_, (lemma or text).lower(), not (lex.is_punct or lex.is_space), in_pc, lex.is_punct)
         self._facts[orth] = facts
         return facts
+
+    def of_text(self, text: str) -> tuple[Any, ...]:
+        """The facts of the token string ``text``, read from the vocabulary's attribute
+        getters (as a new lexeme would get them) when it has no lexeme yet: none is made."""
+        got = self._texts.get(text)
+        if got is None:
+            if text in self.nlp.vocab:
+                got = self._facts.get(get_string_id(text)) or self._make(get_string_id(text))
+            else:
+                get = self.getters.get
+                lower, punct, space = (get(a, _none)(text) for a in (LOWER_ID, IS_PUNCT_ID, IS_SPACE_ID))
+                lemma = ""
+                if self.table is not None:
+                    found = self.table.get(text, text)
+                    lemma = found if isinstance(found, str) else found[0]
+                in_pc = self.punct_chars is not None and text in self.punct_chars
+                got = (text, lower if isinstance(lower, str) else "", (lemma or text).lower(),
+                       not (punct or space), in_pc, bool(punct))  # fmt: skip
+            if len(self._texts) > 500_000:
+                self._texts.clear()
+            self._texts[text] = got
+        return got
 
     def of(self, doc: Doc) -> tuple[list[tuple[Any, ...]], list[int]]:
         """Facts and character offsets of ``doc``'s tokens."""
