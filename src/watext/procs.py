@@ -5,18 +5,28 @@
 - :func:`run_dir`: this process's scratch folder ``$TMPDIR/watext-<uid>/run-<pid>``; OCR
   writes there. :func:`clean_stale_run_dirs` removes the folders of processes that no
   longer run (a run killed with ``kill -9`` leaves its folder; the next start removes it).
+- :func:`fork_safe`, :func:`forked_child`, :class:`Forked`: a worker forked from this
+  process instead of started as a fresh interpreter (see :mod:`watext.ingest.worker`).
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
-__all__ = ["child_preexec", "clean_stale_run_dirs", "pid_alive", "run_dir", "set_parent_death_signal"]
+__all__ = [
+    "Forked", "child_preexec", "clean_stale_run_dirs", "fork_safe", "forked_child", "pid_alive", "run_dir",
+    "set_parent_death_signal",
+]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -76,3 +86,75 @@ def run_dir() -> Path:
     d.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(d.parent, 0o700)
     return d
+
+
+def fork_safe() -> bool:
+    """Forking copies only the calling thread: safe when it is the only one (a lock another
+    thread holds would stay locked in the copy). Flows, Dask workers and thread pools run
+    other threads, so their workers start as fresh interpreters."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def forked_child(keep_r: int, keep_w: int) -> None:
+    """Make a fresh copy of this process a worker: its own session, dies with its parent, no
+    inherited descriptors but its pipe ends (another worker's pipe held open here would hide
+    that worker's death), default signals, the parent's log handlers dropped (they may
+    belong to threads that do not exist here), the parent's objects left out of garbage
+    collection (not scanned, not copied)."""
+    gc.freeze()
+    os.setsid()
+    set_parent_death_signal()
+    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    try:
+        fds = [int(f) for f in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 256))
+    for fd in fds:
+        if fd > 2 and fd not in (keep_r, keep_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    root = logging.getLogger()
+    for logger in [root, *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]:
+        logger.handlers.clear()
+        logger.propagate = logger is not root
+    root.setLevel(logging.WARNING)
+
+
+class Forked:
+    """The handle of a forked worker, with what :class:`FileWorker` uses of ``Popen``."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        end = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.002)
+        return self.returncode  # type: ignore[return-value]
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -13,16 +13,18 @@ in a worker process, not in the batch's own process:
   (:class:`TooLargeError`), and a worker that dies anyway is reported the same way;
 - a worker that was killed or died is replaced for the next file; the batch goes on.
 
-A worker is ``python -m watext.ingest.worker`` in its own session with a parent-death signal,
-talking over a private pipe pair; it imports watext and builds its spaCy pipelines once,
-so it costs one to two seconds at start and nothing per file.
+A worker runs in its own session with a parent-death signal, talking over a private pipe
+pair. When the batch's process runs no other thread (``watext ingest --no-flow``, the
+benchmarks), the worker is a fork of it with the readers already imported (about 10 ms);
+otherwise (flows, Dask workers, threads of a parallel ingest after their first worker, or
+``WATEXT_WORKER_START=exec``) it is ``python -m watext.ingest.worker``, a fresh interpreter
+that imports watext first (0.2-0.5 s). Either way it costs nothing per file after that.
 A parallel ingest (``--workers N``) runs N of these side by side, one per thread
 (:class:`watext.ingest.parallel.WorkerPool`).
 """
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import os
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from watext.errors import InputError, TooDeepError, TooLargeError, TooSlowError
-from watext.procs import clean_stale_run_dirs, set_parent_death_signal
+from watext.procs import Forked, clean_stale_run_dirs, fork_safe, forked_child, set_parent_death_signal
 from watext.settings import Settings
 
 __all__ = ["FileWorker", "WorkerCrashedError"]
@@ -153,7 +155,7 @@ class FileWorker:
 
     def forks(self) -> bool:
         """Whether a worker started now is forked from this process (else a fresh interpreter)."""
-        return self.settings.worker_start == "auto" and _fork_safe()
+        return self.settings.worker_start == "auto" and fork_safe()
 
     def start(self) -> None:
         """Start the worker process now (else it starts at the first file)."""
@@ -181,7 +183,7 @@ class FileWorker:
             if pid == 0:  # the worker: never returns
                 code = 1
                 try:
-                    _forked_child(to_child_r, from_child_w)
+                    forked_child(to_child_r, from_child_w)
                     _worker_main(_Duplex(Connection(from_child_w, readable=False),
                                          Connection(to_child_r, writable=False)), self.settings)  # fmt: skip
                     code = 0
@@ -190,7 +192,7 @@ class FileWorker:
         os.close(to_child_r)
         os.close(from_child_w)
         conn = _Duplex(Connection(to_child_w, readable=False), Connection(from_child_r, writable=False))
-        self._await_ready(_Forked(pid), conn)
+        self._await_ready(Forked(pid), conn)
 
     def _spawn(self) -> None:
         """Start ``python -m watext.ingest.worker`` with a private pipe pair (its own session, a
@@ -287,13 +289,6 @@ class FileWorker:
         self._drop()
 
 
-def _fork_safe() -> bool:
-    """Forking copies only the calling thread: safe when it is the only one (a lock another
-    thread holds would stay locked in the copy). Flows, Dask workers and thread pools run
-    other threads, so their workers start as fresh interpreters."""
-    return hasattr(os, "fork") and threading.active_count() == 1
-
-
 def _preload() -> None:
     """Import the readers in this process before forking, so no forked worker imports them again."""
     from watext.extract import EXTRACTOR_VERSIONS
@@ -303,71 +298,6 @@ def _preload() -> None:
             importlib.import_module(f"watext.extract.{name}")
         except ImportError:  # pragma: no cover - a reader's library missing: that format fails per file
             pass
-
-
-def _forked_child(keep_r: int, keep_w: int) -> None:
-    """Make a fresh copy of this process a worker: its own session, dies with its parent, no
-    inherited descriptors but its pipe ends (another worker's pipe held open here would hide
-    that worker's death), default signals, the parent's log handlers dropped (they may
-    belong to threads that do not exist here), the parent's objects left out of garbage
-    collection (not scanned, not copied)."""
-    gc.freeze()
-    os.setsid()
-    set_parent_death_signal()
-    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    try:
-        fds = [int(f) for f in os.listdir("/proc/self/fd")]
-    except OSError:
-        fds = list(range(3, 256))
-    for fd in fds:
-        if fd > 2 and fd not in (keep_r, keep_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-    root = logging.getLogger()
-    for logger in [root, *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]:
-        logger.handlers.clear()
-        logger.propagate = logger is not root
-    root.setLevel(logging.WARNING)
-
-
-class _Forked:
-    """The handle of a forked worker, with what :class:`FileWorker` uses of ``Popen``."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.returncode = -signal.SIGKILL  # reaped elsewhere: gone
-                return self.returncode
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float) -> int:
-        end = time.monotonic() + timeout
-        while self.poll() is None:
-            if time.monotonic() > end:
-                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
-            time.sleep(0.002)
-        return self.returncode  # type: ignore[return-value]
-
-    def kill(self) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 class _Duplex:

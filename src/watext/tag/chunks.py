@@ -34,13 +34,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
-from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
+from watext.tag.digits import DIGITS, ZERO, digit_keys
 from watext.tag.tokens import IS_WORD, LEMMA, TEXT, TokenFacts
 
 __all__ = ["ChunkTokenizer"]
@@ -62,86 +62,6 @@ def _special_pairs(nlp: Language) -> set[tuple[str, str]] | None:
         words = [t.text for t in plain(key)]
         pairs.update(pairwise(words))
     return pairs
-
-
-_ZERO = str.maketrans("123456789", "000000000")
-_DIGITS = frozenset("0123456789")
-_CLASS_OPS = {_parser.LITERAL, _parser.RANGE, _parser.CATEGORY, _parser.NEGATE}
-_SEQ_OPS = {_parser.SUBPATTERN, _parser.BRANCH, _parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.ASSERT,
-            _parser.ASSERT_NOT, _parser.ATOMIC_GROUP, _parser.POSSESSIVE_REPEAT}  # fmt: skip
-_PLAIN_OPS = {_parser.ANY, _parser.AT}
-
-
-def _category_has_digits(cat: Any) -> bool | None:
-    """Whether a character category holds the ASCII digits (all of them or none)."""
-    name = str(cat).replace("UNI_", "")
-    return {"CATEGORY_DIGIT": True, "CATEGORY_NOT_DIGIT": False, "CATEGORY_WORD": True, "CATEGORY_NOT_WORD": False,
-            "CATEGORY_SPACE": False, "CATEGORY_NOT_SPACE": True, "CATEGORY_LINEBREAK": False,
-            "CATEGORY_NOT_LINEBREAK": True}.get(name)  # fmt: skip
-
-
-def _digit_blind(seq: Any) -> bool:
-    """Whether the parsed pattern ``seq`` tests every ASCII digit alike (so a string and its
-    copy with other digits match at the same places, with the same spans)."""
-    for op, av in seq:
-        if op in (_parser.LITERAL, _parser.NOT_LITERAL):
-            if chr(av) in _DIGITS:
-                return False
-        elif op == _parser.IN:
-            if any(o not in _CLASS_OPS for o, _ in av):
-                return False
-            member = [False] * 10
-            for o, a in av:
-                if o == _parser.LITERAL and chr(a) in _DIGITS:
-                    member[int(chr(a))] = True
-                elif o == _parser.RANGE:
-                    member = [m or a[0] <= 48 + d <= a[1] for d, m in enumerate(member)]
-                elif o == _parser.CATEGORY:
-                    has = _category_has_digits(a)
-                    if has is None:
-                        return False
-                    member = [m or has for m in member]
-            if any(member) and not all(member):
-                return False
-        elif op == _parser.CATEGORY:
-            if _category_has_digits(av) is None:
-                return False
-        elif op == _parser.BRANCH:
-            if not all(_digit_blind(alt) for alt in av[1]):
-                return False
-        elif op in _SEQ_OPS:
-            if not _digit_blind(av[-1]):
-                return False
-        elif op not in _PLAIN_OPS:
-            return False  # back-references and anything unknown
-    return True
-
-
-def _blind_method(fn: Any) -> bool:
-    """Whether ``fn`` is ``None`` or a search/match method of a digit-blind compiled pattern."""
-    if fn is None:
-        return True
-    pat = getattr(fn, "__self__", None)
-    if not isinstance(pat, re.Pattern) or not isinstance(pat.pattern, str) or pat.flags & re.LOCALE:
-        return False
-    if getattr(fn, "__name__", None) not in ("search", "match", "fullmatch", "finditer"):
-        return False
-    try:
-        return _digit_blind(_parser.parse(pat.pattern, pat.flags))
-    except re.error:
-        return False
-
-
-def digit_keys(nlp: Language) -> re.Pattern[str] | None:
-    """A pattern finding the special-case strings with an ASCII digit, when runs may be cut
-    by their digit template (``None``: some tokenizer rule tells digits apart)."""
-    tok = nlp.tokenizer
-    if type(tok) is not Tokenizer or not all(
-            _blind_method(getattr(tok, name, None))
-            for name in ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")):  # fmt: skip
-        return None
-    keys = sorted((k for k in tok.rules or {} if not _DIGITS.isdisjoint(k)), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, keys)) if keys else r"(?!)")
 
 
 def _tokens(parts: list[tuple[int, tuple[Any, ...]]]) -> tuple[list[tuple[Any, ...]], list[int]]:
@@ -199,9 +119,12 @@ class ChunkTokenizer:
         """``run`` with every ASCII digit made ``0``, when it is cut as that template is
         (None: ``run`` has no digit other than ``0``, or a special case with a digit is in
         reach)."""
-        t = run.translate(_ZERO)
-        if t == run or self.keys is None or self.keys.search(run) or self.keys.search(t):
+        t = run.translate(ZERO)
+        if t == run or self.keys is None or self.keys[0].search(run) or self.keys[0].search(t):
             return None
+        for guard in self.keys[1:]:  # digit-blind: the same for the template
+            if guard.search(run):
+                return None
         return t
 
     def _like(self, run: str, model: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -237,7 +160,7 @@ class ChunkTokenizer:
         if self.keys is not None:
             plain = []
             for run in new:
-                t = self._template(run) if not _DIGITS.isdisjoint(run) else None
+                t = self._template(run) if not DIGITS.isdisjoint(run) else None
                 if t is None:
                     plain.append(run)
                 else:
