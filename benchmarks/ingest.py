@@ -21,7 +21,9 @@ The throughput modes print pages/s of:
    (``pipeline.ingest``, what ``watext ingest --no-flow`` runs: the file worker process,
    sniff, extract, metadata, segmentation, storing in a fresh SQLite db; OCR off), and the
    same per-file work in this process without the worker (``ingest_file``), which leaves
-   out the worker's start (imports, about 1-2 s once per batch) and the hand-over,
+   out the worker's start (a fork, ~10 ms, when the process runs no other thread, else a
+   fresh interpreter, 0.2-0.5 s) and the hand-over; ``--workers 1,2`` adds a whole-ingest
+   row per worker count (files read side by side, ``WATEXT_WORKERS``),
 
 with the ratios "whole / raw pypdfium2" and "whole / pdfplumber" (pages/s over pages/s).
 ``--profile FILE`` additionally runs the in-process ingest of the first engine under
@@ -168,19 +170,19 @@ def bench_pdfplumber(paths: list[Path]) -> int:
     return chars
 
 
-def _settings(db: str, engine: str):
+def _settings(db: str, engine: str, workers: int = 1):
     from watext.settings import Settings
 
-    return Settings(db=db, ocr="off", pdf_engine=engine)
+    return Settings(db=db, ocr="off", pdf_engine=engine, workers=workers)
 
 
-def bench_watext(paths: list[Path], db: str, engine: str) -> dict:
-    """The whole ingest: ``pipeline.ingest`` (file worker process included)."""
+def bench_watext(paths: list[Path], db: str, engine: str, workers: int = 1) -> dict:
+    """The whole ingest: ``pipeline.ingest`` (file worker processes included)."""
     from watext import pipeline
     from watext.store import open_store
 
     with open_store(db) as store:
-        batch = pipeline.ingest(store, _settings(db, engine), paths)
+        batch = pipeline.ingest(store, _settings(db, engine, workers), paths)
     return batch.summary() | {"codes": sorted({f.code for f in batch.failed})}
 
 
@@ -221,7 +223,7 @@ def _warm_up(folder: Path) -> float:
 
 
 def throughput(paths: list[Path], folder: Path, engines: list[str], repeat: int, profile: str | None,
-               fail_ok: bool) -> None:
+               fail_ok: bool, workers: list[int] = (1,)) -> None:
     pages = count_pages(paths)
     print(f"importing watext.pipeline and loading lookup data (once per process, not measured below): "
           f"{_warm_up(folder):.2f} s")
@@ -231,19 +233,21 @@ def throughput(paths: list[Path], folder: Path, engines: list[str], repeat: int,
     summaries = {}
     n = 0
     for engine in engines:
-        for label, fn in ((f"whole [{engine}]", bench_watext), (f"in-process [{engine}]", bench_inprocess)):
+        rows = [(f"whole [{engine}]" if w == 1 else f"whole [{engine}, {w} workers]", bench_watext, (w,))
+                for w in workers] + [(f"in-process [{engine}]", bench_inprocess, ())]
+        for label, fn, extra in rows:
             runs = []
             for _ in range(repeat):
                 n += 1
-                runs.append(timed(fn, paths, f"sqlite:///{folder / f'bench{n}.db'}", engine))
+                runs.append(timed(fn, paths, f"sqlite:///{folder / f'bench{n}.db'}", engine, *extra))
             results[label] = min(t for t, _ in runs)
             summaries[label] = runs[0][1]
             if summaries[label]["failed"] and not fail_ok:
                 raise SystemExit(f"benchmark corpus failed to ingest: {summaries[label]['codes']}")
     raw, plumber = results["pypdfium2 text"], results["pdfplumber text"]
-    print(f"{'path':<24}{'seconds':>9}{'pages/s':>10}{'/ pypdfium2':>13}{'/ pdfplumber':>14}")
+    print(f"{'path':<32}{'seconds':>9}{'pages/s':>10}{'/ pypdfium2':>13}{'/ pdfplumber':>14}")
     for name, secs in results.items():
-        print(f"{name:<24}{secs:>9.2f}{pages / secs:>10.1f}{raw / secs:>12.3f}x{plumber / secs:>13.2f}x")
+        print(f"{name:<32}{secs:>9.2f}{pages / secs:>10.1f}{raw / secs:>12.3f}x{plumber / secs:>13.2f}x")
     for label, s in summaries.items():
         print(f"{label}: {s['new']} stored, {s['failed']} failed {s['codes'] or ''}, {s['passages']} passages")
     if profile:
@@ -276,21 +280,25 @@ print(json.dumps({"status": f.status, "code": f.code, "reason": f.reason, "pages
 """
 
 
-def _tree_rss(proc) -> tuple[int, int, int]:
-    """RSS of ``proc`` with all its descendants, of ``proc`` alone, of its largest descendant."""
+def _tree_rss(proc) -> tuple[int, int, int, int]:
+    """RSS of ``proc`` with all its descendants, of ``proc`` alone, of its largest descendant,
+    and the PSS of the tree (pages shared between processes, such as those of a forked
+    file worker and its batch process, counted once in all: the sum of RSS counts them twice)."""
     import psutil
 
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0, 0, 0
-    rss = []
+        return 0, 0, 0, 0
+    rss, pss = [], 0
     for p in procs:
         try:
-            rss.append(p.memory_info().rss)
+            full = p.memory_full_info()
+            rss.append(full.rss)
+            pss += getattr(full, "pss", full.rss)
         except psutil.Error:
             rss.append(0)
-    return sum(rss), rss[0], max(rss[1:], default=0)
+    return sum(rss), rss[0], max(rss[1:], default=0), pss
 
 
 def big_pdf(pages: int, engines: list[str], folder: Path) -> None:
@@ -307,7 +315,7 @@ def big_pdf(pages: int, engines: list[str], folder: Path) -> None:
         start = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), db, engine],
                                  stdout=subprocess.PIPE, text=True)
-        peak = [0, 0, 0]  # tree, batch process, file worker
+        peak = [0, 0, 0, 0]  # tree, batch process, file worker, tree PSS
         if psutil is not None:  # sum of the child and its file worker, polled
             ps = psutil.Process(child.pid)
             while child.poll() is None:
@@ -324,7 +332,8 @@ def big_pdf(pages: int, engines: list[str], folder: Path) -> None:
               f"({pages / res['seconds']:.1f} pages/s), wall {wall:.1f} s incl. start" if "seconds" in res
               else f"[{engine}] {what} {res.get('reason') or ''}")
         tree = (f"peak RSS of the process tree (sum, sampled 20/s) {peak[0] / 2**20:.0f} MiB (batch process "
-                f"{peak[1] / 2**20:.0f}, file worker {peak[2] / 2**20:.0f}); ") if peak[0] else ""
+                f"{peak[1] / 2**20:.0f}, file worker {peak[2] / 2**20:.0f}), peak PSS of the tree "
+                f"{peak[3] / 2**20:.0f} MiB (shared pages once); ") if peak[0] else ""
         print(f"[{engine}] {tree}largest single process (ru_maxrss, runs so far) {peak_one:.0f} MiB "
               f"(limit asked for: < 1024 MiB)")
 
@@ -340,7 +349,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="comma-separated PDF engines to measure (pdfium, pdfplumber); default both")
     ap.add_argument("--repeat", type=int, default=1, help="repeat and keep the best time")
     ap.add_argument("--profile", default=None, help="also cProfile the in-process ingest into this file")
+    ap.add_argument("--workers", default="1",
+                    help="comma-separated worker counts of the whole ingest (--workers N), e.g. 1,2; default 1")
     args = ap.parse_args(argv)
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
     os.environ["WATEXT_OCR"] = "off"  # also passed as a setting; inherited by the child processes
     engines = [e.strip() for e in args.engine.split(",") if e.strip()]
     if bad := [e for e in engines if e not in ENGINES]:
@@ -352,13 +364,13 @@ def main(argv: list[str] | None = None) -> None:
             if not paths:
                 raise SystemExit(f"no PDFs in {args.real}")
             print(f"real documents: {len(paths)} PDFs, {count_pages(paths)} pages in {args.real} (OCR off)")
-            throughput(paths, folder, engines, args.repeat, args.profile, fail_ok=True)
+            throughput(paths, folder, engines, args.repeat, args.profile, fail_ok=True, workers=workers)
         elif args.pages is not None and args.docs is None:
             big_pdf(args.pages, engines, folder)
         else:
             t_gen, paths = timed(make_corpus, folder, args.docs or 20, args.pages or 10)
             print(f"corpus: {len(paths)} PDFs, {count_pages(paths)} pages (generated in {t_gen:.1f} s)")
-            throughput(paths, folder, engines, args.repeat, args.profile, fail_ok=False)
+            throughput(paths, folder, engines, args.repeat, args.profile, fail_ok=False, workers=workers)
 
 
 if __name__ == "__main__":

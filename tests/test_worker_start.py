@@ -1,0 +1,142 @@
+"""How a file worker starts: forked from a batch process that runs no other thread, else a
+fresh interpreter; both read the same, obey the same limits and keep to their own pipes."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from watext import pipeline
+from watext.errors import TooSlowError
+from watext.ingest import worker as worker_mod
+from watext.ingest.parallel import WorkerPool
+from watext.ingest.worker import FileWorker
+from watext.settings import get_settings
+from watext.store import open_store
+
+from . import hostile as H
+from .mixed_inputs import FORMATS
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _pipes(pid: int) -> set[str]:
+    """The pipes process ``pid`` holds open (as ``pipe:[inode]``)."""
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("pipe:"):
+            out.add(target)
+    return out
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test process as if it ran no other thread (pytest may have some from other tests)."""
+    monkeypatch.setattr(worker_mod, "fork_safe", lambda: True)
+
+
+def _read_all(settings, files: list[Path]) -> list[tuple[str, list[str]]]:
+    out = []
+    with FileWorker(settings) as w:
+        for f in files:
+            doc, passages = w.process(f, doc_id="x")
+            out.append((doc.title or "", [p.text for p in passages]))
+    return out
+
+
+def test_forked_and_fresh_workers_read_every_format_the_same(forking: None) -> None:
+    files = list(FORMATS)
+    forked = _read_all(get_settings(), files)
+    fresh = _read_all(get_settings(worker_start="exec"), files)
+    assert forked == fresh and all(passages for _, passages in forked)
+
+
+def test_a_forked_worker_holds_only_its_own_pipes(forking: None) -> None:
+    """A second worker must not hold the first one's pipe ends: the batch would never see
+    the first one die (its pipe stays open in the other)."""
+    a, b = FileWorker(get_settings()), FileWorker(get_settings())
+    try:
+        a.start()
+        b.start()
+        assert a.forks() and "watext.ingest.worker" not in _cmdline(b._proc.pid)  # noqa: SLF001
+        assert len(_pipes(b._proc.pid)) == 2  # noqa: SLF001 - its request and answer pipes
+        assert not _pipes(b._proc.pid) & _pipes(a._proc.pid)  # noqa: SLF001
+        os.kill(a._proc.pid, 9)  # noqa: SLF001
+        assert a._proc.wait(5) == -9  # noqa: SLF001 - seen although b was forked after a
+        doc, _ = a.process(FORMATS[0], doc_id="x")  # replaced, read
+        assert doc.blocks
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_forked_worker_is_stopped_at_its_time_limit(tmp_path: Path, forking: None) -> None:
+    slow = H.lying_page_count_pdf(tmp_path, pages=4000)  # several seconds to read
+    w = FileWorker(get_settings(file_timeout_s=1, max_pages=5000))
+    try:
+        w.start()
+        pid = w._proc.pid  # noqa: SLF001
+        started = time.monotonic()
+        with pytest.raises(TooSlowError):
+            w.process(slow, doc_id="x")
+        assert time.monotonic() - started < 30
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        doc, _ = w.process(FORMATS[0], doc_id="x")  # a new worker reads the next file
+        assert doc.blocks and w._proc.pid != pid  # noqa: SLF001
+    finally:
+        w.close()
+
+
+def test_a_forked_worker_ends_with_its_batch(forking: None) -> None:
+    w = FileWorker(get_settings())
+    w.start()
+    proc = w._proc  # noqa: SLF001
+    w.close()
+    assert proc.poll() == 0
+
+
+def test_with_other_threads_running_the_worker_is_a_fresh_interpreter() -> None:
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        w = FileWorker(get_settings())
+        assert not w.forks()
+        try:
+            w.start()
+            assert "watext.ingest.worker" in _cmdline(w._proc.pid)  # noqa: SLF001
+        finally:
+            w.close()
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_exec_setting_always_starts_a_fresh_interpreter(forking: None) -> None:
+    w = FileWorker(get_settings(worker_start="exec"))
+    try:
+        assert not w.forks()
+        w.start()
+        assert "watext.ingest.worker" in _cmdline(w._proc.pid)  # noqa: SLF001
+    finally:
+        w.close()
+
+
+def test_a_pool_forks_its_workers_before_its_threads_start(tmp_path: Path, forking: None) -> None:
+    settings = get_settings(db=f"sqlite:///{tmp_path / 'p.db'}", workers=2)
+    with WorkerPool(settings, 2) as pool:
+        started = [w._proc.pid for w in pool._all]  # noqa: SLF001
+        assert len(started) == 2 and all("watext.ingest.worker" not in _cmdline(p) for p in started)
+    with open_store(settings.db) as store:
+        batch = pipeline.ingest(store, settings, [str(f) for f in FORMATS])
+    assert batch.summary()["new"] == len(FORMATS)
