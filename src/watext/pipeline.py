@@ -27,7 +27,7 @@ from watext.reprocess import reprocess_file, source_tables, unchanged_since_last
 from watext.model import FileState
 from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
-from watext.ingest.files import BatchResult, FileResult, ingest_file
+from watext.ingest.files import BatchResult, FileResult, ingest_file, ingest_stream
 from watext.ingest.parallel import Fan, WorkerPool, batches, dask_fan, hook_delay, local_store, local_worker
 from watext.ingest.parallel import thread_fan, writes_for
 from watext.ingest.worker import FileWorker
@@ -123,8 +123,12 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
                     done(i, value)
         else:
             with FileWorker(settings) as worker:
-                for i, e in enumerate(entries):
-                    done(i, step(ingest_one, store, settings, worker, e, city, known))
+                if step is call:  # in this process: store one file while the worker reads the next
+                    for i, result in ingest_stream(entries, store, settings, worker, city, known):
+                        done(i, result)
+                else:
+                    for i, e in enumerate(entries):
+                        done(i, step(ingest_one, store, settings, worker, e, city, known))
     batch = BatchResult([r for r in results if r is not None])
     store.finish_run(run_id, batch.summary())
     return batch

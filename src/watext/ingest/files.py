@@ -14,7 +14,7 @@ import importlib
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,9 @@ from watext.settings import Settings
 if TYPE_CHECKING:  # the file worker never touches the store: spare it importing SQLAlchemy
     from watext.store import Store
 
-__all__ = ["BatchResult", "FileResult", "extraction_version", "hash_file", "ingest_file", "process_file"]
+__all__ = [
+    "BatchResult", "FileResult", "extraction_version", "hash_file", "ingest_file", "ingest_stream", "process_file",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,75 @@ def process_file(
     return doc, passages
 
 
+@dataclass(slots=True)
+class _Begun:
+    """A file checked, hashed and not yet stored: what reading and storing it need."""
+
+    path: Path
+    source: str
+    digest: str | None
+    size: int | None
+    doc_id: str = ""
+
+
+def _begin(path: Path, store: Store, entry: Entry | None, reextract: str | None,
+           settings: Settings) -> _Begun | FileResult:  # fmt: skip
+    """Everything before reading a file: its recorded name, size and hash; a result already
+    when it is stored (``unchanged``) or cannot be read (failed, stored with its reason)."""
+    try:  # a refused link is recorded under its own name, not its target's
+        source = str(path.absolute()) if entry is not None and entry.code else \
+            str(path.resolve()) if path.exists() else str(path)
+    except (OSError, RuntimeError):
+        source = str(path)
+    begun = _Begun(path, source, None, None)
+    try:
+        if entry is not None and entry.code:
+            raise _entry_error(entry)
+        if not path.is_file():
+            raise InputError("file not found" if not path.exists() else "not a regular file")
+        try:
+            begun.size = path.stat().st_size
+            if begun.size <= settings.max_file_mb * 1_048_576:
+                begun.digest = hash_file(path)
+        except OSError as exc:
+            raise UnreadableError(f"cannot be read: {exc.strerror or exc}") from exc
+        begun.doc_id = begun.digest or ""
+        if reextract and begun.digest:
+            begun.doc_id = hashlib.sha256(f"{begun.digest}:{reextract}".encode()).hexdigest()
+        if begun.doc_id and store.has_document(begun.doc_id):
+            return FileResult(source, "unchanged", begun.doc_id, sha256=begun.digest)
+    except BaseException as exc:  # noqa: BLE001 - sorted by _failed (which re-raises what is not a file's fault)
+        return _failed(begun, store, exc)
+    return begun
+
+
+def _store(begun: _Begun, store: Store, doc: Document, passages: list[Passage]) -> FileResult:
+    try:
+        saved = store.save_document(doc, passages)
+    except BaseException as exc:  # noqa: BLE001 - see _failed
+        return _failed(begun, store, exc)
+    return FileResult(begun.source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried,
+                      sha256=begun.digest, format=doc.format.value)  # fmt: skip
+
+
+def _failed(begun: _Begun, store: Store, exc: BaseException) -> FileResult:
+    """The file's failure, stored with its reason: a bad file (or a bug on one file) must not
+    stop the batch. Interrupts and exits are raised again."""
+    if isinstance(exc, InputError):
+        code, reason = exc.code, str(exc)
+    elif isinstance(exc, RecursionError):
+        code, reason = "too_deep", "nested too deeply to read"
+    elif isinstance(exc, MemoryError):
+        code, reason = "too_large", "reading it needs more memory than is available"
+    elif isinstance(exc, Exception):
+        log.error("unexpected error on %s: %s: %s", begun.source, type(exc).__name__, exc)
+        code, reason = "internal_error", f"unexpected error ({type(exc).__name__}): {exc}"
+    else:
+        raise exc
+    store.record_failure(begun.source, begun.digest, begun.size, code, reason)
+    return FileResult(begun.source, "failed", begun.digest, code=code, reason=reason, sha256=begun.digest)
+
+
 def ingest_file(
     path: Path,
     store: Store,
@@ -158,46 +229,55 @@ def ingest_file(
     no limits. ``entry``: what :func:`discover_entries` found out about the path.
     ``reextract``: read the file again although its bytes are stored, as a new version of
     its document (id: the content hash with this extraction version), reviews carried."""
-    try:  # a refused link is recorded under its own name, not its target's
-        source = str(path.absolute()) if entry is not None and entry.code else \
-            str(path.resolve()) if path.exists() else str(path)
-    except (OSError, RuntimeError):
-        source = str(path)
-    digest, size = None, None
+    begun = _begin(path, store, entry, reextract, settings)
+    if isinstance(begun, FileResult):
+        return begun
     try:
-        if entry is not None and entry.code:
-            raise _entry_error(entry)
-        if not path.is_file():
-            raise InputError("file not found" if not path.exists() else "not a regular file")
-        try:
-            size = path.stat().st_size
-            if size <= settings.max_file_mb * 1_048_576:
-                digest = hash_file(path)
-        except OSError as exc:
-            raise UnreadableError(f"cannot be read: {exc.strerror or exc}") from exc
-        doc_id = digest or ""
-        if reextract and digest:
-            doc_id = hashlib.sha256(f"{digest}:{reextract}".encode()).hexdigest()
-        if doc_id and store.has_document(doc_id):
-            return FileResult(source, "unchanged", doc_id, sha256=digest)
         if worker is not None:
-            doc, passages = worker.process(path, doc_id=doc_id, city=city, known_cities=known_cities)
+            doc, passages = worker.process(path, doc_id=begun.doc_id, city=city, known_cities=known_cities)
         else:
-            doc, passages = process_file(path, settings, doc_id=doc_id, city=city, known_cities=known_cities)
-        saved = store.save_document(doc, passages)
-        return FileResult(source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried,
-                          sha256=digest, format=doc.format.value)  # fmt: skip
-    except InputError as exc:
-        code, reason = exc.code, str(exc)
-    except RecursionError:
-        code, reason = "too_deep", "nested too deeply to read"
-    except MemoryError:
-        code, reason = "too_large", "reading it needs more memory than is available"
-    except Exception as exc:  # noqa: BLE001 - batch boundary: a bug on one file must not stop the batch
-        log.error("unexpected error on %s: %s: %s", source, type(exc).__name__, exc)
-        code, reason = "internal_error", f"unexpected error ({type(exc).__name__}): {exc}"
-    store.record_failure(source, digest, size, code, reason)
-    return FileResult(source, "failed", digest, code=code, reason=reason, sha256=digest)
+            doc, passages = process_file(path, settings, doc_id=begun.doc_id, city=city, known_cities=known_cities)
+    except BaseException as exc:  # noqa: BLE001 - see _failed
+        return _failed(begun, store, exc)
+    return _store(begun, store, doc, passages)
+
+
+def ingest_stream(entries: Sequence[Entry], store: Store, settings: Settings, worker: FileWorker,
+                  city: str | None = None, known_cities: list[str] | None = None) -> Iterator[tuple[int, FileResult]]:  # fmt: skip
+    """:func:`ingest_file` for each entry (``(index, result)``, in the order they finish), with
+    this process storing one file and hashing the next while the worker reads: the worker
+    gets its next file as soon as it has answered. Same results, same limits, one file in
+    the worker at a time."""
+    waiting: tuple[int, _Begun] | None = None  # handed to the worker, not yet collected
+    for i, e in enumerate(entries):
+        begun = _begin(e.path, store, e, None, settings)
+        if isinstance(begun, FileResult):
+            yield i, begun
+            continue
+        answer = _collect(worker, waiting[1]) if waiting else None
+        try:
+            worker.submit(e.path, doc_id=begun.doc_id, city=city, known_cities=known_cities)
+        except BaseException as exc:  # noqa: BLE001 - see _failed
+            yield i, _failed(begun, store, exc)
+            begun = None
+        if waiting:
+            yield waiting[0], _finish(waiting[1], store, answer)
+        waiting = (i, begun) if begun is not None else None
+    if waiting:
+        yield waiting[0], _finish(waiting[1], store, _collect(worker, waiting[1]))
+
+
+def _collect(worker: FileWorker, begun: _Begun) -> tuple[Document, list[Passage]] | BaseException:
+    try:
+        return worker.collect()
+    except BaseException as exc:  # noqa: BLE001 - stored by _finish, or raised again there
+        return exc
+
+
+def _finish(begun: _Begun, store: Store, answer: tuple[Document, list[Passage]] | BaseException) -> FileResult:
+    if isinstance(answer, BaseException):
+        return _failed(begun, store, answer)
+    return _store(begun, store, *answer)
 
 
 def extraction_version(fmt: str, settings: Settings) -> str:

@@ -146,6 +146,7 @@ class FileWorker:
         self.settings = settings
         self._proc: Any = None
         self._conn: Any = None
+        self._sent = 0.0
 
     def __enter__(self) -> FileWorker:
         return self
@@ -248,13 +249,24 @@ class FileWorker:
         """``(Document, passages)`` for ``path``; raises an :class:`InputError` subclass for a
         bad file, :class:`TooSlowError` after the time limit, :class:`TooLargeError` after
         the memory limit."""
+        self.submit(path, doc_id=doc_id, city=city, known_cities=known_cities)
+        return self.collect()
+
+    def submit(self, path: Path, *, doc_id: str, city: str | None = None,
+               known_cities: Sequence[str] | None = None) -> None:  # fmt: skip
+        """Hand ``path`` to the worker and return at once; :meth:`collect` gives its answer (one
+        file at a time: the time limit runs from here)."""
         self.start()
         req = _Request(str(path), doc_id, city, tuple(known_cities) if known_cities else None)
-        t0 = time.monotonic()
+        self._sent = time.monotonic()
         self._conn.send(req)
+
+    def collect(self) -> tuple[Any, Any]:
+        """The answer to the file of the last :meth:`submit` (see :meth:`process`)."""
+        t0 = self._sent
         timeout = self.settings.file_timeout_s
         try:
-            ready = self._conn.poll(timeout)
+            ready = self._conn.poll(max(0.0, timeout - (time.monotonic() - t0)))
         except (EOFError, OSError):
             ready = True
         if not ready:
