@@ -101,3 +101,15 @@ def partner_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 # The headless Chromium of the browser tests (session-scoped; tests/browser.py).
 from .browser import browser  # noqa: E402,F401
+
+# One Prefect server shared by the flow tests that need a server (tests/prefect_server.py),
+# started in the background once collection shows a test will ask for it.
+from .prefect_server import prefect_server, start_early, stop_started  # noqa: E402,F401
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    start_early(items)
+
+
+def pytest_sessionfinish() -> None:
+    stop_started()

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from watext.cli import main
 from watext.cli.common import EXIT_SOME_FAILED
 from .paths import SEEDS
+from .prefect_server import PrefectServer
 
 PASSAGE_KEYS = {"id", "document", "source", "city", "doc_type", "language", "page", "kind", "heading", "text"}
 
@@ -129,10 +130,9 @@ def test_cli_killed_batch_leaves_no_half_document_and_resumes(tmp_path: Path) ->
 
 
 @pytest.mark.flow
-def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path) -> None:
+def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path, prefect_server: PrefectServer) -> None:
     d, db = _seed_dir(tmp_path), f"sqlite:///{tmp_path / 'w.db'}"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("WATEXT_NO_FLOW", None)
+    env = prefect_server.flow_env(tmp_path / "prefect")
     proc = subprocess.run(
         [sys.executable, "-m", "watext", "ingest", str(d), "--db", db, "--flow"],
         capture_output=True, text=True, timeout=300, env=env,
@@ -146,19 +146,18 @@ def test_cli_ingest_runs_as_prefect_flow(tmp_path: Path) -> None:
 
 
 @pytest.mark.flow
-def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path) -> None:
+def test_cli_flow_keeps_the_store_url_out_of_prefects_database(tmp_path: Path, prefect_server: PrefectServer) -> None:
     """The store URL may hold a password: it never becomes a flow or task parameter."""
     secret = "s3cr3t-Pa55word"
     folder = tmp_path / secret  # stands in for a password inside the URL (no server needed)
     folder.mkdir()
     d, db = _seed_dir(tmp_path), f"sqlite:///{folder / 'w.db'}"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("WATEXT_NO_FLOW", None)
+    env = prefect_server.flow_env(tmp_path / "prefect")
     env.pop("WATEXT_DB", None)
     proc = subprocess.run([sys.executable, "-m", "watext", "run", str(d), "--db", db, "--out", str(tmp_path / "out"),
                            "--flow"], capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
     assert proc.returncode in (0, 3), proc.stderr[-3000:]
-    stored = [f for f in (tmp_path / "prefect").rglob("*") if f.is_file() and ".db" in f.name]
+    stored = [f for f in prefect_server.home.rglob("*") if f.is_file() and ".db" in f.name and "template" not in str(f)]
     data = b"".join(f.read_bytes() for f in stored)
     assert str(d).encode() in data  # flow parameters are stored there (the paths are) ...
     assert secret.encode() not in data  # ... but not the store URL

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .prefect_server import PrefectServer
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_TEST = ROOT / "corpus" / "docs" / "table_test"
 
@@ -20,9 +22,8 @@ def _watext(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
 
 
 @pytest.mark.flow
-def test_run_is_one_prefect_flow_and_prints_the_report(tmp_path: Path) -> None:
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("WATEXT_NO_FLOW", None)
+def test_run_is_one_prefect_flow_and_prints_the_report(tmp_path: Path, prefect_server: PrefectServer) -> None:
+    env = prefect_server.flow_env(tmp_path / "prefect")
     broken = tmp_path / "in" / "kaputt.pdf"
     broken.parent.mkdir()
     broken.write_bytes(b"%PDF-1.4\n1 0 obj<<>>\n")  # truncated: must not stop the run

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from watext.tag.registry import current_version, read_meta, resolve_model_dir
 from watext.tag.survey import questions_version
 
 from .paths import DATA, ROOT
+from .prefect_server import PrefectServer
 
 MINI = DATA / "gold" / "mini.jsonl"
 
@@ -83,11 +83,10 @@ def test_train_task_fn_saves_and_promotes(tmp_path: Path) -> None:
 
 
 @pytest.mark.flow
-def test_train_runs_as_a_prefect_flow(tmp_path: Path) -> None:
+def test_train_runs_as_a_prefect_flow(tmp_path: Path, prefect_server: PrefectServer) -> None:
     """``watext train`` without --no-flow: one flow run, the model saved under --out and
     made CURRENT, no traceback on standard error."""
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("WATEXT_NO_FLOW", None)
+    env = prefect_server.flow_env(tmp_path / "prefect")
     proc = subprocess.run(
         [sys.executable, "-m", "watext", "train", "--corpus", str(MINI), "--out", str(tmp_path / "models"),
          "--folds", "2", "--flow"],

@@ -5,7 +5,6 @@ PostgreSQL, in-process and as a Prefect flow)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from watext.store import open_store
 
 from .mixed_inputs import BROKEN_PDF, FORMATS, mixed_folder
 from .paths import DATA
+from .prefect_server import PrefectServer
 
 FILES = [*FORMATS, DATA / "survey" / "lakeside_answer_en.txt"]
 
@@ -122,14 +122,13 @@ def test_cli_workers_option(tmp_path: Path) -> None:
 
 
 @pytest.mark.flow
-def test_workers_as_a_prefect_flow(tmp_path: Path) -> None:
+def test_workers_as_a_prefect_flow(tmp_path: Path, prefect_server: PrefectServer) -> None:
     """``--flow --workers 2``: the flow's tasks run on Prefect's thread pool; same store as in-process."""
     folder = _folder(tmp_path)
     db1, db2 = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
     _ingest(db1, folder, 1)
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    for key in ("WATEXT_NO_FLOW", "PREFECT_API_URL", "WATEXT_DASK_ADDRESS"):
-        env.pop(key, None)
+    env = prefect_server.flow_env(tmp_path / "prefect")
+    env.pop("WATEXT_DASK_ADDRESS", None)
     proc = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db2, "--workers", "2",
                            "--flow", "--json"], capture_output=True, text=True, timeout=400, env=env)  # fmt: skip
     assert proc.returncode == 3, proc.stderr[-3000:]

@@ -5,8 +5,8 @@ end to end, and a ``kill -9`` in the middle of a run that the next start makes g
 Every process of a service carries ``PREFECT_HOME=<data>/prefect`` in its environment;
 that is how the tests find them (the server, the runner, its flow-run processes).
 
-A Prefect server costs 6-12 s to start (18-40 s on a fresh database), so the module
-starts one server of its own (``prefect_server``): it is the server "of another's" that
+A Prefect server costs 6-12 s to start (18-40 s on a fresh database), so the tests share
+one server of their own (``prefect_server``, tests/prefect_server.py): it is the server "of another's" that
 ``PREFECT_API_URL`` names, and a copy of its freshly migrated database is what the
 services' own servers start on (``seeded``), all but the first lifecycle test's, which
 keeps the first start on a fresh database covered. Each test has a source, so
@@ -21,15 +21,12 @@ import json
 import os
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +36,18 @@ from watext.errors import StoreError
 from watext.store import open_store
 
 from .paths import TABLE_TEST
+from .prefect_server import START_SECONDS, PrefectServer
+from .prefect_server import answers as _answers
+from .prefect_server import clean_env as _clean_env
+from .prefect_server import free_port as _free_port
+from .prefect_server import pids_of as _pids_of
+from .prefect_server import until as _until
 
 pytestmark = [pytest.mark.flow, pytest.mark.slow, pytest.mark.timeout(600)]
 
 _SOURCES = itertools.count()  # a source name per test: deployments of its own on the shared server
-START_SECONDS = 180.0  # server (up to 40 s on a fresh database) and runner
 needs_reprocess = pytest.mark.skipif(importlib.util.find_spec("flows.reprocess") is None,
                                      reason="flows/reprocess.py not there yet")  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _write_config(root: Path, port: int, source: str) -> Path:
@@ -75,35 +71,6 @@ out = "out"
     return path
 
 
-def _until(what: str, check: Callable[[], Any], seconds: float, every: float = 0.25) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {seconds:.0f} s: {what}")
-        time.sleep(every)
-
-
-def _pids_of(home: Path) -> set[int]:
-    """Processes with ``PREFECT_HOME=home`` in their environment (zombies have none)."""
-    needle = f"PREFECT_HOME={home}".encode() + b"\0"
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if needle in (entry / "environ").read_bytes():
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-
-
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -112,85 +79,6 @@ def _post(url: str, body: dict[str, Any]) -> Any:
                                      headers={"Content-Type": "application/json"})  # fmt: skip
     with _LOCAL.open(request, timeout=10) as response:
         return json.loads(response.read())
-
-
-def _answers(url: str) -> bool:
-    try:
-        with _LOCAL.open(url, timeout=5):
-            return True
-    except OSError:
-        return False
-
-
-#: ``prefect server start`` that dies with pytest (a parent-death signal, kept across exec)
-_SERVER_START = """import os, sys
-from watext.procs import set_parent_death_signal
-set_parent_death_signal()
-os.execv(sys.executable, [sys.executable, "-m", "prefect", "server", "start", *sys.argv[1:]])
-"""
-
-
-@dataclass
-class PrefectServer:
-    """A Prefect server of the tests' own (not one of ``watext serve``)."""
-
-    proc: subprocess.Popen[bytes]
-    port: int
-    home: Path
-    log: Path
-    template: Path  # a copy of its database as it was once started: migrated, nothing served yet
-
-    @property
-    def api(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api"
-
-    def healthy(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"the shared Prefect server ended ({self.proc.returncode}): "
-                                 f"{self.log.read_text(errors='replace')[-3000:]}")  # fmt: skip
-        return _answers(f"{self.api}/health")
-
-
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """One Prefect server on 127.0.0.1 for the tests of this module that need just a server;
-    stopped (its whole process group) at the end, whatever happened."""
-    home = tmp_path_factory.mktemp("shared-prefect")
-    db = home / "prefect.db"
-    env = _clean_env() | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-                          "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{db}"}  # fmt: skip
-    port, log = _free_port(), home / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-c", _SERVER_START, "--host", "127.0.0.1", "--port", str(port)],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)  # fmt: skip
-    server = PrefectServer(proc, port, home, log, tmp_path_factory.mktemp("prefect-template") / "prefect.db")
-    try:
-        _until("the shared Prefect server healthy", server.healthy, START_SECONDS, every=0.5)
-        src, dst = sqlite3.connect(db), sqlite3.connect(server.template)
-        try:
-            src.backup(dst)  # consistent even while the server writes
-        finally:
-            src.close()
-            dst.close()
-        yield server
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-        for pid in _pids_of(home):  # nothing, unless something left its process group
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 class Service:
