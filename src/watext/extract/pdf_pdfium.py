@@ -1,15 +1,14 @@
 """The fast PDF reader of :mod:`watext.extract.pdf`: characters from PDFium (pypdfium2).
 
-For each page it builds the same word dicts as ``pdfplumber.Page.extract_words(extra_attrs=
-["size", "fontname"], use_text_flow=False)`` (``text, x0, x1, top, bottom, size, fontname``;
-``top`` from the page top, page rotation and MediaBox applied as pdfminer and pdfplumber
-apply them; a character box from its baseline by the font's descent, one size high), so
-the layout code after it is shared. It emulates pdfplumber's grouping: runs of characters
-with one (upright, size, fontname), lines clustered by ``top`` (3 pt), words split at
-spaces, at gaps over 3 pt and where the text runs backwards.
+For each page it builds the same word dicts as ``pdfplumber.Page.extract_words(extra_attrs=["size",
+"fontname"], use_text_flow=False)`` (``text, x0, x1, top, bottom, size, fontname``; ``top`` from the
+page top, page rotation and MediaBox applied as pdfminer and pdfplumber apply them; a character box
+from its baseline by the font's descent, one size high), so the layout code after it is shared. It
+emulates pdfplumber's grouping: runs of characters with one (upright, size, fontname), lines
+clustered by ``top`` (3 pt), words split at spaces, at gaps over 3 pt and where the text runs backwards.
 
-Speed: PDFium is called through ctypes prototypes that take and return plain integers,
-with reused out-parameters; font name, size, descent and baseline are read once per text
+Speed: PDFium is called through ctypes prototypes, most without argument types, holding the
+GIL, with reused out-parameters; font name, size, descent and baseline are read once per text
 object. Straight text is read in segments (one text object's characters between spaces)
 that need a box for their first and last character only; a page with rotated or skewed
 text is read character by character. PDFium's own line breaks are dropped, its generated
@@ -24,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -43,29 +43,29 @@ _HYPHENS = {"\ufffe": "-", "\x02": "-"}  # PDFium's marks for a hyphen at a line
 _HYPHEN_TABLE = str.maketrans(_HYPHENS)
 #: The (not embedded) Symbol font: pdfminer reads code 0x2D as a hyphen, PDFium as a minus.
 _SYMBOL_TABLE = str.maketrans({"\u2212": "-"})
-_X0, _TOKENS = itemgetter(0), re.compile(r"\S+|\s")
+_X0, _SPACE = itemgetter(0), re.compile(r"(\s)")
 #: Right-to-left scripts (Hebrew to NKo, their presentation forms): PDFium reorders their characters.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _P = ctypes.c_void_p
-_D = ctypes.POINTER(ctypes.c_double)
-_F = ctypes.POINTER(ctypes.c_float)
 
 
 def _proto(name: str, restype: Any, *argtypes: Any) -> Any:
-    """The PDFium function ``name`` with integer handles (no pointer objects per call)."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(R, name), _P).value)
+    """The PDFium function ``name``, called holding the GIL (its calls are short). Without
+    ``argtypes`` (cheaper) a handle goes in as a c_void_p, an out-parameter as a ctypes array."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(R, name), _P).value)
 
 
-_text_object = _proto("FPDFText_GetTextObject", _P, _P, ctypes.c_int)
-_loose_box = _proto("FPDFText_GetLooseCharBox", ctypes.c_int, _P, ctypes.c_int, ctypes.POINTER(R.FS_RECTF))
-_origin = _proto("FPDFText_GetCharOrigin", ctypes.c_int, _P, ctypes.c_int, _D, _D)
-_font_size = _proto("FPDFText_GetFontSize", ctypes.c_double, _P, ctypes.c_int)
-_generated = _proto("FPDFText_IsGenerated", ctypes.c_int, _P, ctypes.c_int)
+_text_object = _proto("FPDFText_GetTextObject", _P)  # (text page, index)
+_loose_box = _proto("FPDFText_GetLooseCharBox", ctypes.c_int)  # (text page, index, FS_RECTF)
+_generated = _proto("FPDFText_IsGenerated", ctypes.c_int)  # (text page, index)
+_origin = _proto("FPDFText_GetCharOrigin", ctypes.c_int)  # (text page, index, x, y: doubles)
+_font_size = _proto("FPDFText_GetFontSize", ctypes.c_double)  # (text page, index)
+_obj_font = _proto("FPDFTextObj_GetFont", _P)  # (text object)
+_obj_matrix = _proto("FPDFPageObj_GetMatrix", ctypes.c_int)  # (text object, FS_MATRIX)
 _unicode = _proto("FPDFText_GetUnicode", ctypes.c_uint, _P, ctypes.c_int)
-_obj_font = _proto("FPDFTextObj_GetFont", _P, _P)
 _font_name = _proto("FPDFFont_GetBaseFontName", ctypes.c_ulong, _P, ctypes.c_char_p, ctypes.c_ulong)
-_descent = _proto("FPDFFont_GetDescent", ctypes.c_int, _P, ctypes.c_float, _F)
-_obj_matrix = _proto("FPDFPageObj_GetMatrix", ctypes.c_int, _P, ctypes.POINTER(R.FS_MATRIX))
+_descent = _proto("FPDFFont_GetDescent", ctypes.c_int, _P, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+_BOX, _ORIGIN = struct.Struct("4f"), struct.Struct("2d")  # FS_RECTF (left, top, right, bottom); x, y
 
 
 @dataclass(slots=True)
@@ -137,31 +137,30 @@ _Info = tuple[str, float, bool, bool, float, float, float]
 
 
 class _Scratch:
-    """Out-parameters of :func:`_object_info`, allocated once per page, and the page's fonts."""
+    """A page's out-parameters (ctypes arrays over bytearrays, read with struct) and fonts."""
 
-    __slots__ = ("buf", "d", "d_p", "fonts", "m", "m_p", "o_p", "ox", "oy")
+    __slots__ = ("box", "buf", "cbox", "d", "d_p", "fonts", "m", "m_p", "o", "o_p")
 
     def __init__(self) -> None:
-        self.buf = ctypes.create_string_buffer(256)
-        self.m, self.d = R.FS_MATRIX(), ctypes.c_float()
-        self.m_p, self.d_p = ctypes.byref(self.m), ctypes.byref(self.d)
-        self.ox, self.oy = ctypes.c_double(), ctypes.c_double()
-        self.o_p = (ctypes.byref(self.ox), ctypes.byref(self.oy))
+        self.buf, self.d = ctypes.create_string_buffer(256), ctypes.c_float()
+        self.d_p = ctypes.byref(self.d)
+        self.box, self.m, self.o = bytearray(16), bytearray(24), bytearray(16)  # FS_RECTF, FS_MATRIX, x y
+        self.cbox = (ctypes.c_char * 16).from_buffer(self.box)
+        self.m_p = (ctypes.c_char * 24).from_buffer(self.m)
+        self.o_p = ((ctypes.c_char * 8).from_buffer(self.o), (ctypes.c_char * 8).from_buffer(self.o, 8))
         self.fonts: dict[int, tuple[str, float]] = {}  # font handle -> (base font name, descent)
 
 
-def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scratch) -> _Info:
+def _object_info(tp: Any, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scratch) -> _Info:
     """What all characters of one text object share, read at its character ``i``: (font name,
     descent per unit size, upright, upright without skew, size, top, bottom), in display space.
     ``top``/``bottom`` are pdfminer's box (from the baseline by the font's descent, one size high)."""
     size = _font_size(tp, i)
     if not obj:
         return "", 0.0, True, False, size, 0.0, 0.0
-    font = _obj_font(obj)
-    known = sc.fonts.get(font)
-    if known is not None:
-        name, descent = known
-    else:
+    obj_p = _P(obj)
+    font = _obj_font(obj_p)
+    if font not in sc.fonts:
         name, descent = "", 0.0
         if font:
             buf = sc.buf
@@ -170,10 +169,10 @@ def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scra
             if _descent(font, 1.0, sc.d_p):
                 descent = sc.d.value
         sc.fonts[font] = (name, descent)
-    m = sc.m
-    if not _obj_matrix(obj, sc.m_p):  # as a fresh (zero) matrix would read
-        m.a = m.b = m.c = m.d = m.e = m.f = 0.0
-    a, b, c, d_ = m.a, m.b, m.c, m.d
+    name, descent = sc.fonts[font]
+    if not _obj_matrix(obj_p, sc.m_p):  # as a fresh (zero) matrix would read
+        sc.m[:] = bytes(24)
+    a, b, c, d_ = _BOX.unpack_from(sc.m)  # the matrix's a, b, c, d
     r = geo.rotation
     if r == 90:
         a, b, c, d_ = b, -a, d_, -c
@@ -184,8 +183,8 @@ def _object_info(tp: int, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scra
     upright = a * d_ > 0 and b * c <= 0
     size *= (c * c + d_ * d_) ** 0.5  # PDFium's size is the Tf operand; pdfminer's is as drawn
     if not _origin(tp, i, *sc.o_p):
-        sc.ox.value = sc.oy.value = 0.0
-    _, base = geo.point(sc.ox.value, sc.oy.value)
+        sc.o[:] = bytes(16)
+    _, base = geo.point(*_ORIGIN.unpack(sc.o))
     bottom = base - descent * size
     return name, descent, upright, upright and b == 0 and c == 0, size, bottom - size, bottom
 
@@ -201,40 +200,36 @@ def _page_text(textpage: Any) -> tuple[int, int, str]:
 
 
 def _words(tp: int, n: int, text: str, geo: pdf_objects.Geometry) -> tuple[list[dict[str, Any]], list[Any]]:
-    """The page's words, and its characters in runs of one (upright, size, fontname).
-
-    Every character gets its own box: the path for pages with text that is not set
-    straight (rotated or skewed)."""
-    rect = R.FS_RECTF()
-    rect_p = ctypes.byref(rect)
+    """The page's words, and its characters in runs of one (upright, size, fontname); every
+    character with its own box: the path for pages with text not set straight (rotated or skewed)."""
     sc = _Scratch()
     infos: dict[int, _Info] = {}
     ax, bx, dx, ay, by, dy = geo.affine()
-    # runs of consecutive characters with one (upright, size, fontname), as pdfplumber groups them
     runs: list[tuple[tuple[Any, ...], list[tuple[float, float, float, float, str]]]] = []
     chars: list[tuple[float, float, float, float, str]] = []
     key: tuple[Any, ...] | None = None
-    hyphens = _HYPHENS
+    hyphens, tpv = _HYPHENS, _P(tp)
     for i in range(n):
         ch = text[i]
-        if ch.isspace() and _generated(tp, i):
+        if ch.isspace() and _generated(tpv, i):
             if ch == " " and chars:  # a gap PDFium saw, or a real space it replaced: a word break
                 last = chars[-1]
                 chars.append((last[1], last[1], last[2], last[3], " "))
             continue  # PDFium's line breaks: pdfplumber has no such characters
-        obj = _text_object(tp, i)
+        obj = _text_object(tpv, i)
         info = infos.get(obj)
         if info is None:
-            info = infos[obj] = _object_info(tp, i, obj, geo, sc)
+            info = infos[obj] = _object_info(tpv, i, obj, geo, sc)
         name, _, upright, straight, size, top, bottom = info
-        _loose_box(tp, i, rect_p)
-        x0 = ax * rect.left + bx * rect.bottom + dx
-        x1 = ax * rect.right + bx * rect.top + dx
+        _loose_box(tpv, i, sc.cbox)
+        left, high, right, low = _BOX.unpack_from(sc.box)
+        x0 = ax * left + bx * low + dx
+        x1 = ax * right + bx * high + dx
         if x0 > x1:
             x0, x1 = x1, x0
         if not straight:
-            top = ay * rect.left + by * rect.bottom + dy
-            bottom = ay * rect.right + by * rect.top + dy
+            top = ay * left + by * low + dy
+            bottom = ay * right + by * high + dy
             if top > bottom:
                 top, bottom = bottom, top
             if not upright:
@@ -258,74 +253,91 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
                    runs: list[Any]) -> list[dict[str, Any]] | None:  # fmt: skip
     """The page's words from segments: the characters of one text object between spaces.
 
-    Within a segment the characters share font, size and baseline and follow each other,
-    so only its first and last character need a box; the segments then go through the same
-    grouping as single characters. None when some text is not set straight (use :func:`_words`).
-    PDFium keeps the characters of one text object together (it orders whole objects along a
-    line), so non-space characters whose first and last belong to one object are one segment:
-    only those two are asked for their object (every one on pages with right-to-left letters,
-    which PDFium reorders character by character)."""
-    rect = R.FS_RECTF()
-    rect_p = ctypes.byref(rect)
+    Within a segment the characters share font, size and baseline and follow each other, so only its
+    first and last character need a box. None when some text is not set straight (then use
+    :func:`_words`). PDFium keeps a text object's characters together (it orders whole objects along
+    a line), so those between two of one object are of it too: a word asks for the object of its last
+    character, and of its first only if no earlier one is known to be of the same; a real space waits
+    for the next word (asking nothing when that word's object is the one before the space). With
+    right-to-left letters (PDFium reorders them) every character of a word is asked."""
     sc = _Scratch()
     infos: dict[int, _Info] = {}
     ax, bx, dx, _, _, _ = geo.affine()
     items: list[tuple[float, float, float, float, str]] = []
-    key: tuple[Any, ...] | None = None
-    seg_obj, info, top, bottom = 0, None, 0.0, 0.0
+    key, seg_obj = None, -1  # -1: no object
+    tpv, cbox, unpack, buf = _P(tp), sc.cbox, _BOX.unpack_from, sc.box
     text_object, loose_box, generated = _text_object, _loose_box, _generated
     each = _RTL.search(text) is not None
     marks = "\ufffe" in text or "\x02" in text  # PDFium's hyphen marks: translated per segment
-    for m in _TOKENS.finditer(text):
-        s, e = m.span()
-        ch = text[s]
-        space = ch.isspace()  # a whitespace token is one character
-        if space:
-            if generated(tp, s):
-                if ch == " " and items:  # a gap PDFium saw, or a real space it replaced: a break
-                    last = items[-1]
-                    items.append((last[1], last[1], last[2], last[3], " "))
-                continue
-            stops: Any = ((e, text_object(tp, s)),)  # a real space: where it is, as pdfplumber has it
-        else:
-            obj = text_object(tp, s)
-            if e - s == 1 or not each and text_object(tp, e - 1) == obj:
-                stops = ((e, obj),)
-            else:  # the token spans objects (or may: right-to-left): cut it where the object changes
-                stops, cur = [], obj
+    parts = [*_SPACE.split(text), ""]  # a word (or ""), the whitespace character after it, ...
+    pos, known, pending, before = 0, -1, -1, -1  # -1: not known / no real space waiting
+    segs: list[tuple[int, int, Any, str]] = []  # (start, end, object, text); end -1: a gap
+    add = segs.append
+    for word, ws in zip(*[iter(parts)] * 2):
+        s = pos
+        e = s + len(word)
+        pos = e + 1
+        if word:
+            last = text_object(tpv, e - 1)
+            if pending >= 0:  # the real space before: of the word's object if the one before it is
+                known = last if last == before else text_object(tpv, pending)
+                add((pending, s, known, " "))
+                pending = -1
+            if e - s == 1 or not each and (known == last or text_object(tpv, s) == last):
+                add((s, e, last, word))
+            else:  # the word spans objects (or may: right-to-left): cut it where the object changes
+                cur, a = text_object(tpv, s), s
                 for i in range(s + 1, e):
-                    o = text_object(tp, i)
+                    o = text_object(tpv, i)
                     if o != cur:
-                        stops.append((i, cur))
-                        cur = o
-                stops.append((e, cur))
-        for stop, obj in stops:  # the segment [s, stop) of one object
-            if obj != seg_obj or info is None:
-                info = infos.get(obj)
-                if info is None:
-                    info = infos[obj] = _object_info(tp, s, obj, geo, sc)
-                seg_obj = obj
-                if not info[3]:
-                    return None
-                name, _, upright, _, size, top, bottom = info
-                new_key = (upright, size, name)
-                if new_key != key:
-                    items = []
-                    runs.append((new_key, items))
-                    key = new_key
-            loose_box(tp, s, rect_p)
-            u0 = ax * rect.left + bx * rect.bottom + dx
-            u1 = ax * rect.right + bx * rect.top + dx
-            if stop - 1 > s:
-                loose_box(tp, stop - 1, rect_p)
-                v0 = ax * rect.left + bx * rect.bottom + dx
-                v1 = ax * rect.right + bx * rect.top + dx
-                x0, x1 = min(u0, u1, v0, v1), max(u0, u1, v0, v1)
-            else:
-                x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
-            t = " " if space else text[s:stop].translate(_HYPHEN_TABLE) if marks else text[s:stop]
-            items.append((x0, x1, top, bottom, t))
-            s = stop
+                        add((a, i, cur, text[a:i]))
+                        cur, a = o, i
+                add((a, e, cur, text[a:e]))
+            known = -1 if each else last
+        elif pending >= 0:  # a real space, then another whitespace character: where it is
+            known = text_object(tpv, pending)
+            add((pending, e, known, " "))
+            pending = -1
+        if ws and generated(tpv, e):  # a gap PDFium saw, or a real space it replaced: a word break
+            if ws == " ":  # (PDFium's line breaks: pdfplumber has no such characters)
+                add((e, -1, None, " "))
+        elif ws:  # a real space: where it is, as pdfplumber has it
+            pending, before, known = e, known, -1
+    for a, b, obj, t in segs:  # the segment [a, b) of one object
+        if b < 0:  # a gap: a space at the end of the segment before
+            if items:
+                items.append((items[-1][1], items[-1][1], items[-1][2], items[-1][3], " "))
+            continue
+        if obj != seg_obj:
+            info = infos.get(obj)
+            if info is None:
+                info = infos[obj] = _object_info(tpv, a, obj, geo, sc)
+            seg_obj = obj
+            if not info[3]:
+                return None
+            name, _, upright, _, size, top, bottom = info
+            new_key = (upright, size, name)
+            if new_key != key:
+                items = []
+                runs.append((new_key, items))
+                key = new_key
+        loose_box(tpv, a, cbox)
+        left, high, right, low = unpack(buf)
+        x0 = ax * left + bx * low + dx
+        x1 = ax * right + bx * high + dx
+        if b - 1 > a:  # min() and max() of the two boxes' ends, as comparisons
+            loose_box(tpv, b - 1, cbox)
+            left, high, right, low = unpack(buf)
+            v0 = ax * left + bx * low + dx
+            v1 = ax * right + bx * high + dx
+            lo = x1 if x1 < x0 else x0
+            lo = v0 if v0 < lo else lo
+            hi = x1 if x1 > x0 else x0
+            hi = v0 if v0 > hi else hi
+            x0, x1 = v1 if v1 < lo else lo, v1 if v1 > hi else hi
+        elif not x0 <= x1:
+            x0, x1 = x1, x0
+        items.append((x0, x1, top, bottom, t.translate(_HYPHEN_TABLE) if marks else t))
     words: list[dict[str, Any]] = []
     for (_, size, name), run in runs:
         _upright_words(run, size, name, words)
@@ -339,32 +351,29 @@ def _upright_words(run: list[tuple[float, float, float, float, str]], size: floa
     cluster: dict[float, int] = {}
     group, last = 0, tops[0]
     for t in tops:
-        if t > last + _Y_TOL:
-            group += 1
-        cluster[t] = group
-        last = t
-    lines: dict[int, list[tuple[float, float, float, float, str]]] = {}
-    for c in run:  # in page order within a line (what a stable sort by line gives)
-        g = cluster[c[2]]
-        if g in lines:
-            lines[g].append(c)
-        else:
-            lines[g] = [c]
-    for g in sorted(lines):
-        word: list[tuple[float, float, float, float, str]] = []
-        for c in sorted(lines[g], key=_X0):
+        group += t > last + _Y_TOL
+        cluster[t], last = group, t
+    lines: list[list[tuple[float, float, float, float, str]]] = [[] for _ in range(group + 1)]
+    for c in sorted(run, key=_X0):  # by x0, in page order within (a stable sort by line, then x0)
+        lines[cluster[c[2]]].append(c)
+    found: list[list[tuple[float, float, float, float, str]]] = []
+    for line in lines:
+        word, p = None, None  # the current word, its last character
+        for c in line:
             if c[4].isspace():
-                if word:
-                    out.append(_merge(word, size, name))
-                word = []
-                continue
-            if word:
-                p = word[-1]
-                if c[0] < p[0] or c[0] > p[1] + _X_TOL or abs(c[2] - p[2]) > _Y_TOL:
-                    out.append(_merge(word, size, name))
-                    word = []
-            word.append(c)
-        if word:
+                word = None
+            elif word is not None and not (c[0] < p[0] or c[0] > p[1] + _X_TOL or abs(c[2] - p[2]) > _Y_TOL):
+                word.append(c)
+                p = c
+            else:
+                word, p = [c], c
+                found.append(word)
+    for word in found:
+        if len(word) == 1:
+            x0, x1, top, bottom, text = word[0]
+            out.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                        "size": size, "fontname": name})  # fmt: skip
+        else:
             out.append(_merge(word, size, name))
 
 
@@ -386,15 +395,6 @@ def _rotated_words(run: list[tuple[float, float, float, float, str]], size: floa
 
 
 def _merge(chars: list[tuple[float, float, float, float, str]], size: float, name: str) -> dict[str, Any]:
-    if len(chars) == 1:
-        x0, x1, top, bottom, text = chars[0]
-        return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size, "fontname": name}
-    return {
-        "text": "".join([c[4] for c in chars]),
-        "x0": min([c[0] for c in chars]),
-        "x1": max([c[1] for c in chars]),
-        "top": min([c[2] for c in chars]),
-        "bottom": max([c[3] for c in chars]),
-        "size": size,
-        "fontname": name,
-    }
+    x0, x1, top, bottom, text = zip(*chars)
+    return {"text": "".join(text), "x0": min(x0), "x1": max(x1), "top": min(top), "bottom": max(bottom),
+            "size": size, "fontname": name}  # fmt: skip
