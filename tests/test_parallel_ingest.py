@@ -135,3 +135,20 @@ def test_workers_as_a_prefect_flow(tmp_path: Path, prefect_server: PrefectServer
     assert "watext-ingest" in proc.stderr and "Traceback" not in proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1])["new"] == len(FILES)
     assert _contents(db2) == _contents(db1)
+
+
+def test_largest_files_are_read_first_and_results_stay_in_the_order_found(tmp_path: Path) -> None:
+    from watext.ingest.discover import discover_entries
+    from watext.ingest.parallel import largest_first
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, size in (("a.txt", 10), ("b.txt", 3000), ("c.txt", 10), ("d.txt", 500)):
+        (folder / name).write_text("Die Stadt bietet Sprachkurse an. " * max(1, size // 33), encoding="utf-8")
+    entries = discover_entries([str(folder), str(folder / "fehlt.txt")], False)
+    names = [e.path.name for e in entries]
+    assert [names[i] for i in largest_first(entries)] == ["b.txt", "d.txt", "a.txt", "c.txt", "fehlt.txt"]
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    with open_store(db) as store:
+        batch = pipeline.ingest(store, get_settings(db=db, workers=2), [str(folder), str(folder / "fehlt.txt")])
+    assert [Path(f.source).name for f in batch.files] == names

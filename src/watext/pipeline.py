@@ -28,7 +28,9 @@ from watext.model import FileState
 from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file, ingest_stream
-from watext.ingest.parallel import Fan, WorkerPool, batches, dask_fan, hook_delay, local_store, local_worker
+from watext.ingest.parallel import (
+    Fan, WorkerPool, batches, dask_fan, hook_delay, largest_first, local_store, local_worker,
+)
 from watext.ingest.parallel import thread_fan, writes_for
 from watext.ingest.worker import FileWorker
 from watext.errors import ConfigError
@@ -116,11 +118,12 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
         elif settings.workers > 1:
             with WorkerPool(settings, settings.workers if fan is None else 0) as pool:
                 writes = writes_for(store)  # one writer at a time for SQLite
-                calls = [(writes, settings, pool, e, city, known) for e in entries]
-                for i, ok, value in (fan or thread_fan(settings.workers))(ingest_one, calls):
+                order = largest_first(entries)  # a large file last would keep one worker busy alone
+                calls = [(writes, settings, pool, entries[i], city, known) for i in order]
+                for k, ok, value in (fan or thread_fan(settings.workers))(ingest_one, calls):
                     if not ok:
                         raise value
-                    done(i, value)
+                    done(order[k], value)
         else:
             with FileWorker(settings) as worker:
                 if step is call:  # in this process: store one file while the worker reads the next
