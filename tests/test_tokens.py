@@ -149,3 +149,48 @@ def test_substrings_bits_equal_the_naive_search() -> None:
                     hit = lit in w
                 want |= hit << k
             assert sub.word(w) == want, (lits, w)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_distancing_filter_from_run_bits(texts: list[str], lang: str) -> None:
+    """The distancing prefilter read from bits OR'ed over cached runs chooses the patterns
+    :meth:`RegexSet.candidates` chooses from the text (cased, unsafe and space characters)."""
+    from watext.tag.polarity import polarity_for
+
+    ann = Annotator()
+    nlp = ann.nlp(lang)
+    chunker, pol = ann.chunker(nlp), polarity_for(lang)
+    width = pol.run_width
+    assert width > 1
+    shift = chunker.run_bits("distancing", pol.run_bits, width)
+    rng = random.Random(13)
+    pieces = sorted(pol.distancing.words.index) + ["Σ", "ς", "İ", "ſ", "K", "ß", "ẞ", "Ω", "ǅ"]
+    extra = []
+    for _ in range(3000):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            w = rng.choice(pieces) if rng.random() < 0.6 else rng.choice(PIECES)
+            w = rng.choice([w, w.upper(), w.title(), w.lower()])
+            parts += [w, rng.choice(SPACES)]
+        extra.append("".join(parts))
+    hits = 0
+    for text in texts + extra:
+        _, have, _ = chunker.cut(text)
+        runs = have >> shift & ((1 << width) - 1)
+        safe = not runs & 1
+        got = pol.distancing.chosen(safe, runs >> 1 if safe else 0, 0)
+        assert got == pol.distancing.candidates(text), text
+        hits += bool(got)
+    assert hits > 300
+
+
+def test_caseless_safe_characters_keep_whitespace_apart() -> None:
+    """What :meth:`RegexSet.run_bits` relies on: a caseless-safe character lowercases to
+    one character, which is whitespace exactly when the character is."""
+    from watext.tag.prefilter import caseless_safe
+
+    for cp in range(0x110000):
+        c = chr(cp)
+        if caseless_safe(c):
+            low = c.lower()
+            assert len(low) == 1 and low.isspace() == c.isspace(), hex(cp)

@@ -89,21 +89,29 @@ def analyze(pairs: Sequence[tuple[str, str]]) -> list[Analysis]:
         chunker = ann.chunker(nlp)
         polarity = polarity_for(lang) if nlp.lang == polarity_lang(lang) else None
         neg_bit = chunker.flag("negator", polarity.is_negator) if polarity is not None else 0
+        width = polarity.run_width if polarity is not None else 0
+        shift = chunker.run_bits("distancing", polarity.run_bits, width) if width else None
+        mask = (1 << width) - 1
         cuts = [bounded(pairs[i][0]) for i in idxs]
         chunker.prime(cuts)
+        may_match = ann.body_candidates(nlp)
         for i, cut in zip(idxs, cuts):
             text = pairs[i][0]
             words, have, tokens = chunker.cut(cut)
-            tokens = _once(tokens)
             negated = None
             if polarity is not None:
                 negated = ()
-                if text and polarity.may_negate(text, bool(have & neg_bit)):
+                runs = None if shift is None else have >> shift & mask  # the distancing filter's run bits
+                if text and polarity.may_negate(text, bool(have & neg_bit), runs):
+                    tokens = _once(tokens)
                     facts, offsets = tokens()
                     negated = tuple(polarity.negated(text, facts, offsets, sentence_starts(facts)))
-            bodies = ann.bodies_from(nlp, None, lambda: chunker.doc(cut, *tokens()), have,  # noqa: B023
-                                     (cut, tokens))
-            a = Analysis(text, lang, " ".join(words), len(words), tuple(bodies), negated)
+            bodies: tuple[dict[str, Any], ...] = ()
+            if may_match(None, have):  # else bodies_from finds nothing either
+                tokens = _once(tokens)
+                bodies = tuple(ann.bodies_from(nlp, None, lambda: chunker.doc(cut, *tokens()), have,  # noqa: B023
+                                               (cut, tokens)))
+            a = Analysis(text, lang, " ".join(words), len(words), bodies, negated)
             result[i] = a
             _cache[pairs[i]] = a
     while len(_cache) > _CACHE_SIZE:

@@ -16,24 +16,30 @@ special-case pattern goes to spaCy itself.
 each tokenized once by spaCy alone, with no Doc built per text. A pipeline whose special
 cases contain whitespace next to other characters is always left to spaCy.
 
-A new run that differs from a known one only in its ASCII digits (``"(Nr. 2-417)"`` and
-``"(Nr. 1-023)"`` share the template ``"(Nr. 0-000)"``, every digit made ``0``) is cut at
-the same offsets, when no tokenizer rule can tell one digit from another: every affix,
-infix, ``token_match`` and ``url_match`` pattern treats all ten digits alike (checked on
-its parse tree once per pipeline: no digit literal, every character class holds all
-digits or none, no back-reference), and neither the run nor its template contains a
-special case string with a digit (special cases are exact strings, so the others are
-met at the same places in both). Then spaCy makes the same decisions at the same
-positions for both strings, and only the template goes through spaCy; the facts of the
-run's tokens are read from their strings (:meth:`.TokenFacts.of_text`, no lexeme made).
-A pipeline whose rules fail the check tokenizes every run with spaCy.
+A new run that differs from a known one only in its ASCII digits (``"2-417)"`` and
+``"1-023)"`` share the template ``"0-000)"``, every digit made ``0``) is cut at the same
+offsets as its template, read from a cache of templates, when no tokenizer rule can
+tell one digit from another (:mod:`.digits`): every affix, infix, ``token_match`` and
+``url_match`` pattern treats all ten digits alike (checked once per pipeline on its
+parse tree; an alternative that does not, such as the IP ranges of spaCy's URL
+pattern, is guarded: a run where a widened copy of it is found goes to spaCy), and the
+run holds no special-case string with a digit. The template is cut by :attr:`blind`,
+the tokenizer without the special cases that hold a digit: for both strings the other
+special cases are found at the same places (a substring with a digit is none of them),
+so that tokenizer makes the same decisions at the same positions for both, and for the
+run it cuts as the full tokenizer does (no special case with a digit is in it). The
+facts of the run's own token strings are read without making lexemes
+(:meth:`.TokenFacts.of_text`). A pipeline whose rules fail the check cuts every run
+with spaCy.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import pairwise
+from functools import reduce
+from itertools import chain, pairwise
+from operator import itemgetter, or_
 from typing import Any
 
 from spacy.language import Language
@@ -47,6 +53,7 @@ __all__ = ["ChunkTokenizer"]
 
 _RUNS = re.compile(r"\S+|\s+")  # \s is str.isspace for str patterns (Py_UNICODE_ISSPACE)
 _LIMIT = 500_000
+_FLAG_BITS = 64  # bits for the flag() tests; run_bits() values lie above them
 
 
 def _special_pairs(nlp: Language) -> set[tuple[str, str]] | None:
@@ -64,12 +71,35 @@ def _special_pairs(nlp: Language) -> set[tuple[str, str]] | None:
     return pairs
 
 
+def _without_digit_cases(tok: Tokenizer) -> Tokenizer:
+    """A copy of ``tok`` without the special cases that hold an ASCII digit."""
+    rules = {k: v for k, v in (tok.rules or {}).items() if DIGITS.isdisjoint(k)}
+    return Tokenizer(tok.vocab, rules=rules, prefix_search=tok.prefix_search, suffix_search=tok.suffix_search,
+                     infix_finditer=tok.infix_finditer, token_match=tok.token_match, url_match=tok.url_match,
+                     faster_heuristics=tok.faster_heuristics)  # fmt: skip
+
+
+_FIRST, _LEFT, _LEMMAS, _HAVE = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5)
+
+
+def _joined(runs: list[str], entries: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], list[int]]:
+    """Facts and offsets of the runs of a text split at single spaces, from their entries."""
+    facts: list[tuple[Any, ...]] = []
+    offsets: list[int] = []
+    pos = 0
+    for run, r in zip(runs, entries):
+        facts += r[0]
+        offsets += map(pos.__add__, r[1]) if pos else r[1]
+        pos += len(run) + 1
+    return facts, offsets
+
+
 def _tokens(parts: list[tuple[int, tuple[Any, ...]]]) -> tuple[list[tuple[Any, ...]], list[int]]:
     facts: list[tuple[Any, ...]] = []
     offsets: list[int] = []
     for pos, r in parts:
         facts += r[0]
-        offsets += [pos + o for o in r[1]] if pos else r[1]
+        offsets += map(pos.__add__, r[1]) if pos else r[1]
     return facts, offsets
 
 
@@ -86,10 +116,14 @@ class ChunkTokenizer:
         self._have = have or (lambda facts: 0)
         self._free = free_bit  # the lowest bit ``have`` never sets
         self._flags: dict[str, tuple[Any, int]] = {}  # name -> (token test, its bit)
+        self._words: dict[str, tuple[Any, int, int]] = {}  # name -> (run function, its shift, width)
         self.pairs = _special_pairs(nlp)
         self.lefts = {a for a, _ in self.pairs or ()}
         self.keys = digit_keys(nlp) if self.pairs is not None else None  # None: no digit templates
-        # run -> (facts, offsets in the run, first token text, last token may pair left, lemmas, have)
+        # the tokenizer without the special cases that hold a digit: cuts digit templates
+        self.blind = None if self.keys is None else _without_digit_cases(nlp.tokenizer)
+        self._models: dict[str, tuple[list[Any], list[int]]] = {}  # template -> facts, offsets
+        # run -> (facts, offsets in the run, first token text, last token text if it may pair left, lemmas, have)
         self._runs: dict[str, tuple[Any, ...]] = {}
 
     def flag(self, name: str, test: Any) -> int:
@@ -97,10 +131,30 @@ class ChunkTokenizer:
         token; a new or changed test of ``name`` empties the run cache."""
         got = self._flags.get(name)
         if got is None or got[0] is not test and got[0] != test:
+            if got is None and len(self._flags) >= _FLAG_BITS:
+                raise ValueError(f"at most {_FLAG_BITS} token flags")
             bit = got[1] if got else 1 << (self._free + len(self._flags))
             got = self._flags[name] = (test, bit)
             self._runs.clear()
         return got[1]
+
+    def run_bits(self, name: str, fn: Any, width: int) -> int:
+        """The shift at which ``fn(run)`` (an int below ``2 ** width``, of a whitespace or
+        non-whitespace run) is OR'ed over a text's runs into its anchors (:meth:`cut`); a
+        new or changed ``fn`` of ``name`` empties the run cache."""
+        got = self._words.get(name)
+        if got is None or got[0] is not fn and got[0] != fn or got[2] != width:
+            fits = got is not None and got[2] >= width
+            shift = got[1] if fits else self._free + _FLAG_BITS + sum(w for *_, w in self._words.values())
+            got = self._words[name] = (fn, shift, width)
+            self._runs.clear()
+        return got[1]
+
+    def _run_bits(self, run: str) -> int:
+        out = 0
+        for fn, shift, _ in self._words.values():
+            out |= fn(run) << shift
+        return out
 
     def have(self, facts: Sequence[tuple[Any, ...]]) -> int:
         """Body-rule anchors of ``facts`` and the bits of the :meth:`flag` tests they meet."""
@@ -110,87 +164,97 @@ class ChunkTokenizer:
                 out |= bit
         return out
 
-    def _entry(self, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int]) -> tuple[Any, ...]:
+    def _entry(self, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int], run: str) -> tuple[Any, ...]:
         f = tuple(facts)
-        return (f, tuple(offsets), f[0][TEXT] if f else "", bool(f) and f[-1][TEXT] in self.lefts,
-                tuple(x[LEMMA] for x in f if x[IS_WORD]), self.have(f))  # fmt: skip
+        return (f, tuple(offsets), f[0][TEXT] if f else "", f[-1][TEXT] if f and f[-1][TEXT] in self.lefts else None,
+                tuple(x[LEMMA] for x in f if x[IS_WORD]), self.have(f) | (self._run_bits(run) if self._words else 0))
 
     def _template(self, run: str) -> str | None:
-        """``run`` with every ASCII digit made ``0``, when it is cut as that template is
-        (None: ``run`` has no digit other than ``0``, or a special case with a digit is in
-        reach)."""
+        """``run`` with every ASCII digit made ``0``, when it is cut as that template is by
+        :attr:`blind` (None: no digit other than ``0``, or a special case with a digit or a
+        digit-telling pattern alternative is in reach, :mod:`.digits`)."""
         t = run.translate(ZERO)
-        if t == run or self.keys is None or self.keys[0].search(run) or self.keys[0].search(t):
+        if t == run or self.keys is None:
             return None
-        for guard in self.keys[1:]:  # digit-blind: the same for the template
-            if guard.search(run):
+        for pattern in self.keys:  # digit-blind: the same for the template
+            if pattern.search(run):
                 return None
         return t
 
-    def _like(self, run: str, model: tuple[Any, ...]) -> tuple[Any, ...]:
-        """The entry of ``run`` from the entry ``model`` of its digit template."""
+    def _like(self, run: str, t: str) -> tuple[Any, ...]:
+        """The entry of ``run`` from the tokens of its digit template ``t``."""
+        model = self._models.get(t)
+        if model is None:
+            if len(self._models) > _LIMIT:
+                self._models.clear()
+            model = self._models[t] = self.facts.of(self.blind(t))
         of = self.facts.of_text
         facts = []
-        for f, o in zip(model[0], model[1]):
+        for f, o in zip(*model):
             s = run[o : o + len(f[TEXT])]
             facts.append(f if s == f[TEXT] else of(s))
-        return self._entry(facts, model[1])
+        return self._entry(facts, model[1], run)
 
     def _run(self, run: str) -> tuple[Any, ...]:
         t = self._template(run) if self.keys is not None else None
-        model = self._runs.get(t) if t is not None else None
-        if model is not None:
-            got = self._like(run, model)
-        else:
-            got = self._entry(*self.facts.of(self.nlp.tokenizer(run)))
+        got = self._like(run, t) if t is not None else self._entry(*self.facts.of(self.nlp.tokenizer(run)), run)
         if len(self._runs) > _LIMIT:
             self._runs.clear()
         self._runs[run] = got
         return got
 
+    def _batch(self, tokenizer: Any, batch: list[str]) -> list[tuple[list[Any], list[int]] | None]:
+        """Per run of ``batch``: the facts and offsets ``tokenizer`` gives it, from one call
+        over the runs joined by spaces; None for a run that may form a special-case
+        pattern pair with its neighbour (all None when a token crosses runs)."""
+        facts, offsets = self.facts.of(tokenizer(" ".join(batch)))
+        parts, j, pos = [], 0, 0
+        for run in batch:
+            end, i0 = pos + len(run), j
+            while j < len(offsets) and offsets[j] < end:
+                j += 1
+            parts.append((pos, i0, j))
+            pos = end + 1
+        if j != len(offsets) or any(i0 == i1 for _, i0, i1 in parts):
+            return [None] * len(batch)  # not one token list per run: leave them to _run
+        firsts = [i0 for _, i0, _ in parts]
+        bad = {q for q in range(1, len(parts)) if (facts[firsts[q] - 1][TEXT], facts[firsts[q]][TEXT]) in self.pairs}
+        return [(facts[i0:i1], [o - pos for o in offsets[i0:i1]]) if q not in bad and q + 1 not in bad else None
+                for q, (pos, i0, i1) in enumerate(parts)]  # fmt: skip
+
     def prime(self, texts: Sequence[str]) -> None:
         """Tokenize the new non-whitespace runs of ``texts`` together: one spaCy call over
         them joined by spaces (a run next to a run that may form a special-case pattern
-        pair with it is left to :meth:`_run`)."""
+        pair with it is left to :meth:`_run`); a run with a usable digit template
+        (:meth:`_template`) is cut as the template is, the new templates cut together."""
         if self.pairs is None:
             return
         runs = self._runs
         new = list(dict.fromkeys(r for t in texts for r in t.split() if r not in runs))
-        like: list[tuple[str, str]] = []  # (run, its digit template): cut after the templates
+        like: list[tuple[str, str]] = []  # (run, its digit template)
         if self.keys is not None:
             plain = []
             for run in new:
                 t = self._template(run) if not DIGITS.isdisjoint(run) else None
-                if t is None:
-                    plain.append(run)
-                else:
-                    like.append((run, t))
-                    if t not in runs:
-                        plain.append(t)
-            new = list(dict.fromkeys(plain))
+                (plain.append(run) if t is None else like.append((run, t)))  # type: ignore[func-returns-value]
+            new = plain
+            todo = list(dict.fromkeys(t for _, t in like if t not in self._models))
+            for k in range(0, len(todo), 2000):
+                batch = todo[k : k + 2000]
+                for t, got in zip(batch, self._batch(self.blind, batch)):
+                    if got is not None:
+                        self._models[t] = got
         for k in range(0, len(new), 2000):
             batch = new[k : k + 2000]
-            facts, offsets = self.facts.of(self.nlp.tokenizer(" ".join(batch)))
-            parts, j, pos = [], 0, 0
-            for run in batch:
-                end, i0 = pos + len(run), j
-                while j < len(offsets) and offsets[j] < end:
-                    j += 1
-                parts.append((pos, i0, j))
-                pos = end + 1
-            if j != len(offsets) or any(i0 == i1 for _, i0, i1 in parts):
-                continue  # not one token list per run: leave them to _run
-            firsts = [i0 for _, i0, _ in parts]
-            bad = {q for q in range(1, len(parts)) if (facts[firsts[q] - 1][TEXT], facts[firsts[q]][TEXT]) in self.pairs}
-            for q, (run, (pos, i0, i1)) in enumerate(zip(batch, parts)):
-                if q not in bad and q + 1 not in bad:
-                    runs[run] = self._entry(facts[i0:i1], [o - pos for o in offsets[i0:i1]])
+            for run, got in zip(batch, self._batch(self.nlp.tokenizer, batch)):
+                if got is not None:
+                    runs[run] = self._entry(*got, run)
         for run, t in like:
-            model = runs.get(t)
-            if model is not None:
-                runs[run] = self._like(run, model)
+            runs[run] = self._like(run, t)
         if len(runs) > _LIMIT:
             runs.clear()
+        if len(self._models) > _LIMIT:
+            self._models.clear()
 
     def __call__(self, text: str) -> tuple[list[tuple[Any, ...]], list[int]]:
         """``TokenFacts.of(nlp.tokenizer(text))``: facts and character offsets of the tokens."""
@@ -198,19 +262,28 @@ class ChunkTokenizer:
 
     def _whole(self, text: str) -> tuple[list[str], int, Any]:
         facts, offsets = self.facts.of(self.nlp.tokenizer(text))
-        return [f[LEMMA] for f in facts if f[IS_WORD]], self.have(facts), lambda: (facts, offsets)
+        have = self.have(facts)
+        for run in _RUNS.findall(text) if self._words else ():
+            have |= self._run_bits(run)
+        return [f[LEMMA] for f in facts if f[IS_WORD]], have, lambda: (facts, offsets)
 
     def cut(self, text: str) -> tuple[list[str], int, Any]:
         """Word lemmas and body-rule anchors (and :meth:`flag` bits) of ``text``'s tokens,
         and a function that returns their facts and character offsets (built on demand)."""
         if self.pairs is None:
             return self._whole(text)
+        single = text.isprintable() and "  " not in text and text[:1] != " "
+        if single:  # every run known, none that may start a pattern pair but the last: no loop
+            runs = text.split(" ")
+            rs = [*map(self._runs.get, runs)]
+            if all(rs) and self.pairs.isdisjoint(zip(map(_LEFT, rs), map(_FIRST, rs[1:]))):
+                return [*chain.from_iterable(map(_LEMMAS, rs))], reduce(or_, map(_HAVE, rs), 0), lambda: _joined(runs, rs)
         parts: list[tuple[int, tuple[Any, ...]]] = []
         words: list[str] = []
         have = 0
         get, make, pairs = self._runs.get, self._run, self.pairs
         left = None  # last token text of the previous run, when it may start a pattern pair
-        if text.isprintable() and "  " not in text and text[:1] != " ":
+        if single:
             # single spaces only: the runs are text.split(" "), each space dropped
             pos = 0
             for run in text.split(" "):
@@ -221,7 +294,7 @@ class ChunkTokenizer:
                     parts.append((pos, r))
                     words += r[4]
                     have |= r[5]
-                    left = r[0][-1][TEXT] if r[3] else None
+                    left = r[3]
                 pos += len(run) + 1
         else:
             prev_word = False
@@ -233,14 +306,14 @@ class ChunkTokenizer:
                 if not run:
                     continue
                 r = get(run) or make(run)
+                have |= r[5]
                 if not r[0]:
                     continue
                 if left is not None and (left, r[2]) in pairs:
                     return self._whole(text)
                 parts.append((pos, r))
                 words += r[4]
-                have |= r[5]
-                left = r[0][-1][TEXT] if r[3] else None
+                left = r[3]
         return words, have, lambda: _tokens(parts)
 
     def doc(self, text: str, facts: list[tuple[Any, ...]], offsets: list[int]) -> Doc:

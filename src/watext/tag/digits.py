@@ -118,7 +118,7 @@ def _guards(seq: Any, state: Any) -> list[Any] | None:
                 else:
                     guards += got
         elif op in _SEQ_OPS:
-            got = _guards(av[-1], state)
+            got = _guards(av if op == _parser.ATOMIC_GROUP else av[-1], state)
             if got is None:
                 return None
             guards += got

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ LEMMA_LANGS = {"de", "en"}  # blank pipelines with lookup lemmas; others get "xx
 #: far below it (``WATEXT_MAX_PASSAGE_CHARS``); :func:`bounded` clips anything longer.
 MAX_TEXT_CHARS = 100_000
 _UNIT_CODE = re.compile(r"\s?\([0-9A-Z][0-9A-Za-z./-]{0,10}\)")
+_TEXT = itemgetter(TEXT)
 _TRIM = {",", "und", "and", "&", "/", "-", "(", "der", "des", "für", "of", "for"}
 
 
@@ -145,6 +147,12 @@ class Annotator:
         after the components those rules read (``IS_SENT_START``: the sentencizer)."""
         return self.bodies_from(self.nlp(doc.lang_), facts, lambda: doc)
 
+    def body_candidates(self, nlp: Language) -> Any:
+        """``candidates(facts, have)``: the mask of the body rules that can match (0: none,
+        and :meth:`bodies_from` returns no span), :meth:`.BodyFilter.candidates` of ``nlp``."""
+        self.facts(nlp)
+        return self._filters[nlp.lang].candidates
+
     def bodies_from(self, nlp: Language, facts: list[tuple[Any, ...]] | None, make_doc: Any,
                     have: int | None = None, source: Any = None) -> list[dict[str, Any]]:  # fmt: skip
         """:meth:`bodies_of` the Doc ``make_doc()`` returns, made only when a rule can match
@@ -160,7 +168,7 @@ class Annotator:
             seq = self._seq(nlp, mask.bit_length() - 1)
             if seq is not None:
                 facts, offsets = source[1]()
-                found = seq[1]([f[TEXT] for f in facts])
+                found = seq[1]([*map(_TEXT, facts)])
                 return self._spans_of(source[0], facts, offsets, seq[0], [(0, s, e) for s, e in found])
         doc = make_doc()
         key = (nlp.lang, mask)

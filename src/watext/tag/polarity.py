@@ -121,10 +121,25 @@ class _Polarity:
         """Whether a token is a negator (:meth:`flags`)."""
         return self.flags(f)[0]
 
-    def may_negate(self, text: str, negator: bool) -> bool:
+    def may_negate(self, text: str, negator: bool, runs: int | None = None) -> bool:
         """False when :meth:`negated` finds nothing in ``text``: no token is a negator
-        (``negator``) and no distancing pattern can match."""
-        return negator or bool(self.distancing.candidates(text))
+        (``negator``) and no distancing pattern can match (``runs``: the OR of
+        :meth:`run_bits` over the text's runs, when known)."""
+        if negator:
+            return True
+        if runs is None:
+            return bool(self.distancing.candidates(text))
+        safe = not runs & 1
+        return bool(self.distancing.chosen(safe, runs >> 1 if safe else 0, 0))
+
+    def run_bits(self, run: str) -> int:
+        """:meth:`.RegexSet.run_bits` of the distancing patterns (see :meth:`may_negate`)."""
+        return self.distancing.run_bits(run)
+
+    @property
+    def run_width(self) -> int:
+        """How many bits :meth:`run_bits` uses (0: the patterns need exact words too)."""
+        return 0 if self.distancing.exact else 1 + self.distancing.words.n
 
     def negated(self, text: str, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int],
                 starts: Sequence[bool]) -> list[tuple[int, int]]:  # fmt: skip

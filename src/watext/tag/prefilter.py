@@ -25,6 +25,8 @@ from typing import Any
 __all__ = ["RegexSet", "Substrings"]
 
 _SAFE: dict[str, bool] = {}
+_ZERO = str.maketrans("123456789", "000000000")
+_DIGITS = frozenset("0123456789")
 _CACHE_LIMIT = 500_000
 
 
@@ -71,30 +73,43 @@ class Substrings:
         # per first character: the lengths of the literals that start with it
         self.by_first = {c: sorted({len(x) for x in self.index if x[:1] == c or not x}) for c in self.first}
         self._words: dict[str, int] = {}
+        self.n = len(literals)
+        # no literal holds an ASCII digit: a word has the bits of its copy with every digit
+        # made 0 (a literal meets the same non-digit characters at the same places in both,
+        # and a digit before a word-start literal is a word character in both)
+        self.blind = _DIGITS.isdisjoint("".join(literals))
 
     def word(self, w: str) -> int:
         bits = self._words.get(w)
         if bits is None:
-            bits, n = 0, len(w)
-            get, by_first = self.index.get, self.by_first.get
-            for i, c in enumerate(w) if not self.first.isdisjoint(w) else ():
-                lengths = by_first(c)  # a literal occurs only where its first character does
-                if lengths:
-                    for ln in lengths:
-                        if i + ln > n:
-                            break
-                        bits |= get(w[i : i + ln], 0)
-            if self.bindex and not self.bfirst.isdisjoint(w):
-                get, first = self.bindex.get, self.bfirst
-                for i, c in enumerate(w):
-                    if c in first and (i == 0 or not (w[i - 1].isalnum() or w[i - 1] == "_")):
-                        for ln in self.blengths:
-                            if i + ln > n:
-                                break
-                            bits |= get(w[i : i + ln], 0)
+            t = w.translate(_ZERO) if self.blind else w
+            bits = self._words.get(t) if t != w else None
+            if bits is None:
+                bits = self._bits(t)
+                self._words[t] = bits
             if len(self._words) > _CACHE_LIMIT:
                 self._words.clear()
             self._words[w] = bits
+        return bits
+
+    def _bits(self, w: str) -> int:
+        bits, n = 0, len(w)
+        get, by_first = self.index.get, self.by_first.get
+        for i, c in enumerate(w) if not self.first.isdisjoint(w) else ():
+            lengths = by_first(c)  # a literal occurs only where its first character does
+            if lengths:
+                for ln in lengths:
+                    if i + ln > n:
+                        break
+                    bits |= get(w[i : i + ln], 0)
+        if self.bindex and not self.bfirst.isdisjoint(w):
+            get, first = self.bindex.get, self.bfirst
+            for i, c in enumerate(w):
+                if c in first and (i == 0 or not (w[i - 1].isalnum() or w[i - 1] == "_")):
+                    for ln in self.blengths:
+                        if i + ln > n:
+                            break
+                        bits |= get(w[i : i + ln], 0)
         return bits
 
     def of(self, words: Sequence[str]) -> int:
@@ -238,6 +253,22 @@ class RegexSet:
         safe = caseless_safe(text)
         lower = self.words.of(text.lower().split()) if safe else 0
         exact = self.words.of(text.split()) if self.exact else 0
+        return self.chosen(safe, lower, exact)
+
+    def run_bits(self, run: str) -> int:
+        """What :meth:`candidates` reads of one whitespace-separated run (or whitespace) of
+        a text: bit 0 when it is not :func:`caseless_safe`, above it the literal bits of the
+        lowercased run (for patterns without ``exact`` literals only). A text is safe when
+        all its runs are, and then its lowercase words are its runs lowercased (every
+        character lowercases to one character, whitespace to itself), so the OR of
+        ``run_bits`` over its runs gives :meth:`chosen` what :meth:`candidates` computes."""
+        if not caseless_safe(run):
+            return 1
+        return self.words.word(run.lower()) << 1 if not run.isspace() else 0
+
+    def chosen(self, safe: bool, lower: int, exact: int) -> list[re.Pattern[str]]:
+        """:meth:`candidates` from whether the text is caseless-safe and the bits of its
+        lowercased and exact words."""
         if safe and not (lower | exact) & self.any_bits:
             return self.unfiltered  # no literal of any pattern occurs
         key = (safe, lower & self.any_bits, exact & self.any_bits)

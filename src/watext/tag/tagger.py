@@ -123,20 +123,21 @@ class WatextModel(BaseEstimator):
         Xg, negated = self._goal_matrix(pairs, X, docs)
         proba = self.goals_.predict_proba(Xg)
         proba[np.asarray(negated, dtype=bool)] = 0.0  # every clause negates: no goal
-        thresholds = self.goals_.effective_thresholds()
+        thresholds = self.goals_.effective_thresholds().tolist()
         bodies = self.body_.predict(X)
         topics = self.topic_.predict(X)
         labels = self.labels_
         out = []
-        for i, rec in enumerate(records):
-            body = None if bodies[i] == NONE else str(bodies[i])
-            topic = None if topics[i] == NONE else str(topics[i])
+        # Python floats of the same float64 values: the same comparisons and rounding
+        for rec, row, b, t, doc in zip(records, proba.tolist(), np.asarray(bodies).tolist(),
+                                          np.asarray(topics).tolist(), docs):
+            body = None if b == NONE else str(b)
             out.append({
                 "id": rec.get("id") if isinstance(rec, Mapping) else None,
-                "labels": [lab for j, lab in enumerate(labels) if proba[i, j] >= thresholds[j]],
-                "scores": {lab: round(float(proba[i, j]), 4) for j, lab in enumerate(labels)},
+                "labels": [lab for lab, p, th in zip(labels, row, thresholds) if p >= th],
+                "scores": {lab: round(p, 4) for lab, p in zip(labels, row)},
                 "body": body,
-                "body_name": pick_body_name(docs[i]) if body == "fachstelle" else None,
-                "topic": topic,
+                "body_name": pick_body_name(doc) if body == "fachstelle" else None,
+                "topic": None if t == NONE else str(t),
             })  # fmt: skip
         return out

@@ -5,7 +5,10 @@ tagging reads of a token is a function of its text alone: lowercase form, lookup
 (the ``lemmatizer`` component's ``lemma_lookup`` table), punctuation and space flags and
 the ``sentencizer``'s punctuation test. :class:`TokenFacts` keeps those per string (keyed
 by spaCy's ORTH hash), and :func:`sentence_starts` is the sentencizer's rule over them,
-so no component has to run over a Doc and no Token object is created.
+so no component has to run over a Doc and no Token object is created. For a token
+string spaCy has not seen (the digits of a run cut by its template, :mod:`.chunks`),
+:meth:`TokenFacts.of_text` reads the same facts from the vocabulary's attribute getters
+without making a lexeme.
 
 :class:`BodyFilter` tells from the same per-string facts which body rules of
 ``rules/bodies.jsonl`` *can* match a Doc (every required token of a rule has a string
@@ -21,7 +24,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from spacy.attrs import IDX, IS_PUNCT as IS_PUNCT_ID, IS_SPACE as IS_SPACE_ID, LOWER as LOWER_ID, ORTH
+from spacy.attrs import IDX, ORTH
+from spacy.attrs import IS_PUNCT as IS_PUNCT_ID
+from spacy.attrs import IS_SPACE as IS_SPACE_ID
+from spacy.attrs import LOWER as LOWER_ID
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -56,7 +62,8 @@ class TokenFacts:
         self.punct_chars = frozenset(nlp.get_pipe("sentencizer").punct_chars) if "sentencizer" in nlp.pipe_names else None
         self._facts: dict[int, tuple[Any, ...]] = {}
         self._texts: dict[str, tuple[Any, ...]] = {}  # token string -> facts (:meth:`of_text`)
-        self.getters = dict(nlp.vocab.lex_attr_getters or {})
+        getters = nlp.vocab.lex_attr_getters or {}
+        self._lower, self._punct, self._space = (getters.get(a, _none) for a in (LOWER_ID, IS_PUNCT_ID, IS_SPACE_ID))
 
     def _make(self, orth: int) -> tuple[Any, ...]:
         text = self.strings[orth]
@@ -78,8 +85,7 @@ class TokenFacts:
             if text in self.nlp.vocab:
                 got = self._facts.get(get_string_id(text)) or self._make(get_string_id(text))
             else:
-                get = self.getters.get
-                lower, punct, space = (get(a, _none)(text) for a in (LOWER_ID, IS_PUNCT_ID, IS_SPACE_ID))
+                lower, punct, space = self._lower(text), self._punct(text), self._space(text)
                 lemma = ""
                 if self.table is not None:
                     found = self.table.get(text, text)

@@ -5,7 +5,8 @@ in Python and looks each one up; here the work is per distinct word instead:
 
 - ``char_wb`` n-grams never cross whitespace, so a passage's n-gram counts are the sum
   of its words' counts: each distinct word is cut into n-grams once, and the count
-  matrix is (passages x words) @ (words x n-grams), a sparse product;
+  matrix is (passages x words) @ (words x n-grams), a sparse product (computed
+  transposed: the CSC form of the transposed product has sorted indices, no sort pass);
 - word 1–2-grams are counted per passage with dictionary lookups (no exceptions);
 - a lexicon term without whitespace occurs in a text exactly when it occurs in one of
   its whitespace-separated words, so the terms each distinct word contains are found
@@ -21,6 +22,7 @@ counts …) is left to scikit-learn (:func:`tfidf`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -46,13 +48,24 @@ def _plain(vec: Any) -> bool:
             and not vec.binary and vec.stop_words is None and vec.vocabulary is None)  # fmt: skip
 
 
+def _gram_slices(w_len: int, lo: int, hi: int) -> tuple[slice, ...]:
+    """The n-gram slices sklearn's ``_char_wb_ngrams`` takes of one padded word of length
+    ``w_len``: every n-gram for ``n < w_len``, then the whole word once (and no longer n)."""
+    out = [slice(i, i + n) for n in range(lo, min(hi, w_len - 1) + 1) for i in range(w_len - n + 1)]
+    if hi >= w_len:
+        out.append(slice(0, w_len))
+    return tuple(out)
+
+
 class _CharWB:
     """``char_wb`` counts through per-word n-gram rows."""
 
     def __init__(self, vec: Any) -> None:
         self.vocab = vec.vocabulary_
+        self.ids = {g: int(j) for g, j in self.vocab.items()}  # Python ints (numpy's hash and convert slowly)
         self.lo, self.hi = vec.ngram_range
         self.n_features = len(self.vocab)
+        self._slices: dict[int, tuple[slice, ...]] = {}  # padded word length -> its n-gram slices
         self.word_ids: dict[str, int] = {}
         self.rows: list[tuple[list[int], list[int]]] = []  # per word id: (feature ids, counts)
 
@@ -60,43 +73,56 @@ class _CharWB:
         # exactly sklearn's _char_wb_ngrams for one word: every n-gram of " w ", or the
         # padded word once when it is not longer than n (and no longer n then)
         w_pad = " " + w + " "
-        w_len = len(w_pad)
-        get = self.vocab.get
-        counts: dict[int, int] = {}
-        for n in range(self.lo, self.hi + 1):
-            grams = [w_pad] if n >= w_len else [w_pad[i : i + n] for i in range(w_len - n + 1)]
-            for j in map(get, grams):
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            if n >= w_len:
-                break
+        sl = self._slices.get(len(w_pad))
+        if sl is None:
+            sl = _gram_slices(len(w_pad), self.lo, self.hi)
+            if len(w_pad) <= 64:
+                self._slices[len(w_pad)] = sl
+        found = [j for j in map(self.ids.get, map(w_pad.__getitem__, sl)) if j is not None]
+        if len(set(found)) == len(found):
+            row = (found, [1] * len(found))
+        else:
+            counts: dict[int, int] = {}
+            for j in found:
+                counts[j] = counts.get(j, 0) + 1
+            row = (list(counts), list(counts.values()))
         self.word_ids[w] = len(self.rows)
-        self.rows.append((list(counts), list(counts.values())))
+        self.rows.append(row)
         return len(self.rows) - 1
 
+    def _id(self, w: str) -> int:
+        k = self.word_ids.get(w)
+        return self._add(w) if k is None else k
+
     def counts(self, texts: Sequence[str], lowercase: bool) -> sp.csr_matrix:
+        """The count matrix, indices sorted per row (as int64 counts)."""
         if len(self.rows) > _WORDS_LIMIT:  # bounded: start over
             self.word_ids, self.rows = {}, []
-        ids, indptr = [], [0]
-        get, add = self.word_ids.get, self._add
+        ids: list[int] = []
+        indptr = [0]
+        get, make = self.word_ids.get, self._id
         for text in texts:
             for w in (text.lower() if lowercase else text).split():
                 k = get(w)
-                ids.append(add(w) if k is None else k)
+                ids.append(make(w) if k is None else k)
             indptr.append(len(ids))
         # the words of this batch, renumbered, and their n-gram rows
         uniq, local = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
-        W = sp.csr_matrix((np.ones(len(ids), dtype=np.int64), local.ravel(), np.asarray(indptr)),
-                          shape=(len(texts), len(uniq)))  # fmt: skip
         r_ptr, r_idx, r_val = [0], [], []
+        rows = self.rows
         for u in uniq.tolist():
-            fi, fc = self.rows[u]
+            fi, fc = rows[u]
             r_idx += fi
             r_val += fc
             r_ptr.append(len(r_idx))
-        M = sp.csr_matrix((np.asarray(r_val, dtype=np.int64), np.asarray(r_idx, dtype=np.int64),
-                           np.asarray(r_ptr)), shape=(len(uniq), self.n_features))  # fmt: skip
-        return W @ M
+        # (words x n-grams) and (texts x words) as their transposes, multiplied transposed:
+        # the product's CSC form is the count matrix with sorted indices (no sort pass)
+        Mt = sp.csc_matrix((np.asarray(r_val, dtype=np.int64), np.asarray(r_idx, dtype=np.int64), np.asarray(r_ptr)),
+                           shape=(self.n_features, len(uniq))).tocsr()  # fmt: skip
+        Wt = sp.csc_matrix((np.ones(len(ids), dtype=np.int64), local.ravel(), np.asarray(indptr)),
+                           shape=(len(uniq), len(texts))).tocsr()  # fmt: skip
+        C = (Mt @ Wt).tocsc()
+        return sp.csr_matrix((C.data, C.indices, C.indptr), shape=(len(texts), self.n_features))
 
 
 def _word_counts(vec: Any, docs: Sequence[str]) -> tuple[list[int], list[int], list[int]]:
@@ -158,9 +184,10 @@ class _Words12:
         get, oov = self.tok_ids.get, self.n - 1
         ids: list[int] = []
         lens: list[int] = []
+        oovs = repeat(oov)
         for doc in docs:
             toks = doc.split()
-            ids += [get(t, oov) for t in toks]
+            ids += map(get, toks, oovs)
             lens.append(len(toks))
         t = np.asarray(ids, dtype=np.int64)
         row = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
@@ -215,8 +242,8 @@ def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None) -> Any:
             _CHAR.pop(id(vec))
             wb = remember(_CHAR, vec, _CharWB)
         X = wb.counts(docs, vec.lowercase)
-        X = sp.csr_array((X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), shape=X.shape,
-                         dtype=vec.dtype)  # fmt: skip
+        X = sp.csr_array((X.data, X.indices.astype(np.int32, copy=False), X.indptr.astype(np.int32, copy=False)),
+                         shape=X.shape, dtype=vec.dtype)  # fmt: skip
     elif vec.analyzer == "word" and word_tokenizer is not None and vec.tokenizer is word_tokenizer and not vec.lowercase:
         try:
             words = remember(_WORDS, vec, _Words12) if tuple(vec.ngram_range) in ((1, 1), (1, 2), (2, 2)) else None
@@ -257,21 +284,26 @@ class Lexicon:
         # per term: its label, the term, the bits of all its pieces, the bit of its longest piece
         self.multi = [(j, t, sum(1 << pieces[p] for p in ps), 1 << pieces[max(ps, key=len)] if ps else -1)
                       for j, t, ps in multi]  # fmt: skip
+        self._rows: dict[int, list[int]] = {}
         self.multi_keys = 0
         for *_, key in self.multi:
             self.multi_keys |= key
 
     def counts(self, hays: Sequence[str]) -> np.ndarray:
         """``(n, n_labels)`` hit counts; ``hays[i]`` is the lowercased text + ``" \\n "`` + lemmas."""
-        out = [[0] * len(self.labels) for _ in hays]
-        of, masks = self.words.of, list(enumerate(self.label_masks))
-        for i, hay in enumerate(hays):
+        out = []
+        of, masks, rows = self.words.of, self.label_masks, self._rows
+        if len(rows) > _WORDS_LIMIT:
+            rows.clear()
+        for hay in hays:
             bits = of(hay.split())
-            row = out[i]
-            for lab, m in masks:
-                row[lab] = (bits & m).bit_count()
+            row = rows.get(bits)  # the counts of the terms without whitespace, per bit set
+            if row is None:
+                row = rows[bits] = [(bits & m).bit_count() for m in masks]
             if bits & self.multi_keys:
+                row = list(row)
                 for j, t, need, _ in self.multi:
                     if bits & need == need and t in hay:
                         row[j] += 1
+            out.append(row)
         return np.asarray(out, dtype=np.int64).reshape(len(hays), len(self.labels))
