@@ -112,5 +112,5 @@ def test_an_interrupt_is_not_taken_for_a_bad_file(tmp_path: Path, monkeypatch) -
     monkeypatch.setattr(FileWorker, "collect", interrupted)
     url = f"sqlite:///{tmp_path / 'i.db'}"
     with open_store(url) as store, pytest.raises(KeyboardInterrupt):
-        list(files_mod.ingest_stream(pipeline.discover_entries([str(FORMATS[0])]), store,
+        list(files_mod.ingest_stream(enumerate(pipeline.discover_entries([str(FORMATS[0])])), store,
                                      get_settings(db=url), FileWorker(get_settings(db=url))))  # fmt: skip

@@ -152,3 +152,53 @@ def test_largest_files_are_read_first_and_results_stay_in_the_order_found(tmp_pa
     with open_store(db) as store:
         batch = pipeline.ingest(store, get_settings(db=db, workers=2), [str(folder), str(folder / "fehlt.txt")])
     assert [Path(f.source).name for f in batch.files] == names
+
+
+def test_side_by_side_streams_overlap_reading_and_storing(tmp_path: Path, monkeypatch) -> None:
+    """Each thread hands its worker the next file before it stores the one just read."""
+    from watext.ingest.worker import FileWorker
+    from watext.store import Store
+
+    events: list[tuple[str, str, str]] = []
+    submit, save = FileWorker.submit, Store.save_document
+
+    def logged_submit(self: FileWorker, path: Path, **kw: Any) -> None:
+        events.append((threading.current_thread().name, "read", Path(path).name))
+        submit(self, path, **kw)
+
+    def logged_save(self: Store, doc: Any, passages: Any) -> Any:
+        events.append((threading.current_thread().name, "store", Path(doc.source).name))
+        return save(self, doc, passages)
+
+    monkeypatch.setattr(FileWorker, "submit", logged_submit)
+    monkeypatch.setattr(Store, "save_document", logged_save)
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    with open_store(db) as store:
+        batch = pipeline.ingest(store, get_settings(db=db, workers=2), [str(f) for f in FILES])
+    assert batch.summary()["new"] == len(FILES)
+    overlapped = 0
+    for thread in {t for t, _, _ in events}:
+        mine = [(what, name) for t, what, name in events if t == thread]
+        for k, (what, name) in enumerate(mine):
+            if what == "store":
+                overlapped += any(w == "read" and n != name for w, n in mine[:k][-1:])
+    assert overlapped >= 2  # a store right after handing over another file, in some thread
+
+
+def test_an_error_that_is_no_files_fault_stops_the_side_by_side_batch(tmp_path: Path, monkeypatch) -> None:
+    from watext.store import Store
+
+    save = Store.save_document
+
+    def interrupted(self: Store, doc: Any, passages: Any) -> Any:
+        if Path(doc.source).name == FILES[2].name:
+            raise KeyboardInterrupt
+        return save(self, doc, passages)
+
+    monkeypatch.setattr(Store, "save_document", interrupted)
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    with open_store(db) as store:
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.ingest(store, get_settings(db=db, workers=2), [str(f) for f in FILES])
+        stored = {Path(d["source"]).name for d in store.iter_documents()}
+    assert FILES[2].name not in stored  # raised in the caller, not stored as a failure; nothing half-written

@@ -14,7 +14,7 @@ import importlib
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,14 +242,15 @@ def ingest_file(
     return _store(begun, store, doc, passages)
 
 
-def ingest_stream(entries: Sequence[Entry], store: Store, settings: Settings, worker: FileWorker,
+def ingest_stream(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings, worker: FileWorker,
                   city: str | None = None, known_cities: list[str] | None = None) -> Iterator[tuple[int, FileResult]]:  # fmt: skip
-    """:func:`ingest_file` for each entry (``(index, result)``, in the order they finish), with
-    this process storing one file and hashing the next while the worker reads: the worker
-    gets its next file as soon as it has answered. Same results, same limits, one file in
-    the worker at a time."""
+    """:func:`ingest_file` for each ``(index, entry)`` (``(index, result)``, in the order they
+    finish), with this process storing one file and hashing the next while the worker reads:
+    the worker gets its next file as soon as it has answered. Same results, same limits, one
+    file in the worker at a time. ``items`` may be shared by several streams (see
+    :func:`watext.ingest.parallel.streams`): each takes the next entry when it is ready for one."""
     waiting: tuple[int, _Begun] | None = None  # handed to the worker, not yet collected
-    for i, e in enumerate(entries):
+    for i, e in items:
         begun = _begin(e.path, store, e, None, settings)
         if isinstance(begun, FileResult):
             yield i, begun

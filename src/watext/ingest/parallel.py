@@ -19,23 +19,24 @@ import atexit
 import ctypes  # noqa: F401 - imported before any fork: preexec_fn then only looks it up
 import math
 import os
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from watext.errors import ConfigError
 from watext.ingest.discover import Entry
+from watext.ingest.files import FileResult, ingest_stream
 from watext.ingest.worker import FileWorker
 from watext.settings import Settings
 from watext.store import Store, open_store
 
 __all__ = [
     "Fan", "SerialWrites", "WorkerPool", "batches", "dask_fan", "hook_delay", "largest_first", "local_store",
-    "local_worker",
-    "thread_fan", "writes_for",
+    "local_worker", "streams", "thread_fan", "writes_for",
 ]  # fmt: skip
 
 #: ``fan(unit, calls)`` runs ``unit(*args)`` for every ``args`` of ``calls`` side by side and
@@ -136,6 +137,78 @@ def thread_fan(threads: int) -> Fan:
                 yield (futures[f], False, exc) if exc is not None else (futures[f], True, f.result())
 
     return fan
+
+
+class _Shared:
+    """An iterator several threads take from, one item at a time."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._it = iter(items)
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> _Shared:
+        return self
+
+    def __next__(self) -> Any:
+        with self._lock:
+            return next(self._it)
+
+
+def streams(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings, pool: WorkerPool,
+            city: str | None, known_cities: list[str] | None) -> Iterator[tuple[int, FileResult]]:  # fmt: skip
+    """``(index, result)`` of every ``(index, entry)``, as they finish: ``settings.workers``
+    threads each run an :func:`~watext.ingest.files.ingest_stream` with its own worker over
+    the shared items (a thread takes the next file when its worker is free, and stores one
+    file while its worker reads the next). Results reach the caller's thread; an error that
+    is not a file's (an interrupt, a store that went away) is raised there after the threads
+    stopped taking files."""
+    shared, results = _Shared(items), queue.Queue()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for i, result in ingest_stream(_Until(shared, stop), store, settings, pool.worker(), city, known_cities):
+                results.put((i, result, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            stop.set()
+            results.put((None, None, exc))
+        finally:
+            results.put(None)
+
+    threads = [threading.Thread(target=run, name=f"watext-ingest-{n}", daemon=True) for n in range(settings.workers)]
+    for t in threads:
+        t.start()
+    running, error = len(threads), None
+    try:
+        while running:
+            item = results.get()
+            if item is None:
+                running -= 1
+            elif item[2] is not None:
+                error = error or item[2]
+            elif error is None:
+                yield item[0], item[1]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    if error is not None:
+        raise error
+
+
+class _Until:
+    """``items`` until ``stop`` is set."""
+
+    def __init__(self, items: Iterator[Any], stop: threading.Event) -> None:
+        self._items, self._stop = items, stop
+
+    def __iter__(self) -> _Until:
+        return self
+
+    def __next__(self) -> Any:
+        if self._stop.is_set():
+            raise StopIteration
+        return next(self._items)
 
 
 def dask_fan(address: str) -> Fan:
