@@ -140,3 +140,18 @@ def test_a_pool_forks_its_workers_before_its_threads_start(tmp_path: Path, forki
     with open_store(settings.db) as store:
         batch = pipeline.ingest(store, settings, [str(f) for f in FORMATS])
     assert batch.summary()["new"] == len(FORMATS)
+
+
+def test_when_forking_fails_a_fresh_interpreter_reads_the_file(forking: None, monkeypatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker_mod.os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    w = FileWorker(get_settings())
+    try:
+        doc, _ = w.process(FORMATS[0], doc_id="x")
+        assert doc.blocks and "watext.ingest.worker" in _cmdline(w._proc.pid)  # noqa: SLF001
+    finally:
+        w.close()
+    assert len(os.listdir("/proc/self/fd")) == before  # no pipe left open

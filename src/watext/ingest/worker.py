@@ -169,9 +169,12 @@ class FileWorker:
         import again: milliseconds), else ``python -m watext.ingest.worker`` (a fresh
         interpreter, a few hundred milliseconds)."""
         if self.forks():
-            self._fork()
-        else:
-            self._spawn()
+            try:
+                self._fork()
+                return
+            except OSError as exc:  # no memory or processes left to copy this one: try a fresh one
+                log.warning("forking a file worker failed (%s); starting a fresh interpreter", exc)
+        self._spawn()
 
     def _fork(self) -> None:
         """A copy of this process as the worker, on a private pipe pair, in its own session with
@@ -180,7 +183,12 @@ class FileWorker:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         with _SPAWN_LOCK:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
+                    os.close(fd)
+                raise
             if pid == 0:  # the worker: never returns
                 code = 1
                 try:
