@@ -4,6 +4,7 @@ fresh interpreter; both read the same, obey the same limits and keep to their ow
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -155,3 +156,24 @@ def test_when_forking_fails_a_fresh_interpreter_reads_the_file(forking: None, mo
     finally:
         w.close()
     assert len(os.listdir("/proc/self/fd")) == before  # no pipe left open
+
+
+def _ignored_signals(pid: int) -> int:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("SigIgn:"))
+    return int(line.split()[1], 16)
+
+
+def test_forked_and_fresh_workers_ignore_the_same_signals(forking: None) -> None:
+    """SIGPIPE ignored (a closed pipe is an exception, not a silent death), SIGINT ignored (the
+    batch decides when its worker stops), SIGTERM not."""
+    masks = []
+    for start in ("auto", "exec"):
+        w = FileWorker(get_settings(worker_start=start))
+        try:
+            w.start()
+            masks.append(_ignored_signals(w._proc.pid))  # noqa: SLF001
+        finally:
+            w.close()
+    bit = lambda sig: 1 << (sig - 1)  # noqa: E731
+    for mask in masks:
+        assert mask & bit(signal.SIGPIPE) and mask & bit(signal.SIGINT) and not mask & bit(signal.SIGTERM)

@@ -95,7 +95,7 @@ def fork_safe() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def forked_child(keep_r: int, keep_w: int) -> None:
+def forked_child(keep_r: int, keep_w: int, parent: int) -> None:
     """Make a fresh copy of this process a worker: its own session, dies with its parent, no
     inherited descriptors but its pipe ends (another worker's pipe held open here would hide
     that worker's death), default signals, the parent's log handlers dropped (they may
@@ -104,7 +104,9 @@ def forked_child(keep_r: int, keep_w: int) -> None:
     gc.freeze()
     os.setsid()
     set_parent_death_signal()
-    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):  # SIGPIPE stays ignored, as Python starts
         signal.signal(sig, signal.SIG_DFL)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

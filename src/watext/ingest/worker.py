@@ -182,6 +182,7 @@ class FileWorker:
         _preload()
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
+        parent = os.getpid()
         with _SPAWN_LOCK:
             try:
                 pid = os.fork()
@@ -192,7 +193,7 @@ class FileWorker:
             if pid == 0:  # the worker: never returns
                 code = 1
                 try:
-                    forked_child(to_child_r, from_child_w)
+                    forked_child(to_child_r, from_child_w, parent)
                     _worker_main(_Duplex(Connection(from_child_w, readable=False),
                                          Connection(to_child_r, writable=False)), self.settings)  # fmt: skip
                     code = 0
