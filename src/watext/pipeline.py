@@ -93,8 +93,11 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
     """Ingest files and folders: one unit per file, each read in a worker process under
     ``settings``' time and memory limits; the batch is recorded as a run.
 
-    ``settings.workers`` > 1: that many files side by side (a worker process per thread;
-    ``fan`` runs the units, default a thread pool). ``settings.dask_address``: batches of
+    One worker, in this process (``step`` is :func:`call`): the batch stores a file while its
+    worker reads the next (:func:`~watext.ingest.files.ingest_stream`); with another step
+    (a flow's tasks), one file after the other. ``settings.workers`` > 1: that many files
+    side by side, largest first (a worker process per thread; by default threads here, each
+    an overlapped stream; ``fan``: one unit per file through it, e.g. a flow's task runner). ``settings.dask_address``: batches of
     ``batch_files`` files (default: see :func:`~watext.ingest.parallel.batches`) on that Dask
     cluster, which writes to the (PostgreSQL) store itself. Results are in the order the
     files were found, however they finished."""
