@@ -8,13 +8,14 @@ import json
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from watext import pipeline
-from watext.ingest.parallel import SerialWrites, WorkerPool, thread_fan, writes_for
+from watext.ingest.parallel import SerialWrites, WorkerPool, writes_for
 from watext.settings import get_settings
 from watext.store import open_store
 
@@ -80,9 +81,9 @@ def test_each_thread_reads_in_its_own_worker_process(tmp_path: Path) -> None:
         return len(doc.blocks)
 
     with WorkerPool(settings) as pool:
-        calls = [(FILES[0],), (FILES[5],)]
-        results = list(thread_fan(2)(read, calls))
-        assert all(ok for _, ok, _ in results) and sorted(i for i, _, _ in results) == [0, 1]
+        with ThreadPoolExecutor(2) as threads:
+            results = list(threads.map(read, [FILES[0], FILES[5]]))
+        assert all(n > 0 for n in results)
         assert len(set(pids)) == 2
         procs = [w._proc for w in pool._all]  # noqa: SLF001
     assert all(p.poll() is not None for p in procs)  # stopped
@@ -92,17 +93,6 @@ def test_sqlite_writes_go_one_at_a_time(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path / 'w.db'}") as store:
         assert isinstance(writes_for(store), SerialWrites)
         assert writes_for(store).counts() == store.counts()  # reads pass through
-
-
-def test_a_failing_unit_is_reported_not_lost() -> None:
-    def unit(x: int) -> int:
-        if x == 2:
-            raise ValueError("two")
-        return x * 10
-
-    out = sorted(thread_fan(2)(unit, [(1,), (2,), (3,)]), key=lambda r: r[0])
-    assert [(i, ok) for i, ok, _ in out] == [(0, True), (1, False), (2, True)]
-    assert isinstance(out[1][2], ValueError) and out[2][2] == 30
 
 
 def test_cli_workers_option(tmp_path: Path) -> None:

@@ -255,7 +255,7 @@ def ingest_stream(items: Iterable[tuple[int, Entry]], store: Store, settings: Se
         if isinstance(begun, FileResult):
             yield i, begun
             continue
-        answer = _collect(worker, waiting[1]) if waiting else None
+        answer = _collect(worker) if waiting else None
         try:
             worker.submit(e.path, doc_id=begun.doc_id, city=city, known_cities=known_cities)
         except BaseException as exc:  # noqa: BLE001 - see _failed
@@ -265,10 +265,10 @@ def ingest_stream(items: Iterable[tuple[int, Entry]], store: Store, settings: Se
             yield waiting[0], _finish(waiting[1], store, answer)
         waiting = (i, begun) if begun is not None else None
     if waiting:
-        yield waiting[0], _finish(waiting[1], store, _collect(worker, waiting[1]))
+        yield waiting[0], _finish(waiting[1], store, _collect(worker))
 
 
-def _collect(worker: FileWorker, begun: _Begun) -> tuple[Document, list[Passage]] | BaseException:
+def _collect(worker: FileWorker) -> tuple[Document, list[Passage]] | BaseException:
     try:
         return worker.collect()
     except BaseException as exc:  # noqa: BLE001 - stored by _finish, or raised again there

@@ -9,8 +9,8 @@
   :func:`~watext.ingest.files.ingest_stream` with its own worker, over one shared list of
   files, largest first (:func:`largest_first`);
 - a *fan* runs one unit over many argument tuples and yields ``(index, ok, result or
-  exception)`` as they finish: :func:`thread_fan` (a thread pool), :func:`dask_fan` (an
-  existing Dask cluster, without Prefect); the flows bring their own (Prefect's task runner);
+  exception)`` as they finish: :func:`dask_fan` (an existing Dask cluster, without
+  Prefect); the flows bring their own (Prefect's task runner);
 - :func:`local_store`, :func:`local_worker`: what a Dask worker keeps between the batches
   it is given (one store per URL, one FileWorker per thread: a worker process started in
   a Dask worker, which runs threads, is a fresh interpreter, 0.2-0.5 s).
@@ -26,7 +26,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ from watext.store import Store, open_store
 
 __all__ = [
     "Fan", "SerialWrites", "WorkerPool", "batches", "dask_fan", "hook_delay", "largest_first", "local_store",
-    "local_worker", "streams", "thread_fan", "writes_for",
+    "local_worker", "streams", "writes_for",
 ]  # fmt: skip
 
 #: ``fan(unit, calls)`` runs ``unit(*args)`` for every ``args`` of ``calls`` side by side and
@@ -129,30 +128,19 @@ def writes_for(store: Store) -> Any:
     return store if store.url.get_backend_name() == "postgresql" else SerialWrites(store)
 
 
-def thread_fan(threads: int) -> Fan:
-    """A fan over a pool of ``threads`` threads in this process."""
-
-    def fan(unit: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, bool, Any]]:
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="watext-ingest") as pool:
-            futures = {pool.submit(unit, *args): i for i, args in enumerate(calls)}
-            for f in as_completed(futures):
-                exc = f.exception()
-                yield (futures[f], False, exc) if exc is not None else (futures[f], True, f.result())
-
-    return fan
-
-
 class _Shared:
-    """An iterator several threads take from, one item at a time."""
+    """An iterator several threads take from, one item at a time, until ``stop`` is set."""
 
-    def __init__(self, items: Iterable[Any]) -> None:
-        self._it = iter(items)
+    def __init__(self, items: Iterable[Any], stop: threading.Event) -> None:
+        self._it, self._stop = iter(items), stop
         self._lock = threading.Lock()
 
     def __iter__(self) -> _Shared:
         return self
 
     def __next__(self) -> Any:
+        if self._stop.is_set():
+            raise StopIteration
         with self._lock:
             return next(self._it)
 
@@ -165,12 +153,12 @@ def streams(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings
     file while its worker reads the next). Results reach the caller's thread; an error that
     is not a file's (an interrupt, a store that went away) is raised there after the threads
     stopped taking files."""
-    shared, results = _Shared(items), queue.Queue()
-    stop = threading.Event()
+    stop, results = threading.Event(), queue.Queue()
+    shared = _Shared(items, stop)
 
     def run() -> None:
         try:
-            for i, result in ingest_stream(_Until(shared, stop), store, settings, pool.worker(), city, known_cities):
+            for i, result in ingest_stream(shared, store, settings, pool.worker(), city, known_cities):
                 results.put((i, result, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             stop.set()
@@ -197,21 +185,6 @@ def streams(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings
             t.join()
     if error is not None:
         raise error
-
-
-class _Until:
-    """``items`` until ``stop`` is set."""
-
-    def __init__(self, items: Iterator[Any], stop: threading.Event) -> None:
-        self._items, self._stop = items, stop
-
-    def __iter__(self) -> _Until:
-        return self
-
-    def __next__(self) -> Any:
-        if self._stop.is_set():
-            raise StopIteration
-        return next(self._items)
 
 
 def dask_fan(address: str) -> Fan:
