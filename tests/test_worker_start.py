@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -141,6 +142,45 @@ def test_a_pool_forks_its_workers_before_its_threads_start(tmp_path: Path, forki
     with open_store(settings.db) as store:
         batch = pipeline.ingest(store, settings, [str(f) for f in FORMATS])
     assert batch.summary()["new"] == len(FORMATS)
+
+
+def test_a_pool_starts_and_stops_its_workers_side_by_side(tmp_path: Path, forking: None, monkeypatch) -> None:
+    """Every worker is forked before the first one is awaited, and asked to end before the
+    first one is waited for: N start-ups (and exits) overlap instead of adding up."""
+    events: list[str] = []
+    fork, await_ready, stop = FileWorker._fork, FileWorker._await_ready, FileWorker.stop  # noqa: SLF001
+    monkeypatch.setattr(FileWorker, "_fork", lambda self: (events.append("fork"), fork(self))[1])
+    monkeypatch.setattr(FileWorker, "_await_ready", lambda self, *a: (events.append("ready"), await_ready(self, *a))[1])
+    monkeypatch.setattr(FileWorker, "stop", lambda self: (events.append("stop"), stop(self))[1])
+    pool = WorkerPool(get_settings(db=f"sqlite:///{tmp_path / 'p.db'}", workers=3), 3)
+    assert events == ["fork"] * 3 + ["ready"] * 3
+    procs = [w._proc for w in pool._all]  # noqa: SLF001
+    events.clear()
+    for proc in procs:
+        proc.wait = lambda t, wait=proc.wait: (events.append("wait"), wait(t))[1]
+    pool.close()
+    assert "wait" in events and events[: events.index("wait")].count("stop") >= 3
+    assert all(p.returncode == 0 for p in procs)  # each ended on its own, none was killed
+
+
+def test_a_forked_worker_that_ended_is_waited_for_without_polling_past_its_end() -> None:
+    from watext.procs import Forked
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(3)
+    assert Forked(pid).wait(5) == 3
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(5)
+        os._exit(0)
+    child = Forked(pid)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            child.wait(0.05)
+    finally:
+        child.kill()
+        assert child.wait(5) == -signal.SIGKILL
 
 
 def test_when_forking_fails_a_fresh_interpreter_reads_the_file(forking: None, monkeypatch) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -147,7 +148,19 @@ class Forked:
         return self.returncode
 
     def wait(self, timeout: float) -> int:
+        """The exit code, waiting at most ``timeout`` seconds (woken by the exit itself
+        through a pid descriptor where Linux has them, else polling every 2 ms)."""
         end = time.monotonic() + timeout
+        if self.poll() is None:
+            try:
+                fd = os.pidfd_open(self.pid)
+            except (AttributeError, OSError):  # no pidfd (old kernel, other OS), or just gone
+                fd = None
+            if fd is not None:
+                try:
+                    select.select([fd], [], [], timeout)  # readable once the process has ended
+                finally:
+                    os.close(fd)
         while self.poll() is None:
             if time.monotonic() > end:
                 raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)

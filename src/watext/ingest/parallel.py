@@ -53,7 +53,8 @@ class WorkerPool:
     """A :class:`FileWorker` per thread, given to the thread at its first file; ``close`` stops all.
 
     When workers can be forked (:meth:`FileWorker.forks`), ``size`` of them are forked at
-    once by the thread that makes the pool, before the threads that use them exist; a
+    once by the thread that makes the pool, before the threads that use them exist (all
+    forked, then all awaited, so their start-ups overlap); a
     thread beyond them gets a worker of its own, started when it needs it."""
 
     def __init__(self, settings: Settings, size: int = 0) -> None:
@@ -68,7 +69,9 @@ class WorkerPool:
                 if not w.forks():  # fresh interpreters start faster side by side, in the threads
                     break
                 self._all.append(w)
-                w.start()
+                w.start(wait=False)  # all forked first, then all awaited: they start side by side
+            for w in self._all:
+                w.ready()
                 self._idle.append(w)
         except BaseException:
             self.close()
@@ -93,6 +96,8 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             workers, self._all = self._all, []
+        for w in workers:  # all asked to end first, then each waited for: they end side by side
+            w.stop()
         for w in workers:
             w.close()
 

@@ -146,6 +146,7 @@ class FileWorker:
         self.settings = settings
         self._proc: Any = None
         self._conn: Any = None
+        self._pending: tuple[Any, _Duplex] | None = None  # started, its "ready" not yet read
         self._sent = 0.0
 
     def __enter__(self) -> FileWorker:
@@ -158,11 +159,22 @@ class FileWorker:
         """Whether a worker started now is forked from this process (else a fresh interpreter)."""
         return self.settings.worker_start == "auto" and fork_safe()
 
-    def start(self) -> None:
-        """Start the worker process now (else it starts at the first file)."""
-        if self._proc is None or self._proc.poll() is not None:
+    def start(self, wait: bool = True) -> None:
+        """Start the worker process now (else it starts at the first file). ``wait=False``:
+        return once it is forked or spawned; :meth:`ready` (or the first file) waits until
+        it has started, so several workers start side by side."""
+        if self._pending is None and (self._proc is None or self._proc.poll() is not None):
             self._drop()
             self._start()
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until the worker started by ``start(wait=False)`` is ready (see :meth:`start`)."""
+        if self._pending is not None:
+            proc, conn = self._pending
+            self._pending = None
+            self._await_ready(proc, conn)
 
     def _start(self) -> None:
         """Start a worker: forked from this process when it runs no other thread (nothing to
@@ -201,8 +213,8 @@ class FileWorker:
                     _exit_now(code)
         os.close(to_child_r)
         os.close(from_child_w)
-        conn = _Duplex(Connection(to_child_w, readable=False), Connection(from_child_r, writable=False))
-        self._await_ready(Forked(pid), conn)
+        self._pending = (Forked(pid), _Duplex(Connection(to_child_w, readable=False),
+                                              Connection(from_child_r, writable=False)))  # fmt: skip
 
     def _spawn(self) -> None:
         """Start ``python -m watext.ingest.worker`` with a private pipe pair (its own session, a
@@ -218,8 +230,8 @@ class FileWorker:
             os.close(to_child_r)
             os.close(from_child_w)
         conn = _Duplex(Connection(to_child_w, readable=False), Connection(from_child_r, writable=False))
+        self._pending = (proc, conn)
         conn.send(self.settings.model_dump())
-        self._await_ready(proc, conn)
 
     def _await_ready(self, proc: Any, conn: _Duplex) -> None:
         if not conn.poll(_START_TIMEOUT_S):
@@ -247,6 +259,9 @@ class FileWorker:
             pass
 
     def _drop(self) -> None:
+        if self._pending is not None:
+            self._proc, self._conn = self._pending
+            self._pending = None
         if self._proc is not None:
             self._kill(self._proc)
         if self._conn is not None:
@@ -299,11 +314,22 @@ class FileWorker:
             return answer[1], answer[2]
         raise _error(answer[1], answer[2])
 
-    def close(self) -> None:
-        """Stop the worker (it also dies with its parent)."""
+    def stop(self) -> None:
+        """Ask the worker to end after its current file, without waiting (:meth:`close` waits):
+        several workers then end side by side."""
+        if self._pending is not None:  # still starting: nothing to finish
+            self._drop()
         if self._conn is not None and self._proc is not None and self._proc.poll() is None:
             try:
                 self._conn.send(None)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """Stop the worker and wait for its end (it also dies with its parent)."""
+        self.stop()
+        if self._proc is not None:
+            try:
                 self._proc.wait(5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
