@@ -26,6 +26,7 @@ from watext.store.oparl import OParlMixin
 from watext.store.runs import RunsMixin
 from watext.store.sources import SourcesMixin
 from watext.model import Document, Passage
+from watext.store.bulk import insert_rows
 from watext.store.convert import (  # fmt: skip
     block_from_row, block_to_row, document_from_row, document_to_row, json_ready, passage_record, passage_to_row,
 )
@@ -145,11 +146,8 @@ class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin, OParlMixin):
                 stage = "content"
                 if prev is not None:
                     conn.execute(update(D).where(D.c.id == prev.id).values(superseded_by=doc.id))
-                if doc.blocks:
-                    blocks = [block_to_row(doc.id, i, b) for i, b in enumerate(doc.blocks)]
-                    conn.execute(insert(B), blocks)
-                if passages:
-                    conn.execute(insert(P), [passage_to_row(p) for p in passages])
+                insert_rows(conn, B, [block_to_row(doc.id, i, b) for i, b in enumerate(doc.blocks)])
+                insert_rows(conn, P, [passage_to_row(p) for p in passages])
                 carried = self._carry_reviews(conn, prev.id, passages) if prev is not None else 0
                 conn.execute(
                     update(F)

@@ -1,0 +1,87 @@
+"""``store.bulk.insert_rows`` writes exactly what SQLAlchemy's ``insert`` writes (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from watext.model import Block, BlockKind, Document, Format, Passage
+from watext.store import open_store
+from watext.store.bulk import insert_rows
+from watext.store.convert import block_to_row, passage_to_row
+from watext.store.repo import B, D, P
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bulk.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+_WORDS = ["Willkommen", 'Zitat "so"', "Back\\slash", "Umlaut äöü ß", "emoji 🙂", "tab\tand\nline", "{json: [1]}", "", "1", "1.0"]
+
+
+def _rows(doc_id: str, rng: random.Random) -> tuple[list[dict], list[dict]]:
+    kinds = list(BlockKind)
+    headings = [tuple(rng.sample(_WORDS, rng.randint(0, 3))) for _ in range(5)]  # repeated: encoded once
+    floats = [0.0, -0.0, 1.0, 0.1 + 0.2, 1e-7, 123456789.125, 72.00000000000001, 5e300]
+    blocks, passages = [], []
+    for i in range(120):
+        bbox = (None, (0, 0, 1, 1), (0.0, -0.0, 1.0, 1.0))[i % 3] if i % 2 else \
+            tuple(rng.choice(floats) + rng.random() * (i % 3) for _ in range(4))  # equal as tuples, not as JSON
+        blocks.append(block_to_row(doc_id, i, Block(
+            kind=rng.choice(kinds), text=" ".join(rng.sample(_WORDS, 3)), page=rng.choice([None, 1, 2]),
+            level=rng.randint(0, 3), parent=rng.choice([None, 0]), table=rng.choice([None, 0]),
+            row=rng.choice([None, 1]), col=rng.choice([None, 2]), bbox=bbox,
+            style=rng.choice([None, "bold", "italic"]))))  # fmt: skip
+        passages.append(passage_to_row(Passage(
+            document=doc_id, ordinal=i, text=rng.choice(_WORDS) or "x", start=i, end=i + 1,
+            heading=rng.choice(headings), page=rng.choice([None, 3]),
+            kinds=tuple(rng.sample(kinds, rng.randint(0, 2))), blocks=tuple(range(i, i + rng.randint(0, 3))),
+            language=rng.choice([None, "de", "en"]))))  # fmt: skip
+    return blocks, passages
+
+
+def _raw(conn, table) -> list[tuple]:
+    """Every column as the database holds it, as text (JSON columns: their stored text)."""
+    cols = ", ".join(f"CAST({c.name} AS TEXT)" for c in table.c)
+    key = "document_id, idx" if table is B else "id"
+    return [tuple(r) for r in conn.execute(text(f"SELECT {cols} FROM {table.name} ORDER BY {key}"))]
+
+
+def test_insert_rows_stores_the_same_text_as_sqlalchemy_insert(url: str) -> None:
+    doc = Document(id="d" * 64, source="/x.pdf", format=Format.PDF, blocks=[])
+    from watext.store.convert import document_to_row
+    from watext.store.schema import utcnow
+
+    with open_store(url) as store, store._engine.begin() as conn:  # noqa: SLF001
+        for doc_id in ("a" * 64, "b" * 64):
+            conn.execute(insert(D).values(document_to_row(doc, version=1, ingested_at=utcnow()) | {
+                "id": doc_id, "source": f"/{doc_id[0]}.pdf"}))  # fmt: skip
+        rng = random.Random(5)
+        blocks_a, passages_a = _rows("a" * 64, rng)
+        conn.execute(insert(B), blocks_a)
+        conn.execute(insert(P), passages_a)
+        blocks_b = [r | {"document_id": "b" * 64} for r in blocks_a]
+        passages_b = [r | {"document_id": "b" * 64, "id": "b" + r["id"][1:]} for r in passages_a]
+        insert_rows(conn, B, blocks_b)
+        insert_rows(conn, P, passages_b)
+        raw_b, raw_p = _raw(conn, B), _raw(conn, P)
+        # the rows read back through SQLAlchemy's types are equal as well
+        back = {r.document_id: [] for r in conn.execute(select(B.c.document_id).distinct())}
+        for r in conn.execute(select(B).order_by(B.c.idx)):
+            back[r.document_id].append(tuple(r)[1:])
+    half_b, half_p = len(raw_b) // 2, len(raw_p) // 2
+    assert half_b == 120 and half_p == 120
+    assert [r[1:] for r in raw_b[:half_b]] == [r[1:] for r in raw_b[half_b:]]
+    assert [r[2:] for r in raw_p[:half_p]] == [r[2:] for r in raw_p[half_p:]]  # all but id, document
+    assert back["a" * 64] == back["b" * 64]
+
+
+def test_insert_rows_of_nothing_writes_nothing(url: str) -> None:
+    with open_store(url) as store, store._engine.begin() as conn:  # noqa: SLF001
+        insert_rows(conn, P, [])
+        assert conn.execute(select(P.c.id)).first() is None
