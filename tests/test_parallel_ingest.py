@@ -192,3 +192,63 @@ def test_an_error_that_is_no_files_fault_stops_the_side_by_side_batch(tmp_path: 
             pipeline.ingest(store, get_settings(db=db, workers=2), [str(f) for f in FILES])
         stored = {Path(d["source"]).name for d in store.iter_documents()}
     assert FILES[2].name not in stored  # raised in the caller, not stored as a failure; nothing half-written
+
+
+def test_copies_of_one_file_are_read_in_rounds_the_first_found_first(tmp_path: Path) -> None:
+    from watext.ingest.discover import discover_entries
+    from watext.ingest.parallel import copies_apart, largest_first
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    same = "Die Stadt bietet Sprachkurse an. " * 20
+    for name, text in (("a1.txt", same), ("b.txt", same.replace("Stadt", "Stabt")), ("a2.txt", same),
+                       ("c.txt", "kurz"), ("a3.txt", same), ("d.txt", same + "!")):  # fmt: skip
+        (folder / name).write_text(text, encoding="utf-8")
+    entries = discover_entries([str(folder)], False)
+    names = [e.path.name for e in entries]
+    order = largest_first(entries)
+    rounds = [[names[i] for i in part] for part in copies_apart(entries, order, 10**9)]
+    assert rounds == [["d.txt", "a1.txt", "b.txt", "c.txt"], ["a2.txt"], ["a3.txt"]]  # b: same size, other bytes
+    assert copies_apart(entries, order, 10) == [order]  # too large to be stored by content: not hashed
+
+
+def test_side_by_side_copies_store_the_first_found_path_as_one_after_the_other_does(tmp_path: Path,
+                                                                                  monkeypatch) -> None:  # fmt: skip
+    """Copies of one file are never in two workers at once, so the first found is stored under
+    its path and the others are ``unchanged``, as with one worker (not whichever won a race)."""
+    from watext.ingest.worker import FileWorker
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(4):
+        (folder / f"kopie_{k}.txt").write_text("Die Stadt bietet Sprachkurse an. " * 40, encoding="utf-8")
+    (folder / "other.txt").write_text("Ein Welcome Center berät Neuzugewanderte. " * 40, encoding="utf-8")
+    in_flight: dict[int, str] = {}
+    together: list[set[str]] = []
+    submit, collect = FileWorker.submit, FileWorker.collect
+    changed = threading.Condition()
+
+    def logged_submit(self: FileWorker, path: Path, **kw: Any) -> None:
+        with changed:
+            in_flight[id(self)] = Path(path).name
+            together.append(set(in_flight.values()))
+            changed.notify_all()
+        submit(self, path, **kw)
+
+    def logged_collect(self: FileWorker) -> Any:
+        with changed:  # a file stays in flight until another is handed over too (or 0.3 s passed)
+            changed.wait_for(lambda: len(in_flight) > 1, timeout=0.3)
+        try:
+            return collect(self)
+        finally:
+            with changed:
+                in_flight.pop(id(self), None)
+
+    monkeypatch.setattr(FileWorker, "submit", logged_submit)
+    monkeypatch.setattr(FileWorker, "collect", logged_collect)
+    one = _ingest(f"sqlite:///{tmp_path / 'one.db'}", folder, 1)
+    together.clear()
+    two = _ingest(f"sqlite:///{tmp_path / 'two.db'}", folder, 2)
+    assert two == one and [s for _, s, _ in one] == ["new", "unchanged", "unchanged", "unchanged", "new"]
+    assert not any(sum(n.startswith("kopie") for n in names) > 1 for names in together)
+    assert _contents(f"sqlite:///{tmp_path / 'two.db'}") == _contents(f"sqlite:///{tmp_path / 'one.db'}")

@@ -29,7 +29,7 @@ from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file, ingest_stream
 from watext.ingest.parallel import (
-    Fan, WorkerPool, batches, dask_fan, hook_delay, largest_first, local_store, local_worker, streams,
+    Fan, WorkerPool, batches, copies_apart, dask_fan, hook_delay, largest_first, local_store, local_worker, streams,
 )
 from watext.ingest.parallel import writes_for
 from watext.ingest.worker import FileWorker
@@ -122,15 +122,16 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
             with WorkerPool(settings, settings.workers if fan is None else 0) as pool:
                 writes = writes_for(store)  # one writer at a time for SQLite
                 order = largest_first(entries)  # a large file last would keep one worker busy alone
-                if fan is None:  # threads here, each storing a file while its worker reads the next
-                    for i, result in streams(((i, entries[i]) for i in order), writes, settings, pool, city, known):
-                        done(i, result)
-                else:  # one task per file (a flow's task runner)
-                    calls = [(writes, settings, pool, entries[i], city, known) for i in order]
-                    for k, ok, value in fan(ingest_one, calls):
-                        if not ok:
-                            raise value
-                        done(order[k], value)
+                for part in copies_apart(entries, order, int(settings.max_file_mb * 1_048_576)):
+                    if fan is None:  # threads here, each storing a file while its worker reads the next
+                        for i, result in streams(((i, entries[i]) for i in part), writes, settings, pool, city, known):
+                            done(i, result)
+                    else:  # one task per file (a flow's task runner)
+                        calls = [(writes, settings, pool, entries[i], city, known) for i in part]
+                        for k, ok, value in fan(ingest_one, calls):
+                            if not ok:
+                                raise value
+                            done(part[k], value)
         else:
             with FileWorker(settings) as worker:
                 if step is call:  # in this process: store one file while the worker reads the next

@@ -189,6 +189,8 @@ def _store(begun: _Begun, store: Store, doc: Document, passages: list[Passage]) 
         saved = store.save_document(doc, passages)
     except BaseException as exc:  # noqa: BLE001 - see _failed
         return _failed(begun, store, exc)
+    if saved.status == "unchanged":  # stored meanwhile (a copy read just before): as if found stored
+        return FileResult(begun.source, "unchanged", doc.id, sha256=begun.digest)
     return FileResult(begun.source, saved.status, doc.id, len(passages), doc.pages, carried=saved.carried,
                       sha256=begun.digest, format=doc.format.value)  # fmt: skip
 

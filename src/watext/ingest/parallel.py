@@ -31,13 +31,14 @@ from typing import Any
 
 from watext.errors import ConfigError
 from watext.ingest.discover import Entry
-from watext.ingest.files import FileResult, ingest_stream
+from watext.ingest.files import FileResult, hash_file, ingest_stream
 from watext.ingest.worker import FileWorker
 from watext.settings import Settings
 from watext.store import Store, open_store
 
 __all__ = [
-    "Fan", "SerialWrites", "WorkerPool", "batches", "dask_fan", "hook_delay", "largest_first", "local_store",
+    "Fan", "SerialWrites", "WorkerPool", "batches", "copies_apart", "dask_fan", "hook_delay", "largest_first",
+    "local_store",
     "local_worker", "streams", "writes_for",
 ]  # fmt: skip
 
@@ -215,17 +216,48 @@ def dask_fan(address: str) -> Fan:
     return fan
 
 
+def _size(entry: Entry) -> int | None:
+    try:
+        return entry.path.stat().st_size
+    except OSError:
+        return None
+
+
 def largest_first(entries: Sequence[Entry]) -> list[int]:
     """Indices of ``entries``, largest file first (ties, and files that cannot be sized, in the
     order found): side by side, the batch ends soonest when no large file starts last."""
+    sizes = [_size(e) or 0 for e in entries]
+    return sorted(range(len(entries)), key=lambda i: -sizes[i])
 
-    def size(i: int) -> int:
+
+def copies_apart(entries: Sequence[Entry], order: Sequence[int], max_bytes: int) -> list[list[int]]:
+    """``order`` in rounds, so that no two files with the same bytes are read side by side:
+    round 0 holds each content's first file in the order found, round k its (k+1)-th copy
+    (almost always there is just round 0). Run one round after the other, the batch then
+    stores what one-after-the-other reading stores: the first file found under its path,
+    its copies ``unchanged``, or read when the first failed; never whichever copy won a race.
+    Only files of a size that occurs more than once are hashed (and none over ``max_bytes``,
+    which are not stored by content)."""
+    sizes = [_size(e) for e in entries]
+    counts: dict[int, int] = {}
+    for size in sizes:
+        if size is not None:
+            counts[size] = counts.get(size, 0) + 1
+    seen: dict[tuple[int, str], int] = {}
+    copy = [0] * len(entries)
+    for i, size in enumerate(sizes):
+        if size is None or counts[size] < 2 or size > max_bytes or entries[i].code:
+            continue
         try:
-            return entries[i].path.stat().st_size
-        except OSError:
-            return 0
-
-    return sorted(range(len(entries)), key=lambda i: -size(i))
+            key = (size, hash_file(entries[i].path))
+        except OSError:  # reported when the file's turn comes
+            continue
+        copy[i] = seen.get(key, 0)
+        seen[key] = copy[i] + 1
+    rounds: list[list[int]] = [[] for _ in range(max(copy, default=0) + 1)]
+    for i in order:
+        rounds[copy[i]].append(i)
+    return rounds
 
 
 def batches(entries: Sequence[Entry], size: int | None = None) -> list[list[Entry]]:
