@@ -19,6 +19,7 @@ from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 
 from watext import pipeline, reprocess  # noqa: E402
+from watext.train import trainer  # noqa: E402
 
 __all__ = ["FAN_TASKS", "TASKS", "as_task", "as_tasks"]
 
@@ -32,7 +33,7 @@ ingest_document = _task(pipeline.ingest_one, "ingest-document", "ingest {entry.p
 mark_questions = _task(pipeline.mark_questions, "mark-survey-questions")
 classify_batch = _task(pipeline.classify_batch, "classify-batch")
 build_tables = _task(pipeline.build_tables, "build-tables")
-train_model = _task(pipeline.train_model, "train-model")
+train_model = _task(trainer.train_model, "train-model")
 reprocess_file = _task(reprocess.reprocess_file, "reprocess-file", "read {found.entry.path.name}")
 source_tables = _task(reprocess.source_tables, "source-tables")
 write_report = _task(reprocess.write_report, "change-report")

@@ -30,9 +30,10 @@ MINI = DATA / "gold" / "mini.jsonl"
 
 def test_every_task_is_a_pipeline_unit() -> None:
     from watext import reprocess
+    from watext.train import trainer
 
     units = {pipeline.ingest_one, pipeline.mark_questions, pipeline.classify_batch, pipeline.build_tables,
-             pipeline.train_model, reprocess.reprocess_file, reprocess.source_tables, reprocess.write_report,
+             trainer.train_model, reprocess.reprocess_file, reprocess.source_tables, reprocess.write_report,
              pipeline.sync_paper, pipeline.oparl_tables}  # fmt: skip
     assert set(tasks.TASKS) == units
     for unit, task in tasks.TASKS.items():

@@ -137,12 +137,12 @@ def test_a_failing_file_waits_and_never_blocks(source: Path, tmp_path: Path) -> 
 
 def test_a_run_killed_before_its_report_loses_nothing(source: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    import watext.pipeline as pl
+    import watext.reprocess as rp
 
     def killed(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(pl, "write_report", killed)
+    monkeypatch.setattr(rp, "write_report", killed)
     with pytest.raises(KeyboardInterrupt):
         _run(source)
     monkeypatch.undo()

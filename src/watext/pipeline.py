@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from watext.enrich.cities import load_cities
 from watext.ingest.files import extraction_version
 from watext.ingest.sources import Plan, plan, scan
-from watext.reprocess import reprocess_file, source_tables, unchanged_since_last_report, write_report
 from watext.model import FileState
 from watext.sources import Source
 from watext.ingest.discover import Entry, discover_entries
@@ -39,18 +38,18 @@ from watext.oparl.sync import OParlSync, SyncResult, default_cache_dir, sync_pap
 from watext.progress import ProgressBar
 from watext.settings import Settings
 from watext.store import Store
-from watext.tables.changes import snapshot
-from watext.tables.write import build_and_write, write_tables
-from watext.tag.registry import DEFAULT_NAME, load_model, model_info, resolve_model_dir
-from watext.tag.survey import document_questions, questions_version
-from watext.tag.tagger import WatextModel
 from watext.train.dataset import correction_records
-from watext.train.trainer import train_model
+
+if TYPE_CHECKING:
+    from watext.tag.tagger import WatextModel
+
+# Classifier, tables, reprocessing and training pull in spaCy, scikit-learn and pandas (~2 s,
+# ~190 MB): imported where used, so an ingest and the file workers forked from it go without.
 
 __all__ = [
     "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
     "ingest_files", "ingest_one", "mark_questions", "oparl_states", "oparl_tables", "rebuild_sources", "reclassify",
-    "reprocess", "run", "sync_oparl", "sync_paper", "train", "train_model",
+    "reprocess", "run", "sync_oparl", "sync_paper", "train",
 ]  # fmt: skip
 
 #: How a unit of work is run: ``step(unit, *args)`` returns ``unit(*args)``.
@@ -180,6 +179,8 @@ class ClassifyResult:
 
 @lru_cache(maxsize=2)
 def _model(path: str) -> tuple[WatextModel, dict[str, Any]]:
+    from watext.tag.registry import load_model
+
     return load_model(path)
 
 
@@ -192,6 +193,8 @@ def classify_batch(store: Store, model_path: str, rows: Sequence[dict[str, Any]]
 
 def mark_questions(store: Store, document_ids: Sequence[str]) -> int:
     """Work out and store which survey question each passage of these documents answers."""
+    from watext.tag.survey import document_questions, questions_version
+
     version = questions_version()
     for doc_id in document_ids:
         store.save_questions(doc_id, version, document_questions(store.document_passages(doc_id)))
@@ -203,6 +206,9 @@ def classify(store: Store, settings: Settings, model_dir: str | Path | None = No
     """Survey structure for documents that lack it (under the current question rules),
     then predictions of the given (or current) model for passages that lack one; one unit
     per 50 documents and per ``batch`` passages."""
+    from watext.tag.registry import resolve_model_dir
+    from watext.tag.survey import questions_version
+
     path = str(resolve_model_dir(model_dir, settings.models_dir))
     _, meta = _model(path)
     todo = store.documents_without_questions(questions_version())
@@ -223,6 +229,10 @@ def build_tables(store: Store, settings: Settings, out: str | Path, formats: Seq
     whose survey structure is missing or was made under other question rules (a store
     from before, rules changed since classify) get it first, so no table is built on a
     stale structure."""
+    from watext.tables.write import write_tables
+    from watext.tag.registry import model_info, resolve_model_dir
+    from watext.tag.survey import questions_version
+
     mark_questions(store, store.documents_without_questions(questions_version()))
     model = model_info(resolve_model_dir(model_dir, settings.models_dir))
     return write_tables(store, out, model, formats, cities)
@@ -257,6 +267,9 @@ def reprocess(store: Store, settings: Settings, source: Source, *, model_dir: st
     """One run over a watched source: read what is new or changed (unchanged files are not
     opened), mark vanished files' documents removed, classify, rebuild the source's tables
     and write its change report. Returns the report."""
+    from watext.reprocess import reprocess_file, source_tables, unchanged_since_last_report, write_report
+    from watext.tag.registry import model_info, resolve_model_dir
+
     started = datetime.now(UTC)
     run_id = store.start_run([str(source.path)])
     known = store.file_states(source.name)
@@ -359,6 +372,9 @@ def oparl_states(store: Store, settings: Settings, source: Source, known: dict[s
 def oparl_tables(store: Store, source: Source, model: Any, formats: Sequence[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The tables of an OParl source: its documents are those whose file URL is on the
     server's host."""
+    from watext.tables.changes import snapshot
+    from watext.tables.write import build_and_write
+
     parts = urlsplit(source.url or "")
     summary, frames = build_and_write(store, source.out, model, formats, under=f"{parts.scheme}://{parts.netloc}/")
     return summary, snapshot(frames)
@@ -368,12 +384,17 @@ def oparl_tables(store: Store, source: Source, model: Any, formats: Sequence[str
 
 
 def train(store: Store | None, settings: Settings, gold: str | Path, *, out: str | Path | None = None,
-          name: str = DEFAULT_NAME, folds: int = 5, force: bool = False,
+          name: str | None = None, folds: int = 5, force: bool = False,
           step: Step = call) -> tuple[Path, dict[str, Any]]:  # fmt: skip
     """Train a new model version on ``gold`` plus the review corrections of ``store`` (when
-    given); it becomes CURRENT only if not worse than the current one (or ``force``)."""
+    given); it becomes CURRENT only if not worse than the current one (or ``force``).
+    ``name``: the model's name, by default :data:`watext.tag.registry.DEFAULT_NAME`."""
+    from watext.tag.registry import DEFAULT_NAME
+    from watext.train.trainer import train_model
+
     corrections = correction_records(store) if store is not None else []
     root = Path(out) if out is not None else settings.models_dir
-    return step(train_model, gold, root, name, folds, True, corrections=corrections, force=force)
+    return step(train_model, gold, root, name or DEFAULT_NAME, folds, True, corrections=corrections, force=force)
+
 
 
