@@ -67,11 +67,17 @@ def load_cities(path: str | Path | None = None) -> list[City]:
             unknown = set(d) - {"name", "aliases", "country", "lang", "ambiguous"}
             if unknown:
                 raise ValueError(f"unknown keys {sorted(unknown)}")
-            cities.append(City.of(d["name"], aliases, country=str(d.get("country", "")),
-                                  lang=str(d.get("lang", "")), ambiguous=bool(d.get("ambiguous"))))
+            cities.append(_city(d["name"], tuple(aliases), str(d.get("country", "")),
+                                str(d.get("lang", "")), bool(d.get("ambiguous"))))
         except ValueError as exc:
             raise ConfigError(f"{path.name}:{no}: bad city entry: {exc}") from exc
     return cities
+
+
+@lru_cache(maxsize=4096)
+def _city(name: str, aliases: tuple[str, ...], country: str, lang: str, ambiguous: bool) -> City:
+    """``City.of`` kept per entry (a City is immutable): its spellings take most of a file's loading."""
+    return City.of(name, aliases, country=country, lang=lang, ambiguous=ambiguous)
 
 
 @lru_cache(maxsize=1)
@@ -101,7 +107,21 @@ def _bare_pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=4096)
 def _context_patterns(variants: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], int], ...]:
     alt = "(?:" + "|".join(re.escape(v) for v in variants) + ")"
-    return tuple((re.compile(p.format(c=alt)), w) for p, w in [(p, 10) for p in _AUTHOR] + [(p, 4) for p in _STRONG])
+    return tuple((re.compile(_leading_boundary(p, variants) or p.format(c=alt)), w)
+                 for p, w in [(p, 10) for p in _AUTHOR] + [(p, 4) for p in _STRONG])  # fmt: skip
+
+
+def _leading_boundary(pattern: str, variants: tuple[str, ...]) -> str | None:
+    r"""``pattern`` starting ``\b{c}`` with the ``\b`` moved behind each spelling's first character
+    (as a look back at it and the character before: not a word character there, or one if the
+    spelling starts with none), so the pattern starts with literal characters: ``re`` then skips to
+    where one of them is instead of trying every position (the same matches, many times faster).
+    None for other patterns."""
+    if not pattern.startswith(r"\b{c}") or not all(variants):
+        return None
+    alt = "|".join(re.escape(v[0]) + ("(?<!\\w" if re.match(r"\w", v[0]) else "(?<=\\w") + re.escape(v[0]) + ")"
+                   + re.escape(v[1:]) for v in variants)  # fmt: skip
+    return "(?:" + alt + ")" + pattern[len(r"\b{c}") :].format(c="(?:" + "|".join(map(re.escape, variants)) + ")")
 
 
 def _mentioned(city: City, text: str) -> bool:
@@ -109,10 +129,38 @@ def _mentioned(city: City, text: str) -> bool:
     return any(v in text for v in city.variants)
 
 
+@lru_cache(maxsize=64)
+def _finder(variants: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern[str], dict[str, frozenset[int]], frozenset[int]]:
+    """For cities with these ``variants``: one pattern for all spellings (longest first); for each
+    spelling it can match, the cities with a spelling that may start within that match (at its
+    start: a prefix of it, later: where its end begins one); cities spelled "" (always in a text)."""
+    spellings = sorted({v for vs in variants for v in vs if v}, key=len, reverse=True)
+    by_start: dict[str, list[tuple[str, int]]] = {}
+    for i, vs in enumerate(variants):
+        for v in vs:
+            if v:
+                by_start.setdefault(v[0], []).append((v, i))
+    may = {}
+    for m in spellings:
+        may[m] = frozenset(i for k in range(len(m)) for v, i in by_start.get(m[k], ())
+                           if m.startswith(v, k) or v.startswith(m[k:]))  # fmt: skip
+    empty = frozenset(i for i, vs in enumerate(variants) if "" in vs)
+    return re.compile("|".join(map(re.escape, spellings)) or "(?!)"), may, empty
+
+
+def _present(cities: list[City], text: str) -> list[City]:
+    """``[c for c in cities if _mentioned(c, text)]``, asking only the cities that may occur: where
+    one pattern of all spellings matches in one pass over the text (each occurrence of a spelling
+    starts at or within a match: the text is read from a match's end on)."""
+    pattern, may, empty = _finder(tuple(c.variants for c in cities))
+    found = set(empty).union(*[may[m] for m in set(pattern.findall(text))])
+    return [c for i, c in enumerate(cities) if i in found and _mentioned(c, text)]
+
+
 def _score_text(text: str, cities: list[City], plain: bool = True) -> Counter[str]:
     scores: Counter[str] = Counter()
     blocks = [b for b in re.split(r"\n\s*\n|\n", text) if b.strip()]
-    present = [c for c in cities if _mentioned(c, text)]  # most known cities never occur
+    present = _present(cities, text)  # most known cities never occur
     for city in present:
         for pat, weight in _context_patterns(tuple(city.variants)):
             scores[city.name] += weight * len(pat.findall(text))
@@ -120,9 +168,8 @@ def _score_text(text: str, cities: list[City], plain: bool = True) -> Counter[st
         plain_cities = [c for c in present if not c.ambiguous]
         for b in blocks:
             found = {c.name for c in plain_cities if _mentioned(c, b) and _bare_pattern(tuple(c.variants)).search(b)}
-            bare = re.fullmatch(r"[\W\d]*[\w .-]{1,30}[\W\d]*", b.strip()) is not None
-            if len(found) == 1 and not bare:  # lists of cities and bare name lines don't count
-                scores[found.pop()] += 1
+            if len(found) == 1 and not re.fullmatch(r"[\W\d]*[\w .-]{1,30}[\W\d]*", b.strip()):
+                scores[found.pop()] += 1  # lists of cities and bare name lines don't count
     return +scores
 
 

@@ -59,7 +59,21 @@ def _stopword_index() -> dict[str, tuple[str, ...]]:
 
 def _score(text: str, scores: dict[str, int]) -> None:
     """Add stopword hits and character cues of ``text`` into ``scores``."""
+    evidence = _evidence if len(text) <= _CACHED_CHARS else _evidence.__wrapped__
+    for lang, points in evidence(text):
+        scores[lang] += points
+
+
+#: Texts up to this long have their evidence kept (4096 of them: at most ~8 MB of text).
+_CACHED_CHARS = 2000
+
+
+@lru_cache(maxsize=4096)
+def _evidence(text: str) -> tuple[tuple[str, int], ...]:
+    """The points :func:`_score` adds for ``text``, per language. Kept per short text: a
+    passage is mostly the text of a block scored for the document just before."""
     index = _stopword_index()
+    scores = dict.fromkeys(LANGUAGES, 0)
     lower = text.lower()
     for word in _WORD.findall(lower):
         langs = index.get(word)
@@ -77,6 +91,7 @@ def _score(text: str, scores: dict[str, int]) -> None:
             scores[lang] += weight
     if "İ" in text:
         scores["tr"] += _DECISIVE
+    return tuple((lang, n) for lang, n in scores.items() if n)
 
 
 def _decide(scores: dict[str, int], default: str | None) -> str | None:

@@ -32,6 +32,10 @@ _LIGATURES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
+#: Text :func:`clean_text` leaves as it is: words of no whitespace (``\s`` is ``str.isspace``)
+#: and no character of ``_LIGATURES``, apart by single spaces, in lines apart by single "\n".
+_WORD_CHAR = "[^\\s" + re.escape("".join(map(chr, _LIGATURES))) + "]"
+_CLEAN = re.compile(f"{_WORD_CHAR}+(?: {_WORD_CHAR}+)*(?:\n{_WORD_CHAR}+(?: {_WORD_CHAR}+)*)*")
 
 
 def clean_text(text: str) -> str:
@@ -40,6 +44,8 @@ def clean_text(text: str) -> str:
     Newlines are kept (callers decide what a line break means); spaces around them
     are trimmed.
     """
+    if _CLEAN.fullmatch(text) and unicodedata.is_normalized("NFC", text):
+        return text  # (most lines: nothing to clean)
     text = unicodedata.normalize("NFC", text).translate(_LIGATURES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
@@ -102,7 +108,7 @@ def join_pair(left: str, right: str, *, midword: bool = False) -> str:
         return right
     if not right:
         return left
-    last = left.split()[-1]
+    last = left.rsplit(None, 1)[-1]
     first = _first_word(right)
     if last.endswith("-") and len(last) > 1 and last[-2].isalnum():
         if first.lower() in _HYPHEN_CONJUNCTIONS or first[0] in "(„\"":
@@ -111,7 +117,9 @@ def join_pair(left: str, right: str, *, midword: bool = False) -> str:
             return left[:-1] + right
         return left + right
     if midword and first[0].islower() and last[-1].isalpha():
-        words = [w for w in left.split() if not is_bullet(w)]
+        head = left.split(None, 2)  # (two words at its start: not a single word; no need to split it all)
+        words = head if len(head) == 3 and not is_bullet(head[0]) and not is_bullet(head[1]) else \
+            [w for w in left.split() if not is_bullet(w)]  # fmt: skip
         if len(words) == 1 and first.lower().rstrip(",.;:") not in STANDALONE_WORDS:
             return left + right
     return f"{left} {right}"

@@ -196,14 +196,14 @@ def _tables(page: Any) -> list[_Table]:
     """pdfplumber's tables of a page with at least two columns and two filled cells."""
     tables: list[_Table] = []
     fast = isinstance(page, pdf_objects.TablePage)
-    for found in page.find_tables():
-        data = page.cells(found) if fast else found.extract()
+    for found, rows in ((t, t.rows) for t in page.find_tables()):  # (pdfplumber makes rows when asked)
+        data = page.cells(found, rows) if fast else found.extract()
         ncols = max((len(r) for r in data), default=0)
         filled = sum(1 for r in data for c in r if c and c.strip())
         if ncols < 2 or filled < 2:
             continue  # a frame around text, not a table
         cells = []
-        for r, (row, row_obj) in enumerate(zip(data, found.rows, strict=False)):
+        for r, (row, row_obj) in enumerate(zip(data, rows, strict=False)):
             for c, text in enumerate(row):
                 bbox = row_obj.cells[c] if c < len(row_obj.cells) else None
                 cells.append((r, c, repair_cell(text or ""), _round_box(bbox) if bbox else None))
@@ -214,23 +214,29 @@ def _tables(page: Any) -> list[_Table]:
 def _make_page(number: int, width: float, height: float, words: list[dict[str, Any]], tables: list[_Table],
                image_area: float) -> _Page:  # fmt: skip
     """What the layout needs of one page, from its words, tables and image area (either engine)."""
-    flow = [w for w in words if not any(_inside(w, t.bbox) for t in tables)] if tables else list(words)
-    text = "".join([w["text"] for w in words])
+    flow = _outside(words, [t.bbox for t in tables]) if tables else list(words)
+    texts = [w["text"] for w in words]
     return _Page(
         number=number,
         width=width,
         height=height,
         lines=group_lines(flow),
         tables=tables,
-        nonspace_chars=len(text),
-        letters=sum(map(str.isalpha, text)),
+        nonspace_chars=sum(map(len, texts)),
+        letters=sum([len(t) if t.isalpha() else sum(map(str.isalpha, t)) for t in texts]),  # (most: a word)
         image_cover=min(image_area / (width * height or 1.0), 1.0),
     )
 
 
-def _inside(word: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
-    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
-    return bbox[0] - 1 <= cx <= bbox[2] + 1 and bbox[1] - 1 <= cy <= bbox[3] + 1
+def _outside(words: list[dict[str, Any]], bboxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+    """The words whose centre lies in none of the boxes grown by 1 pt (the text around tables)."""
+    grown = [(x0 - 1, top - 1, x1 + 1, bottom + 1) for x0, top, x1, bottom in bboxes]
+    flow = []
+    for w in words:
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        if not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in grown):
+            flow.append(w)
+    return flow
 
 
 def _round_box(bbox: Sequence[float]) -> tuple[float, float, float, float]:

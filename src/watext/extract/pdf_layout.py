@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from watext.extract.normalize import clean_text, ends_sentence, is_bullet, join_lines
@@ -28,14 +30,16 @@ __all__ = ["Line", "RawBlock", "assign_levels", "build_blocks", "group_lines", "
 
 Word = dict[str, Any]
 
+_X0, _BOTTOM_X0 = itemgetter("x0"), itemgetter("bottom", "x0")
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|,b$", re.IGNORECASE)
 _NUMBER_MARKER = re.compile(r"^\(?(\d{1,2}|[a-z]|[IVX]{1,4}|[ivx]{1,4})[.)]$")
 #: Weak markers may also be ordinary text at a line start ("- werden", "22. Januar").
 _WEAK_BULLETS = frozenset("-*·")
 
 
+@lru_cache(maxsize=4096)
 def is_bold(fontname: str) -> bool:
-    """Tell whether a PDF font name denotes a bold face."""
+    """Tell whether a PDF font name denotes a bold face (kept per name: asked once a word)."""
     return bool(_BOLD.search(fontname or ""))
 
 
@@ -54,23 +58,24 @@ class Line:
 
     @classmethod
     def from_words(cls, words: list[Word]) -> Line:
-        chars = [(len(w["text"]), float(w.get("size") or 0.0), w.get("fontname", "")) for w in words]
-        total = sum(n for n, _, _ in chars) or 1
-        sizes = sorted((s, n) for n, s, _ in chars)
+        texts = [w["text"] for w in words]
+        lengths = [len(t) for t in texts]
+        sizes = sorted([(float(w.get("size") or 0.0), n) for w, n in zip(words, lengths, strict=True)])
+        total = sum(lengths) or 1
         acc, size = 0, sizes[-1][0]
         for s, n in sizes:  # character-weighted median size
             acc += n
             if acc * 2 >= total:
                 size = s
                 break
-        bold_chars = sum(n for n, _, f in chars if is_bold(f))
+        bold_chars = sum([n for w, n in zip(words, lengths, strict=True) if is_bold(w.get("fontname", ""))])
         return cls(
             words=words,
-            text=clean_text(" ".join(w["text"] for w in words)),
-            x0=min(w["x0"] for w in words),
-            x1=max(w["x1"] for w in words),
-            top=min(w["top"] for w in words),
-            bottom=max(w["bottom"] for w in words),
+            text=clean_text(" ".join(texts)),
+            x0=min([w["x0"] for w in words]),
+            x1=max([w["x1"] for w in words]),
+            top=min([w["top"] for w in words]),
+            bottom=max([w["bottom"] for w in words]),
             size=size,
             bold=bold_chars / total >= 0.6,
         )
@@ -134,18 +139,20 @@ def group_lines(words: list[Word], gap_factor: float = 2.5) -> list[Line]:
     """Group words into line segments, sorted top to bottom, then left to right."""
     if not words:
         return []
-    ordered = sorted(words, key=lambda w: (w["bottom"], w["x0"]))
+    ordered = sorted(words, key=_BOTTOM_X0)
     clusters: list[list[Word]] = [[ordered[0]]]
+    ref, ref_size = ordered[0], float(ordered[0].get("size") or 10)  # the cluster's first word
     for w in ordered[1:]:
-        ref = clusters[-1][0]
-        tol = 0.35 * min(float(w.get("size") or 10), float(ref.get("size") or 10))
+        size = float(w.get("size") or 10)
+        tol = 0.35 * min(size, ref_size)
         if w["bottom"] - ref["bottom"] <= tol:
             clusters[-1].append(w)
         else:
             clusters.append([w])
+            ref, ref_size = w, size
     lines: list[Line] = []
     for cluster in _split_interleaved(clusters):
-        cluster.sort(key=lambda w: w["x0"])
+        cluster.sort(key=_X0)  # (sorted already, unless an x0 is NaN)
         segment = [cluster[0]]
         for w in cluster[1:]:
             size = max(float(w.get("size") or 10), 4.0)
@@ -168,7 +175,7 @@ def _split_interleaved(clusters: list[list[Word]]) -> list[list[Word]]:
     """
     out: list[list[Word]] = []
     for cluster in clusters:
-        cluster.sort(key=lambda w: w["x0"])
+        cluster.sort(key=_X0)
         overlapping = any(b["x0"] < a["x1"] - 1 for a, b in zip(cluster, cluster[1:], strict=False))
         if not overlapping:
             out.append(cluster)
@@ -202,12 +209,25 @@ def _typical_gap(lines: list[Line]) -> float:
     return statistics.median(gaps) if gaps else 0.0
 
 
-def _overlaps(a: Line, b: RawBlock) -> bool:
-    x0, _, x1, _ = b.bbox
+_Spans = dict[int, tuple[int, tuple[float, float]]]  # id(block) -> (its lines then, its span)
+
+
+def _span(b: RawBlock, spans: _Spans) -> tuple[float, float]:
+    """``b.bbox``'s x0 and x1, asked for every line placed: without the rest of the box, and kept
+    in ``spans`` while the block has as many lines (:func:`build_blocks` only appends lines)."""
+    lines = b.lines
+    known = spans.get(id(b))
+    if known is None or known[0] != len(lines):
+        known = spans[id(b)] = len(lines), (round(min([ln.x0 for ln in lines]), 2), round(max([ln.x1 for ln in lines]), 2))
+    return known[1]
+
+
+def _overlaps(a: Line, b: RawBlock, spans: _Spans) -> bool:
+    x0, x1 = _span(b, spans)
     return min(a.x1, x1) - max(a.x0, x0) > 0
 
 
-def _breaks(block: RawBlock, line: Line, gap_limit: float) -> bool:
+def _breaks(block: RawBlock, line: Line, gap_limit: float, spans: _Spans) -> bool:
     """Tell whether ``line`` cannot continue ``block`` (ignoring list markers)."""
     prev = block.last
     gap = line.top - prev.bottom
@@ -220,8 +240,9 @@ def _breaks(block: RawBlock, line: Line, gap_limit: float) -> bool:
         return True
     if block.marker not in (None, "#") and line.x0 < block.first.x0 - 2:
         return True
-    right = max(block.bbox[2], line.x1)
-    if ends_sentence(prev.text) and prev.x1 < right - max(3 * size, 0.12 * (right - block.bbox[0])):
+    x0, x1 = _span(block, spans)
+    right = max(x1, line.x1)
+    if ends_sentence(prev.text) and prev.x1 < right - max(3 * size, 0.12 * (right - x0)):
         return True
     return False
 
@@ -233,22 +254,23 @@ def build_blocks(lines: list[Line], title_size: float | None = None) -> list[Raw
     """
     gap_limit = 1.5 * _typical_gap(lines) + 0.5
     blocks: list[RawBlock] = []
+    spans: _Spans = {}
     for line in lines:
-        target = next((b for b in reversed(blocks[-6:]) if _overlaps(line, b)), None)
+        target = next((b for b in reversed(blocks[-6:]) if _overlaps(line, b, spans)), None)
         marker = _marker_of(line)
         if title_size is not None and line.size >= title_size - 0.5:
             marker = None
         if marker is not None and (marker == "#" or marker in _WEAK_BULLETS) and target:
             # a weak marker only starts an item where a new block could start anyway
             weak_ok = (
-                _breaks(target, line, gap_limit)
+                _breaks(target, line, gap_limit, spans)
                 or ends_sentence(target.last.text)
                 or line.x0 < target.last.x0 - 2
                 or (target.marker is not None and abs(target.marker_x - line.x0) < 3)
             )
             if not weak_ok:
                 marker = None
-        if marker is None and target is not None and not _breaks(target, line, gap_limit):
+        if marker is None and target is not None and not _breaks(target, line, gap_limit, spans):
             target.lines.append(line)
             continue
         blocks.append(RawBlock(lines=[line], marker=marker, marker_x=line.x0))

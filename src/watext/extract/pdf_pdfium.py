@@ -4,8 +4,9 @@ For each page it builds the same word dicts as ``pdfplumber.Page.extract_words(e
 "fontname"], use_text_flow=False)`` (``text, x0, x1, top, bottom, size, fontname``; ``top`` from the
 page top, page rotation and MediaBox applied as pdfminer and pdfplumber apply them; a character box
 from its baseline by the font's descent, one size high), so the layout code after it is shared. It
-emulates pdfplumber's grouping: runs of characters with one (upright, size, fontname), lines
-clustered by ``top`` (3 pt), words split at spaces, at gaps over 3 pt and where the text runs backwards.
+emulates pdfplumber's grouping (:mod:`watext.extract.pdf_words`): runs of characters with one
+(upright, size, fontname), lines clustered by ``top`` (3 pt), words split at spaces, at gaps over 3 pt
+and where the text runs backwards.
 
 Speed: PDFium is called through ctypes prototypes, most without argument types, holding the
 GIL, with reused out-parameters; font name, size, descent and baseline are read once per text
@@ -21,12 +22,10 @@ one at a time and closed (text page and page), so a long document is never held 
 from __future__ import annotations
 
 import ctypes
-import itertools
 import re
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -34,16 +33,15 @@ import pypdfium2.raw as R
 from pypdfium2 import PdfiumError
 
 from watext.extract import pdf_objects
+from watext.extract.pdf_words import char_dicts, rotated_words, upright_words
 
 __all__ = ["FastPage", "PdfiumError", "open_document", "read_pages"]
 
-_X_TOL = 3.0  # pdfplumber's x_tolerance / y_tolerance defaults
-_Y_TOL = 3.0
 _HYPHENS = {"\ufffe": "-", "\x02": "-"}  # PDFium's marks for a hyphen at a line break
 _HYPHEN_TABLE = str.maketrans(_HYPHENS)
 #: The (not embedded) Symbol font: pdfminer reads code 0x2D as a hyphen, PDFium as a minus.
 _SYMBOL_TABLE = str.maketrans({"\u2212": "-"})
-_X0, _SPACE = itemgetter(0), re.compile(r"(\s)")
+_SPACE = re.compile(r"(\s)")
 #: Right-to-left scripts (Hebrew to NKo, their presentation forms): PDFium reorders their characters.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _P = ctypes.c_void_p
@@ -80,17 +78,6 @@ class FastPage:
     tables: Any  # a pdf_objects.TablePage when the page has ruling lines, else None
 
 
-def _char_dicts(runs: list[Any], boxes: list[Any]) -> list[dict[str, Any]]:
-    """Segments (or characters) centred in one of the ``boxes`` (tables) as pdfplumber's char dicts:
-    a cell takes those whose centre it holds, its text comes from the same word grouping."""
-    return [
-        {"text": c[4], "x0": c[0], "x1": c[1], "top": c[2], "bottom": c[3], "doctop": c[2],
-         "width": c[1] - c[0], "height": c[3] - c[2], "upright": upright, "size": size, "fontname": name}
-        for (upright, size, name), run in runs for c in run
-        if pdf_objects.centred(c, boxes)
-    ]  # fmt: skip
-
-
 def open_document(path: str) -> Any:
     return pdfium.PdfDocument(path)
 
@@ -118,11 +105,11 @@ def _read(page: Any, number: int) -> FastPage:
         runs: list[Any] = []
         tables = None
         if pdf_objects.may_hold_table(edges):  # the finder needs the characters only for cells
-            tables = pdf_objects.TablePage(geo.width, geo.height, edges, lambda boxes: _char_dicts(runs, boxes))
+            tables = pdf_objects.TablePage(geo.width, geo.height, edges, lambda boxes: char_dicts(runs, boxes))
         words = _segment_words(tp, n, text, geo, runs)
         if words is None:  # text not set straight: every character on its own
             words, runs[:] = _words(tp, n, text, geo)
-        for w in words:
+        for w in words if any(key[2] == "Symbol" for key, _ in runs) else ():  # (a word's font: its run's)
             if w["fontname"] == "Symbol":
                 w["text"] = w["text"].translate(_SYMBOL_TABLE)
     finally:
@@ -184,7 +171,9 @@ def _object_info(tp: Any, i: int, obj: int, geo: pdf_objects.Geometry, sc: _Scra
     size *= (c * c + d_ * d_) ** 0.5  # PDFium's size is the Tf operand; pdfminer's is as drawn
     if not _origin(tp, i, *sc.o_p):
         sc.o[:] = bytes(16)
-    _, base = geo.point(*_ORIGIN.unpack(sc.o))
+    x, y = _ORIGIN.unpack(sc.o)
+    x0, y0, x1, y1 = geo.box  # the baseline's top as geo.point(x, y) has it, written out
+    base = geo.height - (x1 - x if r == 90 else y1 - y if r == 180 else x - x0 if r == 270 else y - y0) + geo.low
     bottom = base - descent * size
     return name, descent, upright, upright and b == 0 and c == 0, size, bottom - size, bottom
 
@@ -243,9 +232,9 @@ def _words(tp: int, n: int, text: str, geo: pdf_objects.Geometry) -> tuple[list[
     words: list[dict[str, Any]] = []
     for (upright, size, name), run in runs:
         if upright:
-            _upright_words(run, size, name, words)
+            upright_words(run, size, name, words)
         else:
-            _rotated_words(run, size, name, words)
+            rotated_words(run, size, name, words)
     return words, runs
 
 
@@ -268,7 +257,8 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
     tpv, cbox, unpack, buf = _P(tp), sc.cbox, _BOX.unpack_from, sc.box
     text_object, loose_box, generated = _text_object, _loose_box, _generated
     each = _RTL.search(text) is not None
-    marks = "\ufffe" in text or "\x02" in text  # PDFium's hyphen marks: translated per segment
+    if "\ufffe" in text or "\x02" in text:  # PDFium's hyphen marks (not whitespace): "-", as long
+        text = text.translate(_HYPHEN_TABLE)
     parts = [*_SPACE.split(text), ""]  # a word (or ""), the whitespace character after it, ...
     pos, known, pending, before = 0, -1, -1, -1  # -1: not known / no real space waiting
     segs: list[tuple[int, int, Any, str]] = []  # (start, end, object, text); end -1: a gap
@@ -303,10 +293,11 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
                 add((e, -1, None, " "))
         elif ws:  # a real space: where it is, as pdfplumber has it
             pending, before, known = e, known, -1
+    push = items.append
     for a, b, obj, t in segs:  # the segment [a, b) of one object
         if b < 0:  # a gap: a space at the end of the segment before
             if items:
-                items.append((items[-1][1], items[-1][1], items[-1][2], items[-1][3], " "))
+                push((items[-1][1], items[-1][1], items[-1][2], items[-1][3], " "))
             continue
         if obj != seg_obj:
             info = infos.get(obj)
@@ -319,6 +310,7 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
             new_key = (upright, size, name)
             if new_key != key:
                 items = []
+                push = items.append
                 runs.append((new_key, items))
                 key = new_key
         loose_box(tpv, a, cbox)
@@ -337,64 +329,8 @@ def _segment_words(tp: int, n: int, text: str, geo: pdf_objects.Geometry,
             x0, x1 = v1 if v1 < lo else lo, v1 if v1 > hi else hi
         elif not x0 <= x1:
             x0, x1 = x1, x0
-        items.append((x0, x1, top, bottom, t.translate(_HYPHEN_TABLE) if marks else t))
+        push((x0, x1, top, bottom, t))
     words: list[dict[str, Any]] = []
     for (_, size, name), run in runs:
-        _upright_words(run, size, name, words)
+        upright_words(run, size, name, words)
     return words
-
-
-def _upright_words(run: list[tuple[float, float, float, float, str]], size: float, name: str,
-                   out: list[dict[str, Any]]) -> None:  # fmt: skip
-    """pdfplumber's line clustering by ``top`` and word splitting, on one run of characters."""
-    tops = sorted({c[2] for c in run})
-    cluster: dict[float, int] = {}
-    group, last = 0, tops[0]
-    for t in tops:
-        group += t > last + _Y_TOL
-        cluster[t], last = group, t
-    lines: list[list[tuple[float, float, float, float, str]]] = [[] for _ in range(group + 1)]
-    for c in sorted(run, key=_X0):  # by x0, in page order within (a stable sort by line, then x0)
-        lines[cluster[c[2]]].append(c)
-    found: list[list[tuple[float, float, float, float, str]]] = []
-    for line in lines:
-        word, p = None, None  # the current word, its last character
-        for c in line:
-            if c[4].isspace():
-                word = None
-            elif word is not None and not (c[0] < p[0] or c[0] > p[1] + _X_TOL or abs(c[2] - p[2]) > _Y_TOL):
-                word.append(c)
-                p = c
-            else:
-                word, p = [c], c
-                found.append(word)
-    for word in found:
-        if len(word) == 1:
-            x0, x1, top, bottom, text = word[0]
-            out.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-                        "size": size, "fontname": name})  # fmt: skip
-        else:
-            out.append(_merge(word, size, name))
-
-
-def _rotated_words(run: list[tuple[float, float, float, float, str]], size: float, name: str,
-                   out: list[dict[str, Any]]) -> None:  # fmt: skip
-    """Vertical text: lines by ``x0``, characters top to bottom (pdfplumber's defaults)."""
-    run = sorted(run, key=lambda c: c[0])
-    for _, line in itertools.groupby(run, key=lambda c: round(c[0] / _X_TOL)):
-        word: list[tuple[float, float, float, float, str]] = []
-        for c in sorted(line, key=lambda c: (c[2], c[3])):
-            if c[4].isspace() or (word and (c[2] < word[-1][2] or c[2] > word[-1][3] + _Y_TOL)):
-                if word:
-                    out.append(_merge(word, size, name))
-                word = [] if c[4].isspace() else [c]
-                continue
-            word.append(c)
-        if word:
-            out.append(_merge(word, size, name))
-
-
-def _merge(chars: list[tuple[float, float, float, float, str]], size: float, name: str) -> dict[str, Any]:
-    x0, x1, top, bottom, text = zip(*chars)
-    return {"text": "".join(text), "x0": min(x0), "x1": max(x1), "top": min(top), "bottom": max(bottom),
-            "size": size, "fontname": name}  # fmt: skip
