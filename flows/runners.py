@@ -16,6 +16,7 @@ import contextlib  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
+from watext.ingest.parallel import worker_count  # noqa: E402
 from watext.settings import Settings  # noqa: E402
 
 __all__ = ["api_for_workers", "task_runner", "with_runner"]
@@ -27,10 +28,10 @@ def task_runner(settings: Settings) -> Any:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=settings.dask_address)
-    if settings.workers > 1:
+    if (workers := worker_count(settings)) > 1:
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=settings.workers)
+        return ThreadPoolTaskRunner(max_workers=workers)
     return None
 
 

@@ -45,7 +45,7 @@ def test_overlapped_batch_stores_what_one_file_after_the_other_stores(tmp_path: 
     for name, step in (("stream", pipeline.call), ("serial", _one_by_one)):
         url = f"sqlite:///{tmp_path / f'{name}.db'}"
         with open_store(url) as store:
-            batch = pipeline.ingest(store, get_settings(db=url), [str(folder)], step=step)
+            batch = pipeline.ingest(store, get_settings(db=url, workers=1), [str(folder)], step=step)
         results[name] = [(Path(f.source).name, f.status, f.code, f.passages) for f in batch.files]
         results[name + "_store"] = _stored(url)
     assert results["stream"] == results["serial"]  # in the order found, the same statuses
@@ -71,7 +71,7 @@ def test_the_worker_reads_the_next_file_while_this_one_is_stored(tmp_path: Path,
     monkeypatch.setattr(Store, "save_document", logged_save)
     url = f"sqlite:///{tmp_path / 's.db'}"
     with open_store(url) as store:
-        pipeline.ingest(store, get_settings(db=url), [str(f) for f in FORMATS])
+        pipeline.ingest(store, get_settings(db=url, workers=1), [str(f) for f in FORMATS])
     names = [f.name for f in FORMATS]
     for a, b in zip(names, names[1:]):  # b is handed over before a is stored
         assert events.index(f"read {b}") < events.index(f"store {a}")
@@ -81,7 +81,7 @@ def test_the_worker_reads_the_next_file_while_this_one_is_stored(tmp_path: Path,
 def test_a_file_over_the_time_limit_in_the_middle_of_a_stream(tmp_path: Path) -> None:
     slow = H.lying_page_count_pdf(tmp_path, pages=4000)  # several seconds to read
     url = f"sqlite:///{tmp_path / 't.db'}"
-    settings = get_settings(db=url, file_timeout_s=1, max_pages=5000)
+    settings = get_settings(db=url, file_timeout_s=1, max_pages=5000, workers=1)
     paths = [str(FORMATS[0]), str(slow), str(FORMATS[1])]
     with open_store(url) as store:
         batch = pipeline.ingest(store, settings, paths)
@@ -100,7 +100,7 @@ def test_a_store_error_on_one_file_is_that_files_reason(tmp_path: Path, monkeypa
     monkeypatch.setattr(Store, "save_document", flaky)
     url = f"sqlite:///{tmp_path / 'f.db'}"
     with open_store(url) as store:
-        batch = pipeline.ingest(store, get_settings(db=url), [str(f) for f in FORMATS[:3]])
+        batch = pipeline.ingest(store, get_settings(db=url, workers=1), [str(f) for f in FORMATS[:3]])
     assert [f.status for f in batch.files] == ["new", "failed", "new"]
     assert batch.files[1].code == "internal_error" and "disk said no" in batch.files[1].reason
 

@@ -106,7 +106,7 @@ def test_cli_workers_option(tmp_path: Path) -> None:
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     assert rows[0] == rows[1] and rows[1]["new"] == len(FILES) and rows[1]["failed"] == 2
     assert _contents(db1) == _contents(db2)
-    bad = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db1, "--workers", "0"],
+    bad = subprocess.run([sys.executable, "-m", "watext", "ingest", str(folder), "--db", db1, "--workers", "65"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
@@ -252,3 +252,28 @@ def test_side_by_side_copies_store_the_first_found_path_as_one_after_the_other_d
     assert two == one and [s for _, s, _ in one] == ["new", "unchanged", "unchanged", "unchanged", "new"]
     assert not any(sum(n.startswith("kopie") for n in names) > 1 for names in together)
     assert _contents(f"sqlite:///{tmp_path / 'two.db'}") == _contents(f"sqlite:///{tmp_path / 'one.db'}")
+
+
+def test_by_default_a_batch_reads_one_file_per_core_at_most_four(tmp_path: Path, monkeypatch) -> None:
+    from watext.ingest import parallel
+
+    monkeypatch.delenv("WATEXT_WORKERS", raising=False)
+    settings = get_settings(db=f"sqlite:///{tmp_path / 'w.db'}")
+    assert settings.workers == 0
+    for cores, files, expected in ((2, 10, 2), (8, 10, 4), (1, 10, 1), (8, 3, 3), (2, 1, 1), (2, 0, 1)):
+        monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        assert parallel.worker_count(settings, files) == expected
+    assert parallel.worker_count(settings.model_copy(update={"workers": 3}), 10) == 3  # as asked
+    assert parallel.worker_count(settings.model_copy(update={"workers": 3}), 2) == 2
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1})
+    pools: list[int] = []
+    init = WorkerPool.__init__
+
+    def logged(self: WorkerPool, settings: Any, size: int = 0) -> None:
+        pools.append(size)
+        init(self, settings, size)
+
+    monkeypatch.setattr(WorkerPool, "__init__", logged)
+    with open_store(settings.db) as store:
+        batch = pipeline.ingest(store, settings, [str(f) for f in FILES])
+    assert pools == [2] and batch.summary()["new"] == len(FILES)

@@ -29,8 +29,8 @@ from watext.ingest.discover import Entry, discover_entries
 from watext.ingest.files import BatchResult, FileResult, ingest_file, ingest_stream
 from watext.ingest.parallel import (
     Fan, WorkerPool, batches, copies_apart, dask_fan, hook_delay, largest_first, local_store, local_worker, streams,
+    worker_count, writes_for,
 )
-from watext.ingest.parallel import writes_for
 from watext.ingest.worker import FileWorker
 from watext.errors import ConfigError
 from watext.oparl.client import OParlClient
@@ -43,8 +43,7 @@ from watext.train.dataset import correction_records
 if TYPE_CHECKING:
     from watext.tag.tagger import WatextModel
 
-# Classifier, tables, reprocessing and training pull in spaCy, scikit-learn and pandas (~2 s,
-# ~190 MB): imported where used, so an ingest and the file workers forked from it go without.
+# spaCy, scikit-learn, pandas (~2 s, ~190 MB) come with classify, tables, training: imported where used.
 
 __all__ = [
     "ClassifyResult", "RunResult", "Step", "build_tables", "call", "classify", "classify_batch", "ingest",
@@ -93,13 +92,13 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
     ``settings``' time and memory limits; the batch is recorded as a run.
 
     One worker, in this process (``step`` is :func:`call`): the batch stores a file while its
-    worker reads the next (:func:`~watext.ingest.files.ingest_stream`); with another step
-    (a flow's tasks), one file after the other. ``settings.workers`` > 1: that many files
-    side by side, largest first (a worker process per thread; by default threads here, each
-    an overlapped stream; ``fan``: one unit per file through it, e.g. a flow's task runner). ``settings.dask_address``: batches of
-    ``batch_files`` files (default: see :func:`~watext.ingest.parallel.batches`) on that Dask
-    cluster, which writes to the (PostgreSQL) store itself. Results are in the order the
-    files were found, however they finished."""
+    worker reads the next (:func:`~watext.ingest.files.ingest_stream`); with another step (a
+    flow's tasks), one after the other. More (:func:`worker_count`: by default one per core,
+    at most 4 and one per file): that many files side by side, largest first, copies of one
+    file never at once (a worker process per thread; threads here, each an overlapped stream;
+    ``fan``: one unit per file through it, e.g. a flow's task runner). ``dask_address``:
+    batches of ``batch_files`` files on that cluster, which writes to the (PostgreSQL) store
+    itself. Results are in the order the files were found, however they finished."""
     entries = discover_entries(paths, settings.follow_symlinks)
     if settings.dask_address and store.url.get_backend_name() != "postgresql":
         raise ConfigError("--dask needs a PostgreSQL store (Dask workers cannot write to a SQLite file)")
@@ -117,13 +116,14 @@ def ingest(store: Store, settings: Settings, paths: Sequence[str | Path], *, cit
         if settings.dask_address:
             _ingest_on_dask(store, settings, entries, city, known, fan or dask_fan(settings.dask_address),
                             batch_files, done)  # fmt: skip
-        elif settings.workers > 1:
-            with WorkerPool(settings, settings.workers if fan is None else 0) as pool:
+        elif (workers := worker_count(settings, len(entries))) > 1:
+            with WorkerPool(settings, workers if fan is None else 0) as pool:
                 writes = writes_for(store)  # one writer at a time for SQLite
                 order = largest_first(entries)  # a large file last would keep one worker busy alone
                 for part in copies_apart(entries, order, int(settings.max_file_mb * 1_048_576)):
                     if fan is None:  # threads here, each storing a file while its worker reads the next
-                        for i, result in streams(((i, entries[i]) for i in part), writes, settings, pool, city, known):
+                        items = ((i, entries[i]) for i in part)
+                        for i, result in streams(items, writes, settings, pool, city, known, workers):
                             done(i, result)
                     else:  # one task per file (a flow's task runner)
                         calls = [(writes, settings, pool, entries[i], city, known) for i in part]

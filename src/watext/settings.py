@@ -92,9 +92,10 @@ class Settings(BaseSettings):
                         "'chromium' on the PATH.",
     )
     workers: int = Field(
-        1, ge=1, le=64,
+        0, ge=0, le=64,
         description="Files read side by side on this machine by `watext ingest`/`run` (each by its own "
-                    "worker process); 1 reads one after the other.",
+                    "worker process); 0 (default): one per CPU core this process may use, at most 4, and "
+                    "never more than files; 1 reads one after the other.",
     )
     worker_start: str = Field(
         "auto", pattern="^(auto|exec)$",

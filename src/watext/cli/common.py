@@ -75,8 +75,9 @@ def parallel_options(fn: Any) -> Any:
     fn = click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
                       help="Read the files on the Dask cluster at ADDRESS (tcp://host:8786), in batches; its "
                            "workers write to the store, which must be PostgreSQL (WATEXT_DASK_ADDRESS).")(fn)  # fmt: skip
-    return click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="N",
-                        help="Read N files side by side on this machine (WATEXT_WORKERS; default 1).")(fn)  # fmt: skip
+    return click.option("--workers", type=click.IntRange(0, 64), default=None, metavar="N",
+                        help="Read N files side by side on this machine; 1: one after the other; 0 (default): "
+                             "one per CPU core, at most 4 (WATEXT_WORKERS).")(fn)  # fmt: skip
 
 
 def settings_for(db: str | None, follow_symlinks: bool = False, workers: int | None = None,

@@ -38,7 +38,7 @@ from watext.store import Store, open_store
 
 __all__ = [
     "Fan", "SerialWrites", "WorkerPool", "batches", "copies_apart", "dask_fan", "hook_delay", "largest_first",
-    "local_store",
+    "local_store", "worker_count",
     "local_worker", "streams", "writes_for",
 ]  # fmt: skip
 
@@ -48,6 +48,23 @@ Fan = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], Iterator[tuple[i
 
 #: Files per Dask task: Dask and Prefect cost ~0.3-0.4 s per task, so a task reads several.
 MAX_BATCH_FILES = 16
+#: Most workers of the default (``workers`` = 0): the batch's own process stores what they
+#: read (SQLite: one document at a time), so beyond a few cores more workers add little.
+AUTO_MAX_WORKERS = 4
+
+
+def worker_count(settings: Settings, files: int | None = None) -> int:
+    """How many files a batch reads side by side: ``settings.workers``, or when that is 0 one
+    per CPU core this process may use (at most :data:`AUTO_MAX_WORKERS`); never more than
+    ``files``, never fewer than 1."""
+    n = settings.workers
+    if not n:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            cores = os.cpu_count() or 1
+        n = min(AUTO_MAX_WORKERS, cores)
+    return max(1, min(n, files) if files is not None else n)
 
 
 class WorkerPool:
@@ -152,8 +169,9 @@ class _Shared:
 
 
 def streams(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings, pool: WorkerPool,
-            city: str | None, known_cities: list[str] | None) -> Iterator[tuple[int, FileResult]]:  # fmt: skip
-    """``(index, result)`` of every ``(index, entry)``, as they finish: ``settings.workers``
+            city: str | None, known_cities: list[str] | None,
+            workers: int) -> Iterator[tuple[int, FileResult]]:  # fmt: skip
+    """``(index, result)`` of every ``(index, entry)``, as they finish: ``workers``
     threads each run an :func:`~watext.ingest.files.ingest_stream` with its own worker over
     the shared items (a thread takes the next file when its worker is free, and stores one
     file while its worker reads the next). Results reach the caller's thread; an error that
@@ -172,7 +190,7 @@ def streams(items: Iterable[tuple[int, Entry]], store: Store, settings: Settings
         finally:
             results.put(None)
 
-    threads = [threading.Thread(target=run, name=f"watext-ingest-{n}", daemon=True) for n in range(settings.workers)]
+    threads = [threading.Thread(target=run, name=f"watext-ingest-{n}", daemon=True) for n in range(workers)]
     for t in threads:
         t.start()
     running, error = len(threads), None
