@@ -18,12 +18,12 @@ The throughput modes print pages/s of:
 1. raw pypdfium2 text extraction (the fastest possible text layer read),
 2. raw pdfplumber ``extract_text``,
 3. per engine (``--engine pdfium,pdfplumber``, default both): watext's whole ingest
-   (``pipeline.ingest``, what ``watext ingest --no-flow`` runs: the file worker process,
-   sniff, extract, metadata, segmentation, storing in a fresh SQLite db; OCR off), and the
-   same per-file work in this process without the worker (``ingest_file``), which leaves
-   out the worker's start (a fork, ~10 ms, when the process runs no other thread, else a
-   fresh interpreter, 0.2-0.5 s) and the hand-over; ``--workers 1,2`` adds a whole-ingest
-   row per worker count (files read side by side, ``WATEXT_WORKERS``),
+   (``pipeline.ingest``, what ``watext ingest`` runs: the file worker processes, sniff,
+   extract, metadata, segmentation, storing in a fresh SQLite db; OCR off), one row per
+   worker count of ``--workers`` (default ``0,1``: watext's default, one worker per core,
+   at most 4, and one worker), and the same per-file work in this process without a
+   worker (``ingest_file``), which leaves out the worker's start (a fork, a few ms, when
+   the process runs no other thread, else a fresh interpreter, 0.2-0.5 s) and the hand-over,
 
 with the ratios "whole / raw pypdfium2" and "whole / pdfplumber" (pages/s over pages/s).
 ``--profile FILE`` additionally runs the in-process ingest of the first engine under
@@ -233,8 +233,8 @@ def throughput(paths: list[Path], folder: Path, engines: list[str], repeat: int,
     summaries = {}
     n = 0
     for engine in engines:
-        rows = [(f"whole [{engine}]" if w == 1 else f"whole [{engine}, {w} workers]", bench_watext, (w,))
-                for w in workers] + [(f"in-process [{engine}]", bench_inprocess, ())]
+        rows = [(_whole_label(engine, w, len(paths)), bench_watext, (w,)) for w in workers] + \
+            [(f"in-process [{engine}]", bench_inprocess, ())]
         for label, fn, extra in rows:
             runs = []
             for _ in range(repeat):
@@ -252,6 +252,14 @@ def throughput(paths: list[Path], folder: Path, engines: list[str], repeat: int,
         print(f"{label}: {s['new']} stored, {s['failed']} failed {s['codes'] or ''}, {s['passages']} passages")
     if profile:
         run_profile(paths, folder, engines[0], profile)
+
+
+def _whole_label(engine: str, workers: int, files: int) -> str:
+    """Row name of the whole ingest with ``workers`` (0: the default, one per core)."""
+    from watext.ingest.parallel import worker_count
+
+    n = worker_count(_settings("sqlite://", engine, workers), files)
+    return f"whole [{engine}, {'default: ' if workers == 0 else ''}{n} worker{'s' if n > 1 else ''}]"
 
 
 def run_profile(paths: list[Path], folder: Path, engine: str, out: str) -> None:
@@ -349,8 +357,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="comma-separated PDF engines to measure (pdfium, pdfplumber); default both")
     ap.add_argument("--repeat", type=int, default=1, help="repeat and keep the best time")
     ap.add_argument("--profile", default=None, help="also cProfile the in-process ingest into this file")
-    ap.add_argument("--workers", default="1",
-                    help="comma-separated worker counts of the whole ingest (--workers N), e.g. 1,2; default 1")
+    ap.add_argument("--workers", default="0,1",
+                    help="comma-separated worker counts of the whole ingest (--workers N; 0: watext's default, "
+                         "one per core, at most 4), e.g. 0,1,2; default 0,1")
     args = ap.parse_args(argv)
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     os.environ["WATEXT_OCR"] = "off"  # also passed as a setting; inherited by the child processes
