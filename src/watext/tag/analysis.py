@@ -57,7 +57,7 @@ def as_pairs(X: Iterable[Any], langs: Sequence[str | None] | None = None) -> lis
     for i, item in enumerate(X):
         if isinstance(item, str):
             text, lang = item, None
-        elif isinstance(item, Mapping):
+        elif type(item) is dict or isinstance(item, Mapping):  # (the abc check is slow)
             text, lang = item.get("text") or "", item.get("lang") or item.get("language")
         else:
             text, lang = item[0], item[1]

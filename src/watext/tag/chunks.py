@@ -116,6 +116,7 @@ class ChunkTokenizer:
         self._have = have or (lambda facts: 0)
         self._free = free_bit  # the lowest bit ``have`` never sets
         self._flags: dict[str, tuple[Any, int]] = {}  # name -> (token test, its bit)
+        self._token_have: dict[str, int] = {}  # token text -> have() of that token alone
         self._words: dict[str, tuple[Any, int, int]] = {}  # name -> (run function, its shift, width)
         self.pairs = _special_pairs(nlp)
         self.lefts = {a for a, _ in self.pairs or ()}
@@ -136,6 +137,7 @@ class ChunkTokenizer:
             bit = got[1] if got else 1 << (self._free + len(self._flags))
             got = self._flags[name] = (test, bit)
             self._runs.clear()
+            self._token_have.clear()
         return got[1]
 
     def run_bits(self, name: str, fn: Any, width: int) -> int:
@@ -166,8 +168,17 @@ class ChunkTokenizer:
 
     def _entry(self, facts: Sequence[tuple[Any, ...]], offsets: Sequence[int], run: str) -> tuple[Any, ...]:
         f = tuple(facts)
+        # have(f) is an OR over the tokens (of anchors and flag tests): kept per token text
+        have, get = 0, self._token_have.get
+        for x in f:
+            b = get(x[TEXT])
+            if b is None:
+                if len(self._token_have) > _LIMIT:
+                    self._token_have.clear()
+                b = self._token_have[x[TEXT]] = self.have((x,))
+            have |= b
         return (f, tuple(offsets), f[0][TEXT] if f else "", f[-1][TEXT] if f and f[-1][TEXT] in self.lefts else None,
-                tuple(x[LEMMA] for x in f if x[IS_WORD]), self.have(f) | (self._run_bits(run) if self._words else 0))
+                tuple([x[LEMMA] for x in f if x[IS_WORD]]), have | (self._run_bits(run) if self._words else 0))
 
     def _template(self, run: str) -> str | None:
         """``run`` with every ASCII digit made ``0``, when it is cut as that template is by

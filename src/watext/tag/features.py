@@ -32,7 +32,8 @@ from watext.tag.analysis import Analysis, analyze, as_pairs, load_lexicon
 from watext.model import BODY_LABELS
 from watext.tag.nlp import RULES_DIR, load_body_rules
 from watext.tag.prefilter import RegexSet
-from watext.tag.vectors import Lexicon, log1p_counts, remember, tfidf
+from watext.tag.vectors import WORDS, Lexicon, log1p_counts, remember, tfidf
+from watext.tag.wordtable import BitRows
 
 __all__ = ["PassageFeaturizer", "length_bucket"]
 
@@ -59,8 +60,18 @@ def length_bucket(n_words: int) -> str:
     return "fragment" if n_words <= 5 else "sentence" if n_words <= 40 else "long"
 
 
+def length_index(n_words: np.ndarray) -> np.ndarray:
+    """``LENGTH_BUCKETS.index(length_bucket(n))`` for each ``n`` of ``n_words``."""
+    return (n_words > 5).astype(np.int64) + (n_words > 40)
+
+
 def _split(s: str) -> list[str]:
     return s.split()
+
+
+def _with_rows(x: Any) -> tuple[Any, BitRows]:
+    """``x`` (a :class:`.Lexicon` or :class:`.RegexSet`) and the bit rows of its words."""
+    return x, BitRows(x.words, WORDS)
 
 
 _LEXICONS: dict[int, tuple[Any, Any]] = {}
@@ -127,14 +138,21 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
             + (cues if getattr(self, "cues_", None) else [])  # models fitted before the cues lack them
         )
 
-    def _dense(self, docs: list[Analysis]) -> sp.csr_matrix:
+    def _dense(self, docs: list[Analysis], low: Any = None, lem: Any = None) -> sp.csr_matrix:
+        """The dense columns; ``low``, ``lem``: ``WORDS.ids`` of the texts, lowercased, and
+        of the lemmas (made if None)."""
         rule_ix = {r: i for i, r in enumerate(self.body_rules_)}
         nl, nb, nr = len(self.lexicon_), len(BODY_LABELS), len(rule_ix)
         n = len(docs)
         out = np.zeros((n, nl + nb + nr + 6), dtype=np.float32)
+        if low is None or lem is None:
+            with WORDS.lock:
+                return self._dense(docs, *WORDS.batch([d.text for d in docs], [d.lemmas for d in docs]))
         if nl:
-            lex = remember(_LEXICONS, self.lexicon_, Lexicon)
-            out[:, :nl] = log1p_counts(lex.counts([d.text.lower() + " \n " + d.lemmas for d in docs]))
+            lex, lex_rows = remember(_LEXICONS, self.lexicon_, lambda x: _with_rows(Lexicon(x)))
+            bits = lex_rows.of(*low) | lex_rows.of(*lem)
+            hay = lambda i: docs[i].text.lower() + " \n " + docs[i].lemmas  # noqa: E731
+            out[:, :nl] = log1p_counts(lex.counts_rows(bits, hay))
         k = nl + nb + nr
         for i, d in enumerate(docs):
             for b in d.bodies:
@@ -143,14 +161,18 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
                     out[i, nl + nb + rule_ix[b["rule"]]] = 1.0
         rows = np.arange(n)
         out[rows, [k + (0 if d.lang == "de" else 1 if d.lang == "en" else 2) for d in docs]] = 1.0
-        out[rows, [k + 3 + LENGTH_BUCKETS.index(length_bucket(d.n_words)) for d in docs]] = 1.0
+        words = np.fromiter((d.n_words for d in docs), dtype=np.int64, count=n)
+        out[rows, k + 3 + length_index(words)] = 1.0
         cues = getattr(self, "cues_", None)
         if not cues:
             return sp.csr_matrix(out)
-        cue_set = remember(_CUES, cues, lambda c: RegexSet([p for name in CUES for p in c[name]], boundaries=True))
+        cue_set, cue_rows = remember(_CUES, cues, lambda c: _with_rows(RegexSet([p for name in CUES for p in c[name]],
+                                                                              boundaries=True)))  # fmt: skip
         extra = np.zeros((n, len(CUES) * (1 + nb)), dtype=np.float32)
+        # the cue patterns that can match each text
+        candidates = cue_set.candidates_rows([d.text for d in docs], cue_rows.of(*low) if n else None)
         for i, d in enumerate(docs):
-            found, may = None, cue_set.candidates(d.text)  # the cue patterns that can match
+            found, may = None, candidates[i]
             if not may:
                 continue
             for j, c in enumerate(CUES):
@@ -165,10 +187,16 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
         """Sparse feature matrix (rows follow ``X``)."""
         check_is_fitted(self, "word_")
         docs = self._analyses(X, langs)
-        parts = [tfidf(self.word_, [d.lemmas for d in docs], _split)]
-        if self.char_ is not None:
-            parts.append(tfidf(self.char_, [d.text for d in docs]))
-        parts.append(self._dense(docs))
+        texts = [d.text for d in docs]
+        lemmas = [d.lemmas for d in docs]
+        with WORDS.lock:  # ids are valid until the next fresh(): one batch at a time
+            # the words of the lowercased texts (read by the char n-grams, lexicon and cues)
+            # and of the lemmas (read by the word n-grams and lexicon)
+            low, lem = WORDS.batch(texts, lemmas)
+            parts = [tfidf(self.word_, lemmas, _split, words=lem if not self.word_.lowercase else None)]
+            if self.char_ is not None:
+                parts.append(tfidf(self.char_, texts, words=low if self.char_.lowercase else None))
+            parts.append(self._dense(docs, low, lem))
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -170,6 +170,19 @@ class Annotator:
                 facts, offsets = source[1]()
                 found = seq[1]([*map(_TEXT, facts)])
                 return self._spans_of(source[0], facts, offsets, seq[0], [(0, s, e) for s, e in found])
+        elif source is not None:  # several rules, each matched on the tokens
+            seqs = [self._seq(nlp, i) for i in range(len(self.rules)) if mask >> i & 1]
+            if all(seq is not None for seq in seqs):
+                facts, offsets = source[1]()
+                texts = [*map(_TEXT, facts)]
+                spans = []
+                for rule, seq in seqs:  # type: ignore[misc]
+                    spans += self._spans_of(source[0], facts, offsets, rule, [(0, s, e) for s, e in seq(texts)],
+                                            longest=False)  # fmt: skip
+                # rules are independent; the Matcher's order across rules only breaks ties of
+                # spans with the same start and end in _longest: without such ties, none
+                if len({(x["start"], x["end"]) for x in spans}) == len(spans):
+                    return _longest(spans)
         doc = make_doc()
         key = (nlp.lang, mask)
         got = self._subsets.get(key)
@@ -221,9 +234,11 @@ class Annotator:
 
     @staticmethod
     def _spans_of(full: str, facts: list[tuple[Any, ...]], offsets: list[int], rule: BodyRule | None,
-                  matches: list[tuple[int, int, int]], strings: Any = None) -> list[dict[str, Any]]:  # fmt: skip
+                  matches: list[tuple[int, int, int]], strings: Any = None, longest: bool = True,
+                  ) -> list[dict[str, Any]]:  # fmt: skip
         """:meth:`_spans` read from the Doc's text, token facts and offsets (``rule``: the
-        rule of all matches, else read from their ids in ``strings``)."""
+        rule of all matches, else read from their ids in ``strings``); ``longest=False``:
+        every span, before the overlaps are resolved."""
         spans = []
         for match_id, start, end in matches:
             label, rid = (rule.label, rule.id) if rule is not None else strings[match_id].split("|", 1)
@@ -234,7 +249,7 @@ class Annotator:
             if code:  # "Koordinierungsstelle ... (16-2)"
                 e = code.end()
             spans.append({"label": label, "rule": rid, "text": full[s:e], "start": s, "end": e})
-        return _longest(spans)
+        return _longest(spans) if longest else spans
 
 
 def _longest(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:

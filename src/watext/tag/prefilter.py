@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from re import _casefix, _parser  # type: ignore[attr-defined]
 from typing import Any
 
+import numpy as np
+
 __all__ = ["RegexSet", "Substrings"]
 
 _SAFE: dict[str, bool] = {}
@@ -254,6 +256,31 @@ class RegexSet:
         lower = self.words.of(text.lower().split()) if safe else 0
         exact = self.words.of(text.split()) if self.exact else 0
         return self.chosen(safe, lower, exact)
+
+    def candidates_rows(self, texts: Sequence[str], rows: Any) -> list[list[re.Pattern[str]]]:
+        """:meth:`candidates` of each text, given the bits of its lowercased words as a
+        ``(n, k)`` ``uint64`` array of :attr:`words` bits (:class:`~.wordtable.BitRows`)."""
+        if self.exact:
+            return [self.candidates(t) for t in texts]
+        from watext.tag.wordtable import to_int
+
+        if not len(texts):
+            return []
+        k = rows.shape[1]
+        # chosen() reads only the bits in any_bits: one call per distinct masked row
+        masked = rows & np.frombuffer(self.any_bits.to_bytes(8 * k, "little"), dtype="<u8")
+        uniq, inverse = np.unique(masked, axis=0, return_inverse=True)
+        per_row = [self.chosen(True, to_int(r), 0) for r in uniq]
+        unsafe = None
+        out = []
+        for text, u in zip(texts, inverse.ravel().tolist()):
+            if caseless_safe(text):
+                out.append(per_row[u])
+            else:  # the lowercased words are not read: chosen(False, 0, 0)
+                if unsafe is None:
+                    unsafe = self.chosen(False, 0, 0)
+                out.append(unsafe)
+        return out
 
     def run_bits(self, run: str) -> int:
         """What :meth:`candidates` reads of one whitespace-separated run (or whitespace) of

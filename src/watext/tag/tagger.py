@@ -123,21 +123,45 @@ class WatextModel(BaseEstimator):
         Xg, negated = self._goal_matrix(pairs, X, docs)
         proba = self.goals_.predict_proba(Xg)
         proba[np.asarray(negated, dtype=bool)] = 0.0  # every clause negates: no goal
-        thresholds = self.goals_.effective_thresholds().tolist()
+        thresholds = self.goals_.effective_thresholds()
         bodies = self.body_.predict(X)
         topics = self.topic_.predict(X)
         labels = self.labels_
+        # per row: the labels at or above their threshold (float64 comparisons, as of the
+        # Python floats), one list per distinct choice, copied per record
+        above = (proba >= thresholds) @ (1 << np.arange(len(labels), dtype=np.int64))
+        chosen = {k: [lab for j, lab in enumerate(labels) if k >> j & 1] for k in set(above.tolist())}
         out = []
-        # Python floats of the same float64 values: the same comparisons and rounding
-        for rec, row, b, t, doc in zip(records, proba.tolist(), np.asarray(bodies).tolist(),
-                                          np.asarray(topics).tolist(), docs):
+        for rec, k, row, b, t, doc in zip(records, above.tolist(), round4(proba), np.asarray(bodies).tolist(),
+                                             np.asarray(topics).tolist(), docs):  # fmt: skip
             body = None if b == NONE else str(b)
             out.append({
-                "id": rec.get("id") if isinstance(rec, Mapping) else None,
-                "labels": [lab for lab, p, th in zip(labels, row, thresholds) if p >= th],
-                "scores": {lab: round(p, 4) for lab, p in zip(labels, row)},
+                "id": rec.get("id") if type(rec) is dict or isinstance(rec, Mapping) else None,
+                "labels": list(chosen[k]),
+                "scores": dict(zip(labels, row)),
                 "body": body,
                 "body_name": pick_body_name(doc) if body == "fachstelle" else None,
                 "topic": None if t == NONE else str(t),
             })  # fmt: skip
         return out
+
+
+def round4(values: np.ndarray) -> list[list[float]]:
+    """``[[round(v, 4) for v in row] for row in values.tolist()]``, vectorised.
+
+    ``round(v, 4)`` is the double nearest to ``N / 10**4``, ``N`` the integer nearest to
+    the exact ``v * 10**4`` (ties to even). For ``|v * 1e4| < 2**20`` the product is off
+    by less than ``2**-32``, so ``np.rint(v * 1e4)`` is that ``N`` unless the product lies
+    within ``1e-6`` of a tie; those entries, and larger or non-finite ones, take Python's
+    ``round``. ``N / 1e4`` (both exact doubles) is the correctly rounded quotient: the
+    same double."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        scaled = v * 1e4
+        out = np.rint(scaled) / 1e4
+        unsure = ~(np.abs(scaled) < 2.0**20) | (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6)
+    rows = out.tolist()
+    if unsure.any():
+        for i, j in zip(*np.nonzero(unsure)):
+            rows[i][j] = round(float(v[i, j]), 4)
+    return rows

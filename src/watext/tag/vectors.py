@@ -3,14 +3,20 @@
 scikit-learn's ``TfidfVectorizer.transform`` builds every n-gram string of every passage
 in Python and looks each one up; here the work is per distinct word instead:
 
+- a batch's texts are cut into words once, as ids of the process-wide word table
+  :data:`WORDS` (:mod:`.wordtable`), shared by the char n-grams, the lexicon and the
+  body cues (and the lemmas' ids by the word n-grams and the lexicon);
 - ``char_wb`` n-grams never cross whitespace, so a passage's n-gram counts are the sum
-  of its words' counts: each distinct word is cut into n-grams once, and the count
-  matrix is (passages x words) @ (words x n-grams), a sparse product (computed
-  transposed: the CSC form of the transposed product has sorted indices, no sort pass);
-- word 1–2-grams are counted per passage with dictionary lookups (no exceptions);
+  of its words' counts: each distinct word is cut into n-grams once (the new words of a
+  batch together, :mod:`.chargrams`), and the count matrix is (passages x words) @
+  (words x n-grams), a sparse product (computed transposed: the CSC form of the
+  transposed product has sorted indices, no sort pass);
+- word 1–2-grams are counted with numpy from each word's token id (looked up once per
+  word id), bigrams by binary search;
 - a lexicon term without whitespace occurs in a text exactly when it occurs in one of
   its whitespace-separated words, so the terms each distinct word contains are found
-  once; terms with whitespace are searched in the text only when all their pieces occur.
+  once (as bit rows, OR'ed per passage with numpy); terms with whitespace are searched
+  in the text only when all their pieces occur.
 
 The counts become the same sparse matrix scikit-learn builds (same dtype, sorted
 indices), and the vectorizer's own fitted ``TfidfTransformer`` turns it into TF-IDF,
@@ -29,7 +35,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._sparse import _align_api_if_sparse
 
-__all__ = ["Lexicon", "log1p_counts", "remember", "tfidf"]
+from watext.tag.chargrams import GramCodes
+from watext.tag.wordtable import WordIds
+
+__all__ = ["WORDS", "Lexicon", "log1p_counts", "remember", "tfidf"]
 
 _LOG1P: list[float] = []
 
@@ -58,7 +67,7 @@ def _gram_slices(w_len: int, lo: int, hi: int) -> tuple[slice, ...]:
 
 
 class _CharWB:
-    """``char_wb`` counts through per-word n-gram rows."""
+    """``char_wb`` counts through per-word n-gram rows, kept per id of :data:`WORDS`."""
 
     def __init__(self, vec: Any) -> None:
         self.vocab = vec.vocabulary_
@@ -66,10 +75,11 @@ class _CharWB:
         self.lo, self.hi = vec.ngram_range
         self.n_features = len(self.vocab)
         self._slices: dict[int, tuple[slice, ...]] = {}  # padded word length -> its n-gram slices
-        self.word_ids: dict[str, int] = {}
-        self.rows: list[tuple[list[int], list[int]]] = []  # per word id: (feature ids, counts)
+        self.generation = -1
+        self.rows: list[tuple[list[int], list[int]] | None] = []  # per word id: (feature ids, counts)
+        self.codes = GramCodes(self.ids, self.lo, self.hi)
 
-    def _add(self, w: str) -> int:
+    def _row(self, w: str) -> tuple[list[int], list[int]]:
         # exactly sklearn's _char_wb_ngrams for one word: every n-gram of " w ", or the
         # padded word once when it is not longer than n (and no longer n then)
         w_pad = " " + w + " "
@@ -80,49 +90,48 @@ class _CharWB:
                 self._slices[len(w_pad)] = sl
         found = [j for j in map(self.ids.get, map(w_pad.__getitem__, sl)) if j is not None]
         if len(set(found)) == len(found):
-            row = (found, [1] * len(found))
-        else:
-            counts: dict[int, int] = {}
-            for j in found:
-                counts[j] = counts.get(j, 0) + 1
-            row = (list(counts), list(counts.values()))
-        self.word_ids[w] = len(self.rows)
-        self.rows.append(row)
-        return len(self.rows) - 1
+            return found, [1] * len(found)
+        counts: dict[int, int] = {}
+        for j in found:
+            counts[j] = counts.get(j, 0) + 1
+        return list(counts), list(counts.values())
 
-    def _id(self, w: str) -> int:
-        k = self.word_ids.get(w)
-        return self._add(w) if k is None else k
-
-    def counts(self, texts: Sequence[str], lowercase: bool) -> sp.csr_matrix:
-        """The count matrix, indices sorted per row (as int64 counts)."""
-        if len(self.rows) > _WORDS_LIMIT:  # bounded: start over
-            self.word_ids, self.rows = {}, []
-        ids: list[int] = []
-        indptr = [0]
-        get, make = self.word_ids.get, self._id
-        for text in texts:
-            for w in (text.lower() if lowercase else text).split():
-                k = get(w)
-                ids.append(make(w) if k is None else k)
-            indptr.append(len(ids))
+    def counts(self, n_texts: int, ids: np.ndarray, ptr: np.ndarray) -> sp.csr_matrix:
+        """The count matrix (as int64 counts, indices sorted per row) of ``n_texts`` texts
+        whose lowercased words have the :data:`WORDS` ids ``ids[ptr[i]:ptr[i + 1]]``."""
+        if self.generation != WORDS.generation:
+            self.generation, self.rows = WORDS.generation, []
+        rows, words = self.rows, WORDS.words
+        if len(rows) < len(words):
+            rows += [None] * (len(words) - len(rows))
         # the words of this batch, renumbered, and their n-gram rows
-        uniq, local = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        # np.unique(ids, return_inverse=True) without a sort: ids are below len(words)
+        seen = np.zeros(len(words), dtype=bool)
+        seen[ids] = True
+        uniq = np.flatnonzero(seen)
+        renumber = np.zeros(len(words), dtype=np.int64)
+        renumber[uniq] = np.arange(len(uniq))
+        local = renumber[ids]
+        todo = [u for u in uniq.tolist() if rows[u] is None]
+        if len(todo) >= _MANY and self.codes.ok:  # many new words: cut together (same rows)
+            for u, row in zip(todo, self.codes.rows([words[u] for u in todo])):
+                rows[u] = row
         r_ptr, r_idx, r_val = [0], [], []
-        rows = self.rows
         for u in uniq.tolist():
-            fi, fc = rows[u]
-            r_idx += fi
-            r_val += fc
+            row = rows[u]
+            if row is None:
+                row = rows[u] = self._row(words[u])
+            r_idx += row[0]
+            r_val += row[1]
             r_ptr.append(len(r_idx))
         # (words x n-grams) and (texts x words) as their transposes, multiplied transposed:
         # the product's CSC form is the count matrix with sorted indices (no sort pass)
         Mt = sp.csc_matrix((np.asarray(r_val, dtype=np.int64), np.asarray(r_idx, dtype=np.int64), np.asarray(r_ptr)),
                            shape=(self.n_features, len(uniq))).tocsr()  # fmt: skip
-        Wt = sp.csc_matrix((np.ones(len(ids), dtype=np.int64), local.ravel(), np.asarray(indptr)),
-                           shape=(len(uniq), len(texts))).tocsr()  # fmt: skip
+        Wt = sp.csc_matrix((np.ones(len(ids), dtype=np.int64), local.ravel(), ptr),
+                           shape=(len(uniq), n_texts)).tocsr()  # fmt: skip
         C = (Mt @ Wt).tocsc()
-        return sp.csr_matrix((C.data, C.indices, C.indptr), shape=(len(texts), self.n_features))
+        return sp.csr_matrix((C.data, C.indices, C.indptr), shape=(n_texts, self.n_features))
 
 
 def _word_counts(vec: Any, docs: Sequence[str]) -> tuple[list[int], list[int], list[int]]:
@@ -178,18 +187,42 @@ class _Words12:
         self.bkeys = np.asarray(keys, dtype=np.int64)[order]
         self.bfeat = np.asarray(bfeat, dtype=np.int64)[order]
         self.n = n
+        self.generation = -1
+        self.tok = np.zeros(0, dtype=np.int64)  # per WORDS id: its token id (-1: not looked up)
 
-    def counts(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(data, indices, indptr)`` of the count matrix, indices sorted per row."""
-        get, oov = self.tok_ids.get, self.n - 1
-        ids: list[int] = []
-        lens: list[int] = []
-        oovs = repeat(oov)
-        for doc in docs:
-            toks = doc.split()
-            ids += map(get, toks, oovs)
-            lens.append(len(toks))
-        t = np.asarray(ids, dtype=np.int64)
+    def _tokens(self, ids: np.ndarray) -> np.ndarray:
+        """The token ids (``n - 1``: none) of :data:`WORDS` ids, looked up once per word."""
+        if self.generation != WORDS.generation or len(self.tok) < len(WORDS.words):
+            keep = self.tok if self.generation == WORDS.generation else np.zeros(0, dtype=np.int64)
+            self.tok = np.full(max(2 * len(WORDS.words), 1024), -1, dtype=np.int64)
+            self.tok[: len(keep)] = keep
+            self.generation = WORDS.generation
+        t = self.tok[ids]
+        new = t < 0
+        if new.any():
+            todo = np.unique(ids[new])
+            get, oov, words = self.tok_ids.get, self.n - 1, WORDS.words
+            self.tok[todo] = [get(words[u], oov) for u in todo.tolist()]
+            t = self.tok[ids]
+        return t
+
+    def counts(self, docs: Sequence[str], words: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(data, indices, indptr)`` of the count matrix, indices sorted per row;
+        ``words``: ``WORDS.ids(docs, lower=False)``, when known."""
+        oov = self.n - 1
+        if words is not None:
+            t = self._tokens(words[0])
+            lens = np.diff(words[1])
+        else:
+            get = self.tok_ids.get
+            ids: list[int] = []
+            lens: list[int] = []  # type: ignore[no-redef]
+            oovs = repeat(oov)
+            for doc in docs:
+                toks = doc.split()
+                ids += map(get, toks, oovs)
+                lens.append(len(toks))
+            t = np.asarray(ids, dtype=np.int64)
         row = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
         feat_parts, row_parts = [], []
         if self.lo <= 1 <= self.hi:
@@ -215,6 +248,9 @@ class _Words12:
 _WORDS: dict[int, tuple[Any, _Words12]] = {}
 _CHAR: dict[int, tuple[Any, _CharWB]] = {}
 _WORDS_LIMIT = 500_000
+_MANY = 64  # new words in one batch from which GramCodes cuts them
+#: the lowercased words of the texts the featurizer reads (char n-grams, lexicon, cues)
+WORDS = WordIds()
 #: fitted objects whose derived tables are kept (cross-validation fits many; keep the latest)
 KEEP = 8
 
@@ -232,8 +268,9 @@ def remember(cache: dict[int, tuple[Any, Any]], key: Any, build: Any) -> Any:
     return hit[1]
 
 
-def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None) -> Any:
-    """``vec.transform(docs)``, counted per word where the vectorizer allows it."""
+def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None, words: Any = None) -> Any:
+    """``vec.transform(docs)``, counted per word where the vectorizer allows it; ``words``:
+    ``WORDS.ids(docs, lower=vec.lowercase)``, when the caller has them."""
     if not _plain(vec):
         return vec.transform(docs)
     if vec.analyzer == "char_wb" and vec.lowercase:
@@ -241,16 +278,20 @@ def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None) -> Any:
         if wb.vocab is not vec.vocabulary_:  # refitted in place
             _CHAR.pop(id(vec))
             wb = remember(_CHAR, vec, _CharWB)
-        X = wb.counts(docs, vec.lowercase)
+        if words is None:
+            with WORDS.lock:
+                return tfidf(vec, docs, word_tokenizer, WORDS.batch(docs, lower=True)[0])
+        ids, ptr = words
+        X = wb.counts(len(docs), ids, ptr)
         X = sp.csr_array((X.data, X.indices.astype(np.int32, copy=False), X.indptr.astype(np.int32, copy=False)),
                          shape=X.shape, dtype=vec.dtype)  # fmt: skip
     elif vec.analyzer == "word" and word_tokenizer is not None and vec.tokenizer is word_tokenizer and not vec.lowercase:
         try:
-            words = remember(_WORDS, vec, _Words12) if tuple(vec.ngram_range) in ((1, 1), (1, 2), (2, 2)) else None
+            w12 = remember(_WORDS, vec, _Words12) if tuple(vec.ngram_range) in ((1, 1), (1, 2), (2, 2)) else None
         except ValueError:
-            words = None
-        if words is not None and words.vocab is vec.vocabulary_:
-            val, idx, ptr = words.counts(docs)
+            w12 = None
+        if w12 is not None and w12.vocab is vec.vocabulary_:
+            val, idx, ptr = w12.counts(docs, words)
         else:
             idx, val, ptr = _word_counts(vec, docs)
         X = sp.csr_array((np.asarray(val, dtype=np.intc), np.asarray(idx, dtype=np.int32),
@@ -307,3 +348,35 @@ class Lexicon:
                         row[j] += 1
             out.append(row)
         return np.asarray(out, dtype=np.int64).reshape(len(hays), len(self.labels))
+
+    def counts_rows(self, bits: np.ndarray, hay: Any) -> np.ndarray:
+        """:meth:`counts` from the bits of each hay's words (``(n, k)`` ``uint64`` rows of
+        :attr:`words`, :class:`~.wordtable.BitRows`); ``hay(i)`` makes the ``i``-th hay, read
+        only where a term with whitespace has all its pieces."""
+        k = bits.shape[1]
+        masks = np.frombuffer(b"".join(m.to_bytes(8 * k, "little") for m in self.label_masks),
+                              dtype="<u8").reshape(-1, k)  # fmt: skip
+        out = np.bitwise_count(bits[:, None, :] & masks[None]).sum(axis=2, dtype=np.int64)
+        if not self.multi or not len(bits):
+            return out
+        if self.multi_keys < 0:  # a term without pieces: any bit set lets the terms be tried
+            gate = bits.any(axis=1)
+        else:
+            key = np.frombuffer(self.multi_keys.to_bytes(8 * k, "little"), dtype="<u8")
+            gate = (bits & key).any(axis=1)
+        rows = np.flatnonzero(gate)
+        if not len(rows):
+            return out
+        sub = bits[rows]
+        hays: dict[int, str] = {}
+        for j, t, need, _ in self.multi:
+            want = np.frombuffer(need.to_bytes(8 * k, "little"), dtype="<u8")
+            cols = np.flatnonzero(want)
+            ok = ((sub[:, cols] & want[cols]) == want[cols]).all(axis=1)
+            for i in rows[ok].tolist():
+                h = hays.get(i)
+                if h is None:
+                    h = hays[i] = hay(i)
+                if t in h:
+                    out[i, j] += 1
+        return out
