@@ -55,3 +55,23 @@ def test_context_patterns_match_the_plain_patterns() -> None:
         for want, got in zip(plain, fast, strict=True):
             assert got.findall(text) == want.findall(text), (variants, text, want.pattern)
     assert sum(C._leading_boundary(p, ("Ulm",)) is not None for p in C._AUTHOR + C._STRONG) >= 4
+
+
+def test_a_file_name_is_matched_only_against_cities_spelled_in_it() -> None:
+    """The file-name fallback compiles a city's pattern only when one of its folded spellings is
+    in the folded name; the cities found are those the patterns alone find."""
+    from watext.model import Block, BlockKind, Document, Format
+    from watext.enrich.fold import fold
+
+    rng = random.Random(4)
+    known = [City(f"City{k}", variants=tuple(rng.sample(_SPELLINGS, rng.randint(1, 2)))) for k in range(12)]
+    doc = Document(id="", source="", format=Format.TEXT, blocks=[Block(BlockKind.PARAGRAPH, "Kein Ort hier.")])
+    C._name_pattern.cache_clear()
+    for _ in range(400):
+        stem = "_".join(rng.choices([*_SPELLINGS, "Vorlage", "2026", "ae", "x"], k=rng.randint(1, 4)))
+        doc.source = f"/in/{stem}.pdf"
+        names = {c.name for c in known if C._name_pattern((c.name, *c.variants)).search(fold(stem))}
+        assert C.detect_city(doc, known) == (names.pop() if len(names) == 1 else None)
+    C._name_pattern.cache_clear()
+    doc.source = "/in/Vorlage_2026.pdf"
+    assert C.detect_city(doc, known) is None and C._name_pattern.cache_info().currsize == 0

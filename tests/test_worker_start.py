@@ -217,3 +217,21 @@ def test_forked_and_fresh_workers_ignore_the_same_signals(forking: None) -> None
     bit = lambda sig: 1 << (sig - 1)  # noqa: E731
     for mask in masks:
         assert mask & bit(signal.SIGPIPE) and mask & bit(signal.SIGINT) and not mask & bit(signal.SIGTERM)
+
+
+def test_rules_are_loaded_before_the_workers_are_forked(monkeypatch) -> None:
+    """``_preload`` (run before a fork) enriches a small made-up submission once, so every
+    forked worker starts with the rule files loaded and their patterns compiled."""
+    from watext.enrich import doctype, formats, language, warm_up
+
+    for loader in (formats.load_families, doctype._rules, language._stopword_index, language._evidence):  # noqa: SLF001
+        loader.cache_clear()
+    warm_up()
+    assert all(loader.cache_info().currsize for loader in
+               (formats.load_families, doctype._rules, language._stopword_index))  # noqa: SLF001
+    calls: list[int] = []
+    monkeypatch.setattr("watext.enrich.warm_up", lambda: calls.append(1))
+    worker_mod._preload.cache_clear()  # noqa: SLF001
+    worker_mod._preload()  # noqa: SLF001
+    worker_mod._preload()  # noqa: SLF001
+    assert calls == [1]

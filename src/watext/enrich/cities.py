@@ -185,6 +185,11 @@ def _decide(scores: Counter[str], need_strong: bool = False) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+def _folded(*spellings: str) -> tuple[str, ...]:
+    return tuple(fold(v) for v in spellings)
+
+
+@lru_cache(maxsize=4096)
 def _name_pattern(spellings: tuple[str, ...]) -> re.Pattern[str]:
     """Any of ``spellings``, folded, as a word of a folded file name."""
     return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(fold(v)) for v in spellings) + r")(?![a-z])")
@@ -213,5 +218,6 @@ def detect_city(doc: Document, known_cities: Sequence[str | City],
     if city := _decide(_score_text(doc.text, cities)):
         return city
     stem = fold(Path(doc.source).stem) if doc.source else ""
-    in_name = {c.name for c in cities if _name_pattern((c.name, *c.variants)).search(stem)}
+    in_name = {c.name for c in cities  # the pattern only for a city whose spelling is in the name
+               if any(f in stem for f in _folded(c.name, *c.variants)) and _name_pattern((c.name, *c.variants)).search(stem)}  # fmt: skip
     return in_name.pop() if len(in_name) == 1 else None

@@ -25,6 +25,8 @@ A parallel ingest (``--workers N``) runs N of these side by side, one per thread
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import logging
 import os
@@ -320,24 +322,23 @@ class FileWorker:
         if self._pending is not None:  # still starting: nothing to finish
             self._drop()
         if self._conn is not None and self._proc is not None and self._proc.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.send(None)
-            except OSError:
-                pass
 
     def close(self) -> None:
         """Stop the worker and wait for its end (it also dies with its parent)."""
         self.stop()
         if self._proc is not None:
-            try:
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
                 self._proc.wait(5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
         self._drop()
 
 
+@functools.cache
 def _preload() -> None:
-    """Import the readers in this process before forking, so no forked worker imports them again."""
+    """Import the readers and load the enrichment rules in this process before forking (once),
+    so no forked worker imports or loads them again at its first file."""
+    from watext.enrich import warm_up
     from watext.extract import EXTRACTOR_VERSIONS
 
     for name in EXTRACTOR_VERSIONS:
@@ -345,6 +346,10 @@ def _preload() -> None:
             importlib.import_module(f"watext.extract.{name}")
         except ImportError:  # pragma: no cover - a reader's library missing: that format fails per file
             pass
+    try:
+        warm_up()
+    except Exception as exc:  # noqa: BLE001 - a broken rule file fails each file with its reason instead
+        log.debug("enrichment warm-up failed: %s", exc)
 
 
 class _Duplex:
