@@ -142,3 +142,33 @@ def test_length_columns_are_the_length_buckets() -> None:
 
     words = np.arange(200)
     assert length_index(words).tolist() == [LENGTH_BUCKETS.index(length_bucket(int(k))) for k in words]
+
+
+@pytest.mark.parametrize("opts", [dict(sublinear_tf=False), dict(use_idf=False), dict(norm=None), dict(norm="l1"),
+                                  dict(smooth_idf=False, dtype=np.float64)])  # fmt: skip
+def test_own_tfidf_scaling_equals_scikit_learn(opts: dict) -> None:
+    texts = _texts(9, 600)
+    base = dict(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
+    char = TfidfVectorizer(**{**base, **opts}).fit(texts[:300])
+    for t in (texts[300:], texts[:5], ["", " "]):
+        fast, slow = V.tfidf(char, t), char.transform(t)
+        assert type(fast) is type(slow) and fast.dtype == slow.dtype
+        assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+        assert np.array_equal(fast.data, slow.data)
+
+
+def test_featurizer_stacks_parts_as_scipy_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from watext.tag import features as F
+
+    texts = [t for t in _texts(10, 400) if t.strip()]
+    feat = F.PassageFeaturizer().fit([(t, "de") for t in texts[:200]])
+    docs = [(t, "de" if i % 3 else "en") for i, t in enumerate(texts[200:])]
+    fast = feat.transform(docs)
+    with monkeypatch.context() as m:
+        m.setattr(F, "_float32", lambda X: X)  # scipy casts while stacking
+        slow = feat.transform(docs)
+    assert type(fast) is type(slow) and fast.dtype == slow.dtype == np.float32
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.array_equal(fast.data, slow.data)
+    x = F._float32(feat.word_.transform([" ".join(t.split()[:3]) for t in texts]))
+    assert x.dtype == np.float32 and x.format == "csr"

@@ -9,12 +9,15 @@ on the raw passages; ``"passthrough"`` means ``X`` is already a feature matrix (
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -81,6 +84,89 @@ class _PlattLabel:
     def predict_proba(self, X: Any) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-(self.a * self.base.decision_function(X) + self.b)))
         return np.column_stack([1.0 - p, p])
+
+
+#: per list of fitted label estimators (held with it): their stacked coefficients, for
+#: the :data:`_KEEP_STACKS` lists used last (a model predicts with one; the copies are
+#: as large as the coefficients, so few are kept)
+_STACKS: dict[int, tuple[list[Any], list[Any], Any]] = {}
+_KEEP_STACKS = 2
+_STACKS_LOCK = threading.Lock()
+
+
+def _stack(estimators: list[Any]) -> Any:
+    """``(W, intercepts, labels)``: the coefficients of the :class:`_PlattLabel` estimators
+    whose base is a plain binary linear model, as the columns of one ``(n_features, k)``
+    float64 array, with their intercepts and which labels they are; None if any label
+    is neither such an estimator nor a constant. Kept while the list holds the same
+    estimators with the same coefficient and intercept arrays (not copied: checked by
+    identity)."""
+    snap = [(e, getattr(getattr(e, "base", None), "coef_", None), getattr(getattr(e, "base", None), "intercept_", None))
+            for e in estimators]  # fmt: skip
+    with _STACKS_LOCK:
+        hit = _STACKS.pop(id(estimators), None)
+        if hit is not None and hit[0] is estimators and len(hit[1]) == len(snap) and all(
+                x is y for a, b in zip(hit[1], snap) for x, y in zip(a, b)):  # fmt: skip
+            _STACKS[id(estimators)] = hit  # most recently used last
+            return hit[2]
+    cols, icpt, labels = [], [], []
+    for j, est in enumerate(estimators):
+        if isinstance(est, float):
+            continue
+        base = getattr(est, "base", None)
+        if (type(est) is not _PlattLabel or type(base) not in (LogisticRegression, LinearSVC)
+                or type(base).decision_function is not LinearClassifierMixin.decision_function
+                or base.coef_.ndim != 2 or base.coef_.shape[0] != 1 or base.coef_.dtype != np.float64
+                or np.shape(base.intercept_) != (1,)):  # fmt: skip
+            cols = None
+            break
+        cols.append(base.coef_[0])
+        icpt.append(base.intercept_)
+        labels.append(j)
+    stack = None
+    if cols is not None:
+        W = np.ascontiguousarray(np.column_stack(cols)) if cols else None
+        stack = (W, icpt, labels)
+    with _STACKS_LOCK:
+        _STACKS.pop(id(estimators), None)
+        _STACKS[id(estimators)] = (estimators, snap, stack)
+        while len(_STACKS) > _KEEP_STACKS:
+            _STACKS.pop(next(iter(_STACKS)))
+    return stack
+
+
+def _stacked_proba(estimators: list[Any], X: Any) -> np.ndarray | None:
+    """``GoalClassifier.predict_proba``'s columns with one sparse-dense product for all
+    labels instead of one scikit-learn ``decision_function`` (with its input checks) per
+    label; None when ``X`` or an estimator is not of the plain kind this covers.
+
+    Bit-identical: scipy's product sums each row's ``x * w`` in stored order from 0 for
+    one column (``csr_matvec``) as for several (``csr_matvecs``), in float64 (``X`` is
+    upcast either way); the intercept is added after, and the Platt sigmoid is applied
+    to each label's contiguous column, as :meth:`_PlattLabel.predict_proba` does. Input
+    scikit-learn would reject (non-finite values) takes its path and its error."""
+    if (not sp.issparse(X) or X.format != "csr" or X.ndim != 2 or X.dtype not in (np.float32, np.float64)
+            or not np.isfinite(X.data).all()):  # scikit-learn's checks reject non-finite values
+        return None
+    stack = _stack(estimators)
+    if stack is None:
+        return None
+    W, icpt, labels = stack
+    n = X.shape[0]
+    out = np.empty((n, len(estimators)), dtype=np.float64)
+    for j, est in enumerate(estimators):
+        if isinstance(est, float):
+            out[:, j] = est
+    if W is None:
+        return out
+    if X.shape[1] != W.shape[0]:
+        return None
+    D = np.ascontiguousarray((X @ W).T)  # one contiguous row of decision values per label
+    for row, b, j in zip(D, icpt, labels):
+        est = estimators[j]
+        d = row + b
+        out[:, j] = 1.0 / (1.0 + np.exp(-(est.a * d + est.b)))
+    return out
 
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -175,6 +261,9 @@ class GoalClassifier(_Features, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         Xf = self._transform(X)
         n = Xf.shape[0]
+        fast = _stacked_proba(self.estimators_, Xf)
+        if fast is not None:
+            return fast
         cols = [
             np.full(n, est) if isinstance(est, float) else est.predict_proba(Xf)[:, 1]
             for est in self.estimators_

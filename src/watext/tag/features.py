@@ -74,6 +74,14 @@ def _with_rows(x: Any) -> tuple[Any, BitRows]:
     return x, BitRows(x.words, WORDS)
 
 
+def _float32(X: Any) -> Any:
+    """``X`` with float32 values (each cast once, as ``sp.hstack(..., dtype=np.float32)``
+    casts them): stacked parts that are all float32 are not first concatenated as float64."""
+    if X.dtype == np.float32 or X.format != "csr":
+        return X
+    return type(X)((X.data.astype(np.float32), X.indices, X.indptr), shape=X.shape)
+
+
 _LEXICONS: dict[int, tuple[Any, Any]] = {}
 _CUES: dict[int, tuple[Any, Any]] = {}
 
@@ -197,7 +205,7 @@ class PassageFeaturizer(TransformerMixin, BaseEstimator):
             if self.char_ is not None:
                 parts.append(tfidf(self.char_, texts, words=low if self.char_.lowercase else None))
             parts.append(self._dense(docs, low, lem))
-        return sp.hstack(parts, format="csr", dtype=np.float32)
+        return sp.hstack([_float32(p) for p in parts], format="csr", dtype=np.float32)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names: ``word__…``, ``char__…``, then the dense ``lex__/body__/rule__/lang__/len__`` columns."""

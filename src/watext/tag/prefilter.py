@@ -58,6 +58,26 @@ def caseless_safe(text: str) -> bool:
     return False
 
 
+_UNKNOWN: list[tuple[int, re.Pattern[str] | None]] = [(0, None)]  # (size of _SAFE_SET, a char outside it)
+
+
+def caseless_safe_many(texts: Sequence[str]) -> list[bool]:
+    """``[caseless_safe(t) for t in texts]``; one search over the joined texts when none
+    holds a character not yet known safe (then each text's characters are known safe,
+    and :func:`caseless_safe` says so)."""
+    joined = "".join(texts)
+    if joined.isascii():
+        return [True] * len(texts)
+    size, unknown = _UNKNOWN[-1]
+    if size != len(_SAFE_SET):
+        known = list(_SAFE_SET)
+        unknown = re.compile("[^" + "".join(map(re.escape, known)) + "]") if known else None
+        _UNKNOWN[-1] = (len(known), unknown)
+    if unknown is not None and unknown.search(joined) is None:
+        return [True] * len(texts)
+    return [caseless_safe(t) for t in texts]
+
+
 class Substrings:
     """Bit ``k`` set for a text when ``literals[k]`` occurs in one of its words; a literal
     starting with ``"\\x00"`` must occur at a word start (after a non-word character)."""
@@ -273,8 +293,8 @@ class RegexSet:
         per_row = [self.chosen(True, to_int(r), 0) for r in uniq]
         unsafe = None
         out = []
-        for text, u in zip(texts, inverse.ravel().tolist()):
-            if caseless_safe(text):
+        for safe, u in zip(caseless_safe_many(texts), inverse.ravel().tolist()):
+            if safe:
                 out.append(per_row[u])
             else:  # the lowercased words are not read: chosen(False, 0, 0)
                 if unsafe is None:

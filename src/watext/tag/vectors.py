@@ -19,8 +19,8 @@ in Python and looks each one up; here the work is per distinct word instead:
   in the text only when all their pieces occur.
 
 The counts become the same sparse matrix scikit-learn builds (same dtype, sorted
-indices), and the vectorizer's own fitted ``TfidfTransformer`` turns it into TF-IDF,
-so the output equals ``vectorizer.transform`` exactly. A vectorizer configured in a way
+indices), turned into TF-IDF with the fitted ``TfidfTransformer``'s own steps and weights
+(not re-validated), so the output equals ``vectorizer.transform`` exactly. A vectorizer configured in a way
 this module does not cover (another analyzer, a preprocessor, stop words, binary
 counts …) is left to scikit-learn (:func:`tfidf`).
 """
@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._sparse import _align_api_if_sparse
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from watext.tag.chargrams import GramCodes
 from watext.tag.wordtable import WordIds
@@ -300,7 +301,23 @@ def tfidf(vec: Any, docs: Sequence[str], word_tokenizer: Any = None, words: Any 
     else:
         return vec.transform(docs)
     X.sort_indices()
-    return vec._tfidf.transform(_align_api_if_sparse(X), copy=False)
+    return _tfidf_scaled(vec._tfidf, _align_api_if_sparse(X))
+
+
+def _tfidf_scaled(tr: Any, X: Any) -> Any:
+    """``tr.transform(X, copy=False)`` for a fitted ``TfidfTransformer`` and a count matrix
+    ``X`` made here (CSR, float32/64, finite): the same in-place steps (``log`` + 1, IDF
+    weights, scikit-learn's own row L2 normalisation) without re-validating ``X``."""
+    if tr.norm not in ("l2", None) or X.format != "csr" or X.dtype not in (np.float32, np.float64):
+        return tr.transform(X, copy=False)
+    if tr.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    if hasattr(tr, "idf_"):
+        X.data *= tr.idf_[X.indices]
+    if tr.norm == "l2":
+        inplace_csr_row_normalize_l2(X)
+    return X
 
 
 class Lexicon:

@@ -62,7 +62,19 @@ class WordIds:
 
     def ids(self, texts: Sequence[str], lower: bool) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, indptr)``: the ids of ``(text.lower() if lower else text).split()`` for
-        each text, concatenated, and where each text's ids start (``len(texts) + 1``)."""
+        each text, concatenated, and where each text's ids start (``len(texts) + 1``).
+
+        The texts are joined by ``" \\x00 "`` (a word of its own) and cut with one
+        ``lower()`` and ``split()``, unless some text holds ``"\\x00"``. That is the
+        per-text cut: ``split()`` never joins across whitespace, and ``lower()`` maps every
+        character alone but ``"Σ"``, whose final-sigma context stops at the first
+        character that is not case-ignorable (Unicode ``Final_Sigma``), here the space
+        of the separator, which is not cased either: the same as at the end or start of
+        a text."""
+        if len(texts) > 1:
+            joined = _SEP.join(texts)
+            if joined.count("\x00") == len(texts) - 1:
+                return self._joined_ids(joined.lower() if lower else joined)
         get, add = self.index.get, self._add
         out: list[int] = []
         ptr = [0]
@@ -70,6 +82,24 @@ class WordIds:
             out += [get(w) or add(w) for w in (text.lower() if lower else text).split()]
             ptr.append(len(out))
         return np.asarray(out, dtype=np.int64), np.asarray(ptr, dtype=np.int64)
+
+    def _joined_ids(self, joined: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`ids` of the texts joined by :data:`_SEP` (no other ``"\\x00"`` in them)."""
+        words = joined.split()
+        got = list(map(self.index.get, words))
+        if None in got:  # new words: added in order of first occurrence
+            add, get = self._add, self.index.get
+            got = [g or get(w) or add(w) for g, w in zip(got, words)]
+        every = np.asarray(got, dtype=np.int64)
+        sep = every == self.index["\x00"]
+        at = np.flatnonzero(sep)  # the k-th separator ends text k
+        ptr = np.empty(len(at) + 2, dtype=np.int64)
+        ptr[0], ptr[-1] = 0, len(every) - len(at)
+        ptr[1:-1] = at - np.arange(len(at))
+        return every[~sep], ptr
+
+
+_SEP = " \x00 "  # joins a batch's texts: "\x00" is a word of its own, a space on each side
 
 
 def to_int(row: np.ndarray) -> int:
