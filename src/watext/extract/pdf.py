@@ -8,7 +8,7 @@ default) or from pdfplumber's ``extract_words`` (``"pdfplumber"``, the reference
 always come from pdfplumber's table finder: on pdfplumber's page, or (PDFium) on the
 ruling edges and characters PDFium read, only on pages with ruling lines. The page tree's
 ``/Count`` may lie: PDFium's count (which is ``/Count``) is trusted only when it equals the
-number of page dictionaries written out in the file (:func:`pdf_info.pages_written`), else
+number of page dictionaries written in the file or its object streams (:func:`pdf_info.pages_written`), else
 the tree is counted with pdfminer; a file PDFium cannot open or counts differently is read
 with pdfplumber. Across the document this module then drops
 running headers/footers and page numbers, classifies blocks (title, heading, paragraph,
@@ -150,8 +150,8 @@ def _check_pages(page_count: int, settings: Settings) -> None:
 
 def _read_trusted(path: Path, settings: Settings, pages: Sequence[int] | None) -> Any:
     """(info, pages read, page count) with PDFium alone, when its page count (the catalog's
-    ``/Count``) is exactly the number of page dictionaries written in the file (none hidden
-    in object streams: :func:`pdf_info.pages_written`), so no page tree can hold more; None
+    ``/Count``) is exactly the number of page dictionaries written in the file and its object
+    streams (:func:`pdf_info.pages_written`), so no page tree can hold more; None
     (count the tree with pdfminer, as for any other file) when not, or when PDFium cannot
     open the file or load one of its pages."""
     try:

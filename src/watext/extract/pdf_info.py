@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from watext.extract.normalize import clean_text
+from watext.extract.pdf_objstm import PACKED, objstm_pages
+from watext.extract.pdf_objstm import name as _name
 
 __all__ = ["caused_by_memory", "info", "is_encryption_error", "meaningful_title", "page_count", "pages_written",
            "parse_pdf_date", "short"]  # fmt: skip
@@ -58,19 +60,8 @@ def page_count(pdf: Any, cap: int) -> int:
     return n
 
 
-def _name(word: str) -> bytes:
-    """A regex for the PDF name ``/word``, each character plain or as a ``#xx`` escape."""
-    out = b"/"
-    for ch in word.encode():
-        digits = [bytes([d]) for d in b"%02x" % ch]
-        hex_ = b"".join(b"[%s%s]" % (d.upper(), d) if d.isalpha() else d for d in digits)
-        out += b"(?:%s|#%s)" % (re.escape(bytes([ch])), hex_)
-    return out
-
-
-#: Where page dictionaries may hide from a byte scan: object streams (and the cross-reference
-#: streams that index them), encryption.
-_HIDDEN = re.compile(b"|".join(_name(w) for w in ("ObjStm", "XRef", "Encrypt")))
+#: Encrypted files: page dictionaries may be encrypted strings in the bytes.
+_ENCRYPT = re.compile(_name("Encrypt"))
 #: A page dictionary's ``/Type /Page`` (or ``/type``, which pdfminer also takes), whitespace,
 #: control characters or comments between (possessive: linear on any bytes); never ``/Pages``.
 _PAGE_TYPE = re.compile(b"(?:%s|%s)(?:[\x00-\x20]|%%[^\r\n]*+)*+%s(?![A-Za-z0-9])"
@@ -78,18 +69,23 @@ _PAGE_TYPE = re.compile(b"(?:%s|%s)(?:[\x00-\x20]|%%[^\r\n]*+)*+%s(?![A-Za-z0-9]
 
 
 def pages_written(path: str | Path) -> int | None:
-    """How many ``/Type /Page`` dictionaries are written out in the file's bytes, or None when
-    page dictionaries may be hidden from a byte scan (see ``_HIDDEN``).
+    """How many ``/Type /Page`` dictionaries are written out in the file's bytes and in its
+    object streams (:func:`~watext.extract.pdf_objstm.objstm_pages`), or None when page
+    dictionaries may be hidden from that (encryption, object streams it cannot read).
 
     Every page a reader can find in the page tree is such a dictionary, so this bounds the
     page tree from above; :mod:`watext.extract.pdf` trusts PDFium's page count (the catalog's
     ``/Count``) when it is the same number, and else counts the tree with pdfminer. A mere
-    search over the bytes (memory-mapped), without parsing: cheap for any file."""
+    search over the bytes (memory-mapped; object streams inflated): cheap for any file."""
     try:
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if _HIDDEN.search(data):
+            if _ENCRYPT.search(data):
                 return None
-            return sum(1 for _ in _PAGE_TYPE.finditer(data))
+            plain = sum(1 for _ in _PAGE_TYPE.finditer(data))
+            if not PACKED.search(data):
+                return plain
+            packed = objstm_pages(data, _PAGE_TYPE)
+            return None if packed is None else plain + packed
     except (OSError, ValueError):  # unreadable, or empty (mmap refuses it)
         return None
 
