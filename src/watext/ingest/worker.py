@@ -30,6 +30,7 @@ import functools
 import importlib
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -77,8 +78,6 @@ def _vm_bytes() -> int:
 
 
 def _cap_memory(extra_mb: float) -> None:
-    import resource
-
     base = _vm_bytes()
     if base and extra_mb > 0:
         limit = base + int(extra_mb * 1_048_576)
@@ -87,7 +86,6 @@ def _cap_memory(extra_mb: float) -> None:
 
 def _worker_main(conn: Any, settings: Settings) -> None:
     """The worker's loop: read a request, answer ("ok", doc, passages) or ("err", code, reason)."""
-    clean_stale_run_dirs()  # OCR scratch folders of killed runs
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     from watext.ingest.files import process_file
 
@@ -336,8 +334,8 @@ class FileWorker:
 
 @functools.cache
 def _preload() -> None:
-    """Import the readers and load the enrichment rules in this process before forking (once),
-    so no forked worker imports or loads them again at its first file."""
+    """Before forking (once): import the readers, load the enrichment rules (no forked worker
+    does it again at its first file), remove OCR scratch folders of killed runs."""
     from watext.enrich import warm_up
     from watext.extract import EXTRACTOR_VERSIONS
 
@@ -346,6 +344,7 @@ def _preload() -> None:
             importlib.import_module(f"watext.extract.{name}")
         except ImportError:  # pragma: no cover - a reader's library missing: that format fails per file
             pass
+    clean_stale_run_dirs()
     try:
         warm_up()
     except Exception as exc:  # noqa: BLE001 - a broken rule file fails each file with its reason instead
@@ -380,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     inp, out = Connection(int(args[0]), writable=False), Connection(int(args[1]), readable=False)
     settings = Settings(**inp.recv())
+    clean_stale_run_dirs()  # OCR scratch folders of killed runs (a forking parent: in _preload)
     _worker_main(_Duplex(out, inp), settings)
     return 0
 
