@@ -92,7 +92,7 @@ def test_a_lying_count_in_an_object_stream_pdf_is_not_trusted(tmp_path: Path) ->
     assert doc.pages == 4 and "Blatt 4" in " ".join(b.text for b in doc.blocks)  # no page hidden
 
 
-@pytest.mark.parametrize("case", ["filter", "type", "bomb", "stray_name"])
+@pytest.mark.parametrize("case", ["filter", "type", "bomb", "stray_name", "colors"])
 def test_what_the_bytes_cannot_tell_falls_back_to_the_tree_walk(tmp_path: Path, case: str, monkeypatch) -> None:
     if case == "filter":  # an object stream compressed otherwise (here: not at all, named LZW)
         pdf = objstm_pdf(tmp_path / "f.pdf", filter_=b"/LZWDecode")
@@ -105,6 +105,9 @@ def test_what_the_bytes_cannot_tell_falls_back_to_the_tree_walk(tmp_path: Path, 
 
         monkeypatch.setattr(pdf_objstm, "MAX_INFLATED", 100)
         pdf = objstm_pdf(tmp_path / "b.pdf")
+    elif case == "colors":  # a predictor over 3 colours: rows this reader does not decode
+        pdf = objstm_pdf(tmp_path / "c.pdf")
+        pdf.write_bytes(pdf.read_bytes().replace(b"/Columns 7", b"/Colors 3 /Columns 7"))
     else:  # the name /ObjStm where no object stream is read (e.g. in a string)
         pdf = objstm_pdf(tmp_path / "s.pdf")
         pdf.write_bytes(pdf.read_bytes().replace(b"<< /Type /Catalog", b"<< /Note (/ObjStm) /Type /Catalog"))

@@ -87,7 +87,7 @@ def name(word: str) -> bytes:
 _AFTER = rb"(?![^\x00\x09\x0a\x0c\x0d\x20" + re.escape(_DELIM) + rb"])"  # the name ends here
 #: The keys and values read here.
 _N = {w: re.compile(name(w) + _AFTER) for w in ("Type", "ObjStm", "XRef", "Filter", "FlateDecode", "Predictor",
-                                                  "Columns", "W")}  # fmt: skip
+                                                  "Columns", "Colors", "BitsPerComponent", "W")}  # fmt: skip
 #: Where object streams or cross-reference streams are named (each must be a stream read here).
 PACKED = re.compile(b"(?:" + b"|".join(name(w) for w in ("ObjStm", "XRef")) + b")" + _AFTER)
 
@@ -128,6 +128,8 @@ def _inflate(data: Any, d: bytes, at: int, budget: list[int]) -> bytes:
     out = b"".join(parts)
     predictor = _ints_after(_N["Predictor"], d)
     if predictor and predictor[0] > 1:
+        if (_ints_after(_N["Colors"], d) or [1]) != [1] or (_ints_after(_N["BitsPerComponent"], d) or [8]) != [8]:
+            raise _Unknown("predictor over other samples than one 8-bit colour")
         out = _unpredict(out, predictor[0], (_ints_after(_N["Columns"], d) or [1])[0])
     return out
 
@@ -193,21 +195,23 @@ def objstm_pages(data: Any, page_type: re.Pattern[bytes]) -> int | None:
         ends = [e for e, _ in headers]
         budget = [MAX_INFLATED]
         containers: set[int] = set()
-        read: set[int] = set()  # header ends of the object and xref streams read
+        parsed: dict[int, Any] = {}  # header end -> its stream (each parsed once)
         for m in PACKED.finditer(data):
             k = bisect.bisect_right(ends, m.start()) - 1
-            found = (headers[k][1], headers[k][0]) if k >= 0 else None
-            s = _stream(data, found[1]) if found else None
+            if k < 0:
+                raise _Unknown("an object or xref stream not read")
+            end, num = headers[k]
+            seen = end in parsed
+            s = parsed[end] if seen else parsed.setdefault(end, _stream(data, end))
             if s is None or not s[0] <= m.start() < s[0] + len(s[1]):
                 raise _Unknown("an object or xref stream not read")
-            if found[1] in read:
+            if seen:
                 continue
-            read.add(found[1])
             i, d, at = s
             t = _N["Type"].search(d)
             kind = _SPACE.match(d, t.end()).end() if t else -1
             if t and _N["ObjStm"].match(d, kind):
-                containers.add(found[0])
+                containers.add(num)
             elif t and _N["XRef"].match(d, kind):
                 containers |= _containers(_inflate(data, d, at, budget), d)
             else:
