@@ -126,6 +126,7 @@ class ChunkTokenizer:
         self._models: dict[str, tuple[list[Any], list[int]]] = {}  # template -> facts, offsets
         # run -> (facts, offsets in the run, first token text, last token text if it may pair left, lemmas, have)
         self._runs: dict[str, tuple[Any, ...]] = {}
+        self._shapes: dict[str, tuple[Any, ...]] = {}  # template -> :meth:`_shape` (emptied with _token_have)
 
     def flag(self, name: str, test: Any) -> int:
         """The bit set in a text's anchors (:meth:`cut`) when ``test(fact)`` holds for some
@@ -138,6 +139,7 @@ class ChunkTokenizer:
             got = self._flags[name] = (test, bit)
             self._runs.clear()
             self._token_have.clear()
+            self._shapes.clear()
         return got[1]
 
     def run_bits(self, name: str, fn: Any, width: int) -> int:
@@ -193,18 +195,53 @@ class ChunkTokenizer:
         return t
 
     def _like(self, run: str, t: str) -> tuple[Any, ...]:
-        """The entry of ``run`` from the tokens of its digit template ``t``."""
+        """The entry of ``run`` from the tokens of its digit template ``t``: only the tokens
+        whose template text holds a ``0`` can differ from the template's (elsewhere the run
+        has the template's characters), so the template's other tokens, their ``have`` bits
+        and its offsets are kept per template (:meth:`_shape`)."""
+        shape = self._shapes.get(t) or self._shape(t)
+        facts, offsets, base, spots = shape
+        facts = list(facts)
+        have, get, of = base, self._token_have.get, self.facts.of_text
+        for i, o, e, f in spots:
+            s = run[o:e]
+            x = f if s == f[TEXT] else of(s)
+            facts[i] = x
+            b = get(s)
+            if b is None:
+                if len(self._token_have) > _LIMIT:
+                    self._token_have.clear()
+                b = self._token_have[s] = self.have((x,))
+            have |= b
+        f = tuple(facts)
+        last = f[-1][TEXT] if f else None
+        return (f, offsets, f[0][TEXT] if f else "", last if last in self.lefts else None,
+                tuple([x[LEMMA] for x in f if x[IS_WORD]]), have | (self._run_bits(run) if self._words else 0))
+
+    def _shape(self, t: str) -> tuple[Any, ...]:
+        """Per template ``t``: its facts and offsets, the OR of the ``have`` bits of its
+        tokens without a ``0``, and ``(index, start, end, fact)`` of those with one."""
         model = self._models.get(t)
         if model is None:
             if len(self._models) > _LIMIT:
                 self._models.clear()
             model = self._models[t] = self.facts.of(self.blind(t))
-        of = self.facts.of_text
-        facts = []
-        for f, o in zip(*model):
-            s = run[o : o + len(f[TEXT])]
-            facts.append(f if s == f[TEXT] else of(s))
-        return self._entry(facts, model[1], run)
+        facts, offsets = model
+        base, get, spots = 0, self._token_have.get, []
+        for i, (f, o) in enumerate(zip(facts, offsets)):
+            if "0" in f[TEXT]:
+                spots.append((i, o, o + len(f[TEXT]), f))
+                continue
+            b = get(f[TEXT])
+            if b is None:
+                if len(self._token_have) > _LIMIT:
+                    self._token_have.clear()
+                b = self._token_have[f[TEXT]] = self.have((f,))
+            base |= b
+        if len(self._shapes) > _LIMIT:
+            self._shapes.clear()
+        got = self._shapes[t] = (tuple(facts), tuple(offsets), base, spots)
+        return got
 
     def _run(self, run: str) -> tuple[Any, ...]:
         t = self._template(run) if self.keys is not None else None
