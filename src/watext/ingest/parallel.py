@@ -38,8 +38,7 @@ from watext.store import Store, open_store
 
 __all__ = [
     "Fan", "SerialWrites", "WorkerPool", "batches", "copies_apart", "dask_fan", "hook_delay", "largest_first",
-    "local_store", "worker_count",
-    "local_worker", "streams", "writes_for",
+    "local_store", "local_worker", "streams", "worker_count", "writes_for",
 ]  # fmt: skip
 
 #: ``fan(unit, calls)`` runs ``unit(*args)`` for every ``args`` of ``calls`` side by side and
