@@ -174,12 +174,19 @@ class ChunkTokenizer:
         have, get = 0, self._token_have.get
         for x in f:
             b = get(x[TEXT])
-            if b is None:
-                if len(self._token_have) > _LIMIT:
-                    self._token_have.clear()
-                b = self._token_have[x[TEXT]] = self.have((x,))
-            have |= b
-        return (f, tuple(offsets), f[0][TEXT] if f else "", f[-1][TEXT] if f and f[-1][TEXT] in self.lefts else None,
+            have |= self._token_bits(x[TEXT], x) if b is None else b
+        return self._finish(f, tuple(offsets), have, run)
+
+    def _token_bits(self, text: str, x: tuple[Any, ...]) -> int:
+        """``have((x,))`` for a token text not kept yet, kept (the cache is bounded)."""
+        if len(self._token_have) > _LIMIT:
+            self._token_have.clear()
+        b = self._token_have[text] = self.have((x,))
+        return b
+
+    def _finish(self, f: tuple[Any, ...], offsets: tuple[int, ...], have: int, run: str) -> tuple[Any, ...]:
+        """A run's entry from its token facts, offsets and the OR of their ``have`` bits."""
+        return (f, offsets, f[0][TEXT] if f else "", f[-1][TEXT] if f and f[-1][TEXT] in self.lefts else None,
                 tuple([x[LEMMA] for x in f if x[IS_WORD]]), have | (self._run_bits(run) if self._words else 0))
 
     def _template(self, run: str) -> str | None:
@@ -208,15 +215,8 @@ class ChunkTokenizer:
             x = f if s == f[TEXT] else of(s)
             facts[i] = x
             b = get(s)
-            if b is None:
-                if len(self._token_have) > _LIMIT:
-                    self._token_have.clear()
-                b = self._token_have[s] = self.have((x,))
-            have |= b
-        f = tuple(facts)
-        last = f[-1][TEXT] if f else None
-        return (f, offsets, f[0][TEXT] if f else "", last if last in self.lefts else None,
-                tuple([x[LEMMA] for x in f if x[IS_WORD]]), have | (self._run_bits(run) if self._words else 0))
+            have |= self._token_bits(s, x) if b is None else b
+        return self._finish(tuple(facts), offsets, have, run)
 
     def _shape(self, t: str) -> tuple[Any, ...]:
         """Per template ``t``: its facts and offsets, the OR of the ``have`` bits of its
@@ -233,11 +233,7 @@ class ChunkTokenizer:
                 spots.append((i, o, o + len(f[TEXT]), f))
                 continue
             b = get(f[TEXT])
-            if b is None:
-                if len(self._token_have) > _LIMIT:
-                    self._token_have.clear()
-                b = self._token_have[f[TEXT]] = self.have((f,))
-            base |= b
+            base |= self._token_bits(f[TEXT], f) if b is None else b
         if len(self._shapes) > _LIMIT:
             self._shapes.clear()
         got = self._shapes[t] = (tuple(facts), tuple(offsets), base, spots)
