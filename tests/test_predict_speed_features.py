@@ -15,7 +15,7 @@ from watext.tag import vectors as V
 from watext.tag.analysis import load_lexicon
 from watext.tag.features import CUES, _split, load_body_cues
 from watext.tag.prefilter import RegexSet
-from watext.tag.wordtable import BitRows, WordIds, or_rows, to_int
+from watext.tag.wordtable import BitRows, WordIds, counted, or_rows, to_int
 
 LEX_WORDS = ["integration", "integrationskurs", "vielfalt", "geflüchtete", "flüchtlinge", "sprachkurs", "amt",
              "willkommen", "kultur", "rassismus", "diskriminierung", "fachkräfte", "migrant", "refugees",
@@ -40,6 +40,17 @@ def _texts(seed: int, n: int) -> list[str]:
             parts.append(rng.choice([" ", " ", " ", "  ", "\n", "\t", "\xa0", "\u2028"]))
         out.append("".join(parts))
     return out
+
+
+def test_counted_equals_numpy_unique() -> None:
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 7, 100, 5000):
+        for high in (1, 3, 50, 2**40):
+            runs = [np.sort(rng.integers(0, high, size=n)) for _ in range(3)]  # a few ascending runs
+            for keys in (rng.integers(0, high, size=n), np.concatenate(runs), np.full(n, high - 1)):
+                keys = keys.astype(np.int64)
+                got, want = counted(keys), np.unique(keys, return_counts=True)
+                assert all(np.array_equal(g, w) for g, w in zip(got, want)), (n, high)
 
 
 def test_word_ids_and_bit_rows_equal_the_per_text_loop() -> None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from watext.errors import ConfigError
 from watext.enrich.language import detect_language
@@ -32,9 +31,9 @@ _CACHE_SIZE = 200_000
 _cache: OrderedDict[tuple[str, str], Analysis] = OrderedDict()
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """What the models need to know about one passage."""
+class Analysis(NamedTuple):
+    """What the models need to know about one passage (immutable; a tuple, which a batch
+    makes one of per passage several times faster than a frozen dataclass)."""
 
     text: str
     lang: str

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from watext.tag.wordtable import counted
+
 __all__ = ["GramCodes"]
 
 
@@ -75,7 +77,7 @@ class GramCodes:
         w, k = np.concatenate(got_w), np.concatenate(got_k)
         at = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
         hit = self.keys[at] == k
-        pairs, counts = np.unique(w[hit] * (int(self.feats.max()) + 1) + self.feats[at[hit]], return_counts=True)
+        pairs, counts = counted(w[hit] * (int(self.feats.max()) + 1) + self.feats[at[hit]])
         wids, feats = np.divmod(pairs, int(self.feats.max()) + 1)
         bounds = np.searchsorted(wids, np.arange(len(words) + 1)).tolist()
         f, c = feats.tolist(), counts.tolist()

@@ -274,7 +274,8 @@ class ChunkTokenizer:
         if self.pairs is None:
             return
         runs = self._runs
-        new = list(dict.fromkeys(r for t in texts for r in t.split() if r not in runs))
+        # the runs of all texts with one join and split ("\n" splits as every whitespace does)
+        new = [r for r in dict.fromkeys("\n".join(texts).split()) if r not in runs]
         like: list[tuple[str, str]] = []  # (run, its digit template)
         if self.keys is not None:
             plain = []
@@ -320,7 +321,9 @@ class ChunkTokenizer:
         if single:  # every run known, none that may start a pattern pair but the last: no loop
             runs = text.split(" ")
             rs = [*map(self._runs.get, runs)]
-            if all(rs) and self.pairs.isdisjoint(zip(map(_LEFT, rs), map(_FIRST, rs[1:]))):
+            # a pair needs a run whose last token may start one (_LEFT); most texts have none
+            if all(rs) and (not any(map(_LEFT, rs[:-1]))
+                            or self.pairs.isdisjoint(zip(map(_LEFT, rs), map(_FIRST, rs[1:])))):
                 return [*chain.from_iterable(map(_LEMMAS, rs))], reduce(or_, map(_HAVE, rs), 0), lambda: _joined(runs, rs)
         parts: list[tuple[int, tuple[Any, ...]]] = []
         words: list[str] = []

@@ -37,7 +37,7 @@ from sklearn.utils._sparse import _align_api_if_sparse
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from watext.tag.chargrams import GramCodes
-from watext.tag.wordtable import WordIds
+from watext.tag.wordtable import WordIds, counted
 
 __all__ = ["WORDS", "Lexicon", "log1p_counts", "remember", "tfidf"]
 
@@ -240,7 +240,7 @@ class _Words12:
         f = np.concatenate(feat_parts) if feat_parts else np.zeros(0, dtype=np.int64)
         r = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
         keep = f >= 0
-        pairs, cnt = np.unique(r[keep] * len(self.vocab) + f[keep], return_counts=True)
+        pairs, cnt = counted(r[keep] * len(self.vocab) + f[keep])
         rows, cols = np.divmod(pairs, len(self.vocab))
         indptr = np.searchsorted(rows, np.arange(len(docs) + 1))
         return cnt.astype(np.intc), cols.astype(np.int32), indptr.astype(np.int32)

@@ -23,7 +23,7 @@ import numpy as np
 
 from watext.tag.digits import ZERO
 
-__all__ = ["BitRows", "WordIds", "or_rows", "to_int"]
+__all__ = ["BitRows", "WordIds", "counted", "or_rows", "to_int"]
 
 _LIMIT = 500_000
 
@@ -100,6 +100,17 @@ class WordIds:
 
 
 _SEP = " \x00 "  # joins a batch's texts: "\x00" is a word of its own, a space on each side
+
+
+def counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)`` of a 1-D integer array, sorted with the stable
+    sort: keys made of a few ascending runs (rows in order, columns in any order within a
+    row) sort several times faster with it than with the quicksort ``np.unique`` uses."""
+    keys = np.sort(keys, kind="stable")
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.intp)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.diff(np.append(starts, len(keys)))
 
 
 def to_int(row: np.ndarray) -> int:
