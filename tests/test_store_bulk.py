@@ -85,3 +85,35 @@ def test_insert_rows_of_nothing_writes_nothing(url: str) -> None:
     with open_store(url) as store, store._engine.begin() as conn:  # noqa: SLF001
         insert_rows(conn, P, [])
         assert conn.execute(select(P.c.id)).first() is None
+
+
+def test_a_new_sqlite_database_gets_the_schema_create_all_makes(tmp_path) -> None:
+    """``engine.create_schema`` on an empty SQLite database (statements compiled once) makes
+    the tables and indexes ``metadata.create_all`` makes; on a database with tables it is
+    ``create_all`` itself (here: a missing table is added)."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from watext.store.schema import Base
+
+    def master(path) -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'theirs.db'}")
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+    reference = master(tmp_path / "theirs.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE failures")
+    engine.dispose()
+    for _ in range(2):  # the second new database from the compiled list
+        path = tmp_path / f"ours{_}.db"
+        with open_store(f"sqlite:///{path}"):
+            pass
+        assert master(path) == reference
+    assert sum(r[0] == "index" for r in reference) >= 8 and sum(r[0] == "table" for r in reference) >= 10
+    with open_store(f"sqlite:///{tmp_path / 'theirs.db'}"):  # not empty: create_all adds the table
+        pass
+    assert master(tmp_path / "theirs.db") == reference

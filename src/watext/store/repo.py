@@ -21,7 +21,7 @@ from watext.errors import StoreError
 from watext.store.reviews import ReviewsMixin
 from watext.store.tagging import TaggingMixin
 from watext.store.migrate import migrate_postgres, migrate_sqlite
-from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, normalize_url
+from watext.store.engine import _db_errors, _reason, _sqlite_on_begin, _sqlite_on_connect, create_schema, normalize_url
 from watext.store.oparl import OParlMixin
 from watext.store.runs import RunsMixin
 from watext.store.sources import SourcesMixin
@@ -85,7 +85,7 @@ class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin, OParlMixin):
         with self._writer.begin() as conn:
             if self._pg:  # concurrent CREATE TABLE would collide in the catalog
                 conn.execute(select(func.pg_advisory_xact_lock(_LOCK_NS + 1, 0)))
-            Base.metadata.create_all(conn)
+            create_schema(conn, Base.metadata)
             found = conn.execute(select(func.max(V.c.version))).scalar()
             if found is None:
                 conn.execute(insert(V).values(version=SCHEMA_VERSION, applied_at=utcnow()))
