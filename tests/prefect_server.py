@@ -6,7 +6,8 @@ session instead of once per flow test. It is started in the background as soon a
 collected tests show that one of them needs it (``start_early``), so its start overlaps
 the tests that run before; the fixture then waits until it answers. Tests of what a
 command does *without* a server (the temporary server, ``kill -9`` of such a command,
-five at once) keep starting their own.
+five at once) keep starting their own; all but the five at once on a copy of ``template``
+put into their ``PREFECT_HOME`` (a migrated database: no 10-30 s migration).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from watext.settings import get_settings
 from watext.store import open_store
 
 from . import hostile as H
+from .prefect_server import PrefectServer
 
 SECRET = "GEHEIM-ausserhalb-des-Eingangs"
 
@@ -189,9 +191,15 @@ def test_hostile_stale_scratch_folders_are_removed(tmp_path: Path, monkeypatch) 
 
 
 @pytest.mark.flow
-def test_hostile_kill_9_of_a_flow_command_leaves_no_server(tmp_path: Path) -> None:
-    """The temporary Prefect server and the file worker die with the command."""
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+def test_hostile_kill_9_of_a_flow_command_leaves_no_server(tmp_path: Path, prefect_server: PrefectServer) -> None:
+    """The temporary Prefect server and the file worker die with the command. (The
+    temporary server starts on a copy of a migrated Prefect database: the kill comes once
+    the flow reads files, after any migration; a first start on a fresh database is
+    covered by test_cli.py's five concurrent commands.)"""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    shutil.copyfile(prefect_server.template, home / "prefect.db")
+    env = {**os.environ, "PREFECT_HOME": str(home)}
     env.pop("WATEXT_NO_FLOW", None)
     docs = Path(__file__).resolve().parents[1] / "corpus" / "docs" / "train"
     proc = subprocess.Popen([sys.executable, "-m", "watext", "ingest", str(docs), "--flow", "--db",

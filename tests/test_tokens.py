@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,24 @@ def texts() -> list[str]:
     return golds + _random_texts(rng, golds, 6000)
 
 
+@pytest.fixture(scope="module")
+def spacy_cuts(texts: list[str]) -> Callable[[str], list[tuple[object, list[tuple[str, str, int]]]]]:
+    """``cuts(lang)``: per text, spaCy's tokenizer's token facts and ``(text, whitespace,
+    idx)`` of its tokens: the reference, computed once per language (with a TokenFacts of
+    its own, so it fills no cache that the tokenizer under test reads)."""
+    ann, done = Annotator(), {}
+
+    def cuts(lang: str) -> list[tuple[object, list[tuple[str, str, int]]]]:
+        if lang not in done:
+            nlp = ann.nlp(lang)
+            facts = ann.facts(nlp)
+            done[lang] = [(facts.of(doc), [(t.text, t.whitespace_, t.idx) for t in doc])
+                          for doc in map(nlp.tokenizer, texts)]  # fmt: skip
+        return done[lang]
+
+    return cuts
+
+
 def naive_word_bits(lits: list[str], w: str) -> int:
     """What ``Substrings(lits).word(w)`` must give: bit k set when literal k occurs in ``w`` (a
     literal marked with ``prefilter.B`` only at a word start)."""
@@ -68,23 +87,22 @@ def naive_word_bits(lits: list[str], w: str) -> int:
 
 @pytest.mark.parametrize("primed", [False, True])
 @pytest.mark.parametrize("lang", ["de", "en", "xx"])
-def test_chunk_tokenizer_equals_spacy(texts: list[str], lang: str, primed: bool) -> None:
+def test_chunk_tokenizer_equals_spacy(texts: list[str], spacy_cuts: Callable[[str], list], lang: str,
+                                     primed: bool) -> None:  # fmt: skip
     ann = Annotator()
     nlp = ann.nlp(lang)
-    chunker, facts, filt = ann.chunker(nlp), ann.facts(nlp), ann._filters[nlp.lang]
+    chunker, filt = ann.chunker(nlp), ann._filters[nlp.lang]
     if primed:  # runs cut together in one spaCy call
         chunker.prime(texts)
-    for text in texts:
-        doc = nlp.tokenizer(text)
-        want = facts.of(doc)
+    for text, (want, spacy_tokens) in zip(texts, spacy_cuts(lang), strict=True):
         words, have, tokens = chunker.cut(text)
         got, offsets = tokens()
         assert (got, offsets) == want, text
         assert words == [f[2] for f in got if f[3]]
         assert have == filt.have(got)
         made = chunker.doc(text, got, offsets)
-        assert made.text == doc.text == text
-        assert [(t.text, t.whitespace_, t.idx) for t in made] == [(t.text, t.whitespace_, t.idx) for t in doc], text
+        assert made.text == text == "".join(t + ws for t, ws, _ in spacy_tokens)
+        assert [(t.text, t.whitespace_, t.idx) for t in made] == spacy_tokens, text
 
 
 def test_special_case_pairs_across_runs_go_to_spacy() -> None:
@@ -97,7 +115,7 @@ def test_special_case_pairs_across_runs_go_to_spacy() -> None:
         assert chunker(text) == ann.facts(nlp).of(nlp.tokenizer(text)), text
 
 
-def test_analysis_equals_the_direct_path(texts: list[str]) -> None:
+def test_analysis_equals_the_direct_path(texts: list[str], spacy_cuts: Callable[[str], list]) -> None:
     """Negated clauses and lemmas of :func:`analyze` (runs, negator flags, prefilters)
     are those computed from a fresh spaCy Doc."""
     from watext.tag import analysis
@@ -108,9 +126,9 @@ def test_analysis_equals_the_direct_path(texts: list[str]) -> None:
     for lang in ("de", "en"):
         nlp = ann.nlp(lang)
         got = analysis.analyze([(t, lang) for t in texts[:3000]])
-        for text, a in zip(texts, got):
+        assert len(got) == 3000
+        for text, a, ((facts, _), _) in zip(texts, got, spacy_cuts(lang)):
             assert a.negated == tuple(negated_clauses(text, lang) if text else ()), text
-            facts, _ = ann.facts(nlp).of(nlp.tokenizer(text))
             assert a.lemmas == " ".join(f[2] for f in facts if f[3]), text
             assert list(a.bodies) == ann.bodies(nlp(text)), text
 
@@ -121,7 +139,11 @@ UNIT_WORDS = ["Amt", "amt", "für", "der", "des", "Bildung", "Soziales", "und", 
 
 @pytest.mark.parametrize("lang", ["de", "en", "xx"])
 def test_seq_matcher_equals_spacy_matcher(texts: list[str], lang: str) -> None:
-    """Each simple body rule alone: the token-sequence matcher gives the Matcher's matches, in order."""
+    """Each simple body rule alone: the token-sequence matcher gives the Matcher's matches, in order.
+
+    One Matcher holds every rule, each under its own key (one pass over each Doc instead of
+    one per rule): spaCy finds each pattern's matches on its own and applies ``greedy`` per
+    key, so a key's matches, in their order, are those of a Matcher with that rule alone."""
     from spacy.matcher import Matcher
 
     from watext.tag.seqmatch import SeqMatcher, simple
@@ -131,16 +153,26 @@ def test_seq_matcher_equals_spacy_matcher(texts: list[str], lang: str) -> None:
     rng = random.Random(11)
     dense = [" ".join(rng.choice(UNIT_WORDS) for _ in range(rng.randint(1, 14))) for _ in range(3000)]
     docs = [nlp.make_doc(t) for t in texts + dense]
+    words = [[t.text for t in doc] for doc in docs]
     rules = [r for r in ann.rules if simple(r.pattern)]
     assert len(rules) >= len(ann.rules) - 3
+    assert len({r.id for r in rules}) == len(rules)  # a key per rule
+    matcher = Matcher(nlp.vocab)
+    for rule in rules:
+        matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+    matches: list[dict[int, list[tuple[int, int]]]] = []  # per Doc: rule key -> its matches in order
+    for doc in docs:
+        by_key: dict[int, list[tuple[int, int]]] = {}
+        for key, s, e in matcher(doc):
+            by_key.setdefault(key, []).append((s, e))
+        matches.append(by_key)
     found = 0
     for rule in rules:
-        matcher = Matcher(nlp.vocab)
-        matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+        key = nlp.vocab.strings[rule.id]
         seq = SeqMatcher(nlp.vocab, rule.pattern)
-        for doc in docs:
-            want = [(s, e) for _, s, e in matcher(doc)]
-            assert seq([t.text for t in doc]) == want, (rule.id, doc.text)
+        for doc, ws, by_key in zip(docs, words, matches):
+            want = by_key.get(key, [])
+            assert seq(ws) == want, (rule.id, doc.text)
             found += bool(want)
     assert found > 500
 
