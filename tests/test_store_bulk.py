@@ -81,6 +81,33 @@ def test_insert_rows_stores_the_same_text_as_sqlalchemy_insert(url: str) -> None
     assert back["a" * 64] == back["b" * 64]
 
 
+def test_a_document_row_by_insert_rows_equals_sqlalchemy_insert(url: str) -> None:
+    """The documents row of ``save_document`` (through ``insert_rows``): metadata JSON,
+    a timezone-aware ``ingested_at`` and empty fields stored as SQLAlchemy stores them."""
+    from datetime import datetime, timedelta, timezone
+
+    from watext.model import DocType
+    from watext.store.convert import document_to_row
+
+    meta = {"title": "Grüße „so“", "pages_seen": [1, 2.5, -0.0], "nested": {"a": None, "b": [True, "x\ny"]},
+            "big": 5e300, "emoji": "🙂"}  # fmt: skip
+    when = datetime(2026, 11, 29, 23, 1, 2, 345678, tzinfo=timezone(timedelta(hours=1)))
+    docs = [Document(id=c * 64, source=f"/{c}.pdf", format=Format.PDF, blocks=[], title=t, city=city,
+                     doc_type=DocType.SURVEY_ANSWER, language=lang, pages=n, size=9, metadata=m)
+            for c, t, city, lang, n, m in (("a", "T", "Bursa", "de", 3, meta), ("c", None, None, None, None, {}))]  # fmt: skip
+    with open_store(url) as store, store._engine.begin() as conn:  # noqa: SLF001
+        for d in docs:
+            row = document_to_row(d, version=2, ingested_at=when)
+            conn.execute(insert(D).values(row))
+            insert_rows(conn, D, [row | {"id": "z" + d.id[1:], "source": "/z" + d.source}])
+        raw = _raw(conn, D)
+    by_id = {r[0]: r for r in raw}
+    for d in docs:
+        ours = by_id["z" + d.id[1:]]
+        assert [v for c, v in zip(D.c, ours) if c.name not in ("id", "source")] == \
+            [v for c, v in zip(D.c, by_id[d.id]) if c.name not in ("id", "source")]  # fmt: skip
+
+
 def test_insert_rows_of_nothing_writes_nothing(url: str) -> None:
     with open_store(url) as store, store._engine.begin() as conn:  # noqa: SLF001
         insert_rows(conn, P, [])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from watext.errors import StoreError
@@ -39,6 +39,12 @@ __all__ = ["SaveResult", "SaveStatus", "Store", "normalize_url"]
 
 D, B, P = DocumentRow.__table__, BlockRow.__table__, PassageRow.__table__
 F, R, V = FailureRow.__table__, RunRow.__table__, SchemaVersionRow.__table__
+
+# the statements of every save, built once (a statement built per call costs its construction and
+# cache key each time; these are found in the compiled cache by identity)
+_STORED = select(D.c.id).where(D.c.id == bindparam("doc"))
+_CURRENT_AT = select(D.c.id, D.c.version).where(D.c.source == bindparam("src"), D.c.status == CURRENT)
+_RESOLVE = update(F).where(F.c.source == bindparam("src"), F.c.resolved.is_(False)).values(resolved=True)
 
 _LOCK_NS = 0x77617478  # "watx": namespace of watext's PostgreSQL advisory locks
 _YIELD_PER = 1000
@@ -131,29 +137,21 @@ class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin, OParlMixin):
         try:
             with self._writer.begin() as conn:
                 self._lock_source(conn, doc.source)
-                if conn.execute(select(D.c.id).where(D.c.id == doc.id)).first():
+                if conn.execute(_STORED, {"doc": doc.id}).first():
                     return SaveResult("unchanged", doc.id)
-                prev = conn.execute(
-                    select(D.c.id, D.c.version).where(
-                        D.c.source == doc.source, D.c.status == CURRENT
-                    )
-                ).first()
+                prev = conn.execute(_CURRENT_AT, {"src": doc.source}).first()
                 if prev is not None:  # free the "one current per source" slot first
                     conn.execute(update(D).where(D.c.id == prev.id).values(status=SUPERSEDED))
                 version = prev.version + 1 if prev is not None else 1
                 row = document_to_row(doc, version=version, ingested_at=utcnow())
-                conn.execute(insert(D).values(row))
+                insert_rows(conn, D, [row])
                 stage = "content"
                 if prev is not None:
                     conn.execute(update(D).where(D.c.id == prev.id).values(superseded_by=doc.id))
                 insert_rows(conn, B, [block_to_row(doc.id, i, b) for i, b in enumerate(doc.blocks)])
                 insert_rows(conn, P, [passage_to_row(p) for p in passages])
                 carried = self._carry_reviews(conn, prev.id, passages) if prev is not None else 0
-                conn.execute(
-                    update(F)
-                    .where(F.c.source == doc.source, F.c.resolved.is_(False))
-                    .values(resolved=True)
-                )
+                conn.execute(_RESOLVE, {"src": doc.source})
         except IntegrityError as exc:
             # Another process inserted the same content between our check and insert.
             if stage == "document" and self.has_document(doc.id):
