@@ -115,7 +115,7 @@ class Store(ReviewsMixin, TaggingMixin, SourcesMixin, RunsMixin, OParlMixin):
     def has_document(self, doc_id: str) -> bool:
         """Whether a document with this content hash is stored (current or superseded)."""
         with _db_errors("looking up a document"), self._engine.connect() as conn:
-            return conn.execute(select(D.c.id).where(D.c.id == doc_id)).first() is not None
+            return conn.execute(_STORED, {"doc": doc_id}).first() is not None
 
     def save_document(self, doc: Document, passages: list[Passage]) -> SaveResult:
         """Store ``doc`` with its blocks and ``passages`` in one transaction.
