@@ -9,6 +9,8 @@ with ``PREFECT_API_URL`` set (wiring only, the work is in :mod:`flows.reprocess`
 - runs an unclean stop left behind are cleared first: due scheduled and late runs are
   deleted (after ``kill -9`` they pile up and would all start at once), pending and
   running ones cancelled;
+- with ``--await-api SECONDS`` (a server started at the same time by ``watext serve``,
+  so this process's imports overlap the server's start), first waits for the API;
 - a line of JSON on ``--ready-fd`` once the deployments are registered, then
   :func:`prefect.aserve` until SIGINT, which pauses the deployments and deletes their
   scheduled runs; runs it was running are then marked cancelled.
@@ -175,7 +177,23 @@ async def _stop_serving(deployment_ids: list[UUID]) -> None:
     print(f"watext serve runner: stopped; deployments paused, {cancelled} run(s) cancelled", file=sys.stderr)
 
 
-async def _serve(config: ServiceConfig, ready_fd: int | None) -> None:
+async def _api_up(seconds: float) -> None:
+    """Wait until the Prefect API (``PREFECT_API_URL``, a server on this machine that starts
+    beside this process, ``--await-api``) answers, at most ``seconds``."""
+    from watext.errors import ServiceError
+    from watext.service import api_health
+
+    api_url = os.environ["PREFECT_API_URL"]
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (reason := await asyncio.to_thread(api_health, api_url, 2.0, True)) is not None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise ServiceError(f"the Prefect API at {api_url} did not answer within {seconds:.0f} s: {reason}")
+        await asyncio.sleep(0.25)
+
+
+async def _serve(config: ServiceConfig, ready_fd: int | None, await_api: float | None = None) -> None:
+    if await_api:
+        await _api_up(await_api)
     deployments = await build_deployments(config)
     ids = [await d.aapply() for d, _ in deployments]
     try:
@@ -194,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Serve the deployments of a watext service config.")  # fmt: skip
     parser.add_argument("--config", required=True, help="the service config (watext.toml)")
     parser.add_argument("--ready-fd", type=int, default=None, help="write the start message to this pipe")
+    parser.add_argument("--await-api", type=float, default=None, metavar="SECONDS",
+                        help="first wait up to SECONDS for the Prefect API to answer (a server starting beside)")
     args = parser.parse_args(argv)
     try:
-        asyncio.run(_serve(load_config(args.config), args.ready_fd))
+        asyncio.run(_serve(load_config(args.config), args.ready_fd, args.await_api))
     except KeyboardInterrupt:  # SIGINT: the way watext serve stops the runner
         pass
     except WatextError as exc:

@@ -305,10 +305,13 @@ def _wait_ready(runner: Child, fd: int, stop: threading.Event) -> dict[str, Any]
         raise ServiceError(f"the runner sent an unreadable start message; see {runner.log}") from exc
 
 
-def _start_runner(config: ServiceConfig, api_url: str, logs: Path) -> tuple[Child, int]:
+def _start_runner(config: ServiceConfig, api_url: str, logs: Path, await_api: bool = False) -> tuple[Child, int]:
+    """The runner; ``await_api``: started beside the server it uses, it waits for its API."""
     read_fd, write_fd = os.pipe()
     env = _base_env(config) | {"PREFECT_API_URL": api_url}
     argv = [sys.executable, "-m", "flows.serve", "--config", str(config.path), "--ready-fd", str(write_fd)]
+    if await_api:
+        argv += ["--await-api", str(SERVER_START_SECONDS)]
     try:
         runner = Child.start("runner", argv, env, logs / "runner.log", pass_fds=(write_fd,))
     except BaseException:
@@ -349,15 +352,18 @@ def run_service(config: ServiceConfig, echo: Callable[[str], None]) -> int:
             try:
                 if os.environ.get("PREFECT_API_URL"):
                     api_url, ui = _external_api()
+                    runner, read_fd = _start_runner(config, api_url, logs)
+                    children.append(runner)
                 else:
                     port = pick_port(config.port)
                     ui, api_url = f"http://{HOST}:{port}", f"http://{HOST}:{port}/api"
                     argv = [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)]
                     children.append(Child.start("Prefect server", argv, _server_env(config),
                                                 logs / "prefect-server.log"))  # fmt: skip
+                    # the runner's imports (4-6 s) overlap the server's start: it waits for the API
+                    runner, read_fd = _start_runner(config, api_url, logs, await_api=True)
+                    children.append(runner)
                     _wait_server(api_url, children[0], stop)
-                runner, read_fd = _start_runner(config, api_url, logs)
-                children.append(runner)
                 echo(_ready_line(ui, _wait_ready(runner, read_fd, stop), logs))
                 while not stop.wait(0.25):
                     for child in children:
