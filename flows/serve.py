@@ -181,7 +181,7 @@ async def _api_up(seconds: float) -> None:
     """Wait until the Prefect API (``PREFECT_API_URL``, a server on this machine that starts
     beside this process, ``--await-api``) answers, at most ``seconds``."""
     from watext.errors import ServiceError
-    from watext.service import api_health
+    from watext.procs import api_health
 
     api_url = os.environ["PREFECT_API_URL"]
     deadline = asyncio.get_running_loop().time() + seconds

@@ -7,10 +7,13 @@
   longer run (a run killed with ``kill -9`` leaves its folder; the next start removes it).
 - :func:`fork_safe`, :func:`forked_child`, :class:`Forked`: a worker forked from this
   process instead of started as a fresh interpreter (see :mod:`watext.ingest.worker`).
+- :func:`api_health`: whether a (Prefect) server child answers, asked by ``watext serve``
+  and by its runner, which starts beside the server (:mod:`watext.service`, ``flows/serve.py``).
 """
 
 from __future__ import annotations
 
+import base64
 import gc
 import logging
 import os
@@ -25,7 +28,7 @@ import time
 from pathlib import Path
 
 __all__ = [
-    "Forked", "child_preexec", "clean_stale_run_dirs", "fork_safe", "forked_child", "pid_alive", "run_dir",
+    "Forked", "api_health", "child_preexec", "clean_stale_run_dirs", "fork_safe", "forked_child", "pid_alive", "run_dir",
     "set_parent_death_signal",
 ]
 
@@ -173,3 +176,32 @@ class Forked:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def _auth_headers() -> dict[str, str]:
+    if os.environ.get("PREFECT_API_KEY"):
+        return {"Authorization": f"Bearer {os.environ['PREFECT_API_KEY']}"}
+    if os.environ.get("PREFECT_API_AUTH_STRING"):
+        token = base64.b64encode(os.environ["PREFECT_API_AUTH_STRING"].encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+    return {}
+
+
+def api_health(api_url: str, timeout: float = 3.0, local: bool = False) -> str | None:
+    """None when ``GET <api_url>/health`` answers, else why not (one phrase). A local
+    server is asked without the environment's HTTP proxy."""
+    import urllib.error  # here: the file workers import this module and never ask
+    import urllib.request
+
+    request = urllib.request.Request(api_url.rstrip("/") + "/health", headers=_auth_headers())
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else urllib.request.build_opener()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            response.read(200)
+            return None
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code} {exc.reason}"
+    except urllib.error.URLError as exc:
+        return str(exc.reason)
+    except (OSError, ValueError) as exc:
+        return str(exc) or type(exc).__name__

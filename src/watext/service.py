@@ -19,7 +19,6 @@ never blocks the next start.
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import json
 import os
@@ -31,8 +30,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +39,7 @@ from typing import IO, Any
 
 from watext import i18n
 from watext.errors import ServiceError
-from watext.procs import set_parent_death_signal
+from watext.procs import api_health, set_parent_death_signal
 from watext.sources import ServiceConfig
 
 __all__ = ["HOST", "LOCK_FILE", "ServiceError", "api_health", "hold_lock", "pick_port", "run_service"]
@@ -98,32 +95,6 @@ def pick_port(preferred: int) -> int:
                 continue
             return int(s.getsockname()[1])
     raise ServiceError(f"no free port on {HOST}")  # pragma: no cover - bind to 0 does not fail
-
-
-def _auth_headers() -> dict[str, str]:
-    if os.environ.get("PREFECT_API_KEY"):
-        return {"Authorization": f"Bearer {os.environ['PREFECT_API_KEY']}"}
-    if os.environ.get("PREFECT_API_AUTH_STRING"):
-        token = base64.b64encode(os.environ["PREFECT_API_AUTH_STRING"].encode()).decode()
-        return {"Authorization": f"Basic {token}"}
-    return {}
-
-
-def api_health(api_url: str, timeout: float = 3.0, local: bool = False) -> str | None:
-    """None when ``GET <api_url>/health`` answers, else why not (one phrase). A local
-    server is asked without the environment's HTTP proxy."""
-    request = urllib.request.Request(api_url.rstrip("/") + "/health", headers=_auth_headers())
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if local else urllib.request.build_opener()
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read(200)
-            return None
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        return str(exc.reason)
-    except (OSError, ValueError) as exc:
-        return str(exc) or type(exc).__name__
 
 
 # --- child processes --------------------------------------------------------------------
