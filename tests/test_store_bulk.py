@@ -135,8 +135,8 @@ def test_a_new_sqlite_database_gets_the_schema_create_all_makes(tmp_path) -> Non
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE failures")
     engine.dispose()
-    for _ in range(2):  # the second new database from the compiled list
-        path = tmp_path / f"ours{_}.db"
+    for n in range(2):  # the second new database from the compiled list
+        path = tmp_path / f"ours{n}.db"
         with open_store(f"sqlite:///{path}"):
             pass
         assert master(path) == reference
