@@ -25,7 +25,10 @@ The throughput modes print pages/s of:
    worker (``ingest_file``), which leaves out the worker's start (a fork, a few ms, when
    the process runs no other thread, else a fresh interpreter, 0.2-0.5 s) and the hand-over,
 
-with the ratios "whole / raw pypdfium2" and "whole / pdfplumber" (pages/s over pages/s).
+with the ratios "whole / raw pypdfium2" and "whole / pdfplumber" (pages/s over pages/s), each
+row's best of ``--repeat`` rounds; the rounds time every row one after the other, so with
+``--repeat`` > 1 it also prints each row's ratio to the raw pypdfium2 read of the same round
+(median and range), which a machine whose speed drifts during the run moves less.
 ``--profile FILE`` additionally runs the in-process ingest of the first engine under
 cProfile, writes FILE and prints the top cumulative entries. Usage::
 
@@ -40,11 +43,13 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 WORDS = (
     "Willkommenskultur Integration Sprachkurse Beratung Ausländerbehörde Welcome Center "
@@ -227,29 +232,40 @@ def throughput(paths: list[Path], folder: Path, engines: list[str], repeat: int,
     pages = count_pages(paths)
     print(f"importing watext.pipeline and loading lookup data (once per process, not measured below): "
           f"{_warm_up(folder):.2f} s")
-    results: dict[str, float] = {}
-    for name, fn in (("pypdfium2 text", bench_pypdfium2), ("pdfplumber text", bench_pdfplumber)):
-        results[name] = min(timed(fn, paths)[0] for _ in range(repeat))
+    # one round per repeat, raw reads and whole ingests interleaved: a VM whose speed drifts
+    # during the run then moves both sides of a round alike (its per-round ratios below)
+    rows: list[tuple[str, Any, tuple[Any, ...]]] = [("pypdfium2 text", bench_pypdfium2, ()),
+                                                    ("pdfplumber text", bench_pdfplumber, ())]
+    for engine in engines:
+        rows += [(_whole_label(engine, w, len(paths)), bench_watext, (engine, w)) for w in workers]
+        rows.append((f"in-process [{engine}]", bench_inprocess, (engine,)))
+    times: dict[str, list[float]] = {label: [] for label, _, _ in rows}
     summaries = {}
     n = 0
-    for engine in engines:
-        rows = [(_whole_label(engine, w, len(paths)), bench_watext, (w,)) for w in workers] + \
-            [(f"in-process [{engine}]", bench_inprocess, ())]
+    for _ in range(repeat):
         for label, fn, extra in rows:
-            runs = []
-            for _ in range(repeat):
-                n += 1
-                runs.append(timed(fn, paths, f"sqlite:///{folder / f'bench{n}.db'}", engine, *extra))
-            results[label] = min(t for t, _ in runs)
-            summaries[label] = runs[0][1]
-            if summaries[label]["failed"] and not fail_ok:
-                raise SystemExit(f"benchmark corpus failed to ingest: {summaries[label]['codes']}")
+            if fn in (bench_pypdfium2, bench_pdfplumber):
+                times[label].append(timed(fn, paths)[0])
+                continue
+            n += 1
+            secs, summary = timed(fn, paths, f"sqlite:///{folder / f'bench{n}.db'}", *extra)
+            times[label].append(secs)
+            summaries.setdefault(label, summary)
+            if summary["failed"] and not fail_ok:
+                raise SystemExit(f"benchmark corpus failed to ingest: {summary['codes']}")
+    results = {label: min(t) for label, t in times.items()}
     raw, plumber = results["pypdfium2 text"], results["pdfplumber text"]
     print(f"{'path':<32}{'seconds':>9}{'pages/s':>10}{'/ pypdfium2':>13}{'/ pdfplumber':>14}")
     for name, secs in results.items():
         print(f"{name:<32}{secs:>9.2f}{pages / secs:>10.1f}{raw / secs:>12.3f}x{plumber / secs:>13.2f}x")
     for label, s in summaries.items():
         print(f"{label}: {s['new']} stored, {s['failed']} failed {s['codes'] or ''}, {s['passages']} passages")
+    if repeat > 1:
+        print(f"per round (raw pypdfium2 and each row timed in the same round), / pypdfium2 over {repeat} rounds:")
+        for label, secs in times.items():
+            if label in summaries:
+                ratios = sorted(r / s for r, s in zip(times["pypdfium2 text"], secs))
+                print(f"  {label:<34} median {statistics.median(ratios):.3f}x  range {ratios[0]:.3f}-{ratios[-1]:.3f}x")
     if profile:
         run_profile(paths, folder, engines[0], profile)
 
